@@ -1,0 +1,71 @@
+/// A Jsonnet source file as the lexer saw it: the name used in diagnostics
+/// and the text, kept so stack traces can quote the offending line.
+public final class SourceFile: Sendable {
+    /// The name printed in diagnostics (e.g. `testdata/foo.jsonnet`, `<cmdline>`).
+    public let name: String
+    /// The whole text of the file.
+    public let text: String
+
+    public init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+
+    /// The 1-based `line` of the text without its line terminator, or nil.
+    public func line(_ line: Int) -> Substring? {
+        var current = 1
+        var start = text.startIndex
+        while current < line {
+            guard let nl = text[start...].firstIndex(of: "\n") else { return nil }
+            start = text.index(after: nl)
+            current += 1
+        }
+        let end = text[start...].firstIndex(of: "\n") ?? text.endIndex
+        return text[start..<end]
+    }
+}
+
+/// A 1-based line/column position (columns count Unicode scalars, as go-jsonnet does).
+public struct SourcePosition: Equatable, Sendable {
+    public var line: Int32
+    public var column: Int32
+
+    public init(line: Int32, column: Int32) {
+        self.line = line
+        self.column = column
+    }
+}
+
+/// The span of source text a node or token came from.
+///
+/// `end` is exclusive in columns, matching go-jsonnet's `file:1:1-11` output
+/// for a 10-character expression starting at column 1.
+public struct SourceRange: Sendable {
+    public var file: SourceFile?
+    public var begin: SourcePosition
+    public var end: SourcePosition
+
+    public init(file: SourceFile?, begin: SourcePosition, end: SourcePosition) {
+        self.file = file
+        self.begin = begin
+        self.end = end
+    }
+
+    /// A range that points nowhere (for synthesized nodes).
+    public static let none = SourceRange(file: nil, begin: .init(line: 0, column: 0), end: .init(line: 0, column: 0))
+
+    /// True when this range points at real source text.
+    public var isKnown: Bool { file != nil && begin.line > 0 }
+
+    /// go-jsonnet's rendering: `name:L:C-C2`, `name:(L1:C1)-(L2:C2)` or `name:L:C` for an empty span.
+    public var description: String {
+        let name = file?.name ?? ""
+        if begin.line == end.line {
+            if end.column <= begin.column + 0 && end.column <= begin.column {
+                return "\(name):\(begin.line):\(begin.column)"
+            }
+            return "\(name):\(begin.line):\(begin.column)-\(end.column)"
+        }
+        return "\(name):(\(begin.line):\(begin.column))-(\(end.line):\(end.column))"
+    }
+}
