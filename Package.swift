@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "Jsonnet", targets: ["Jsonnet"]),
+        .executable(name: "jsonnet", targets: ["jsonnet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
@@ -15,5 +16,7 @@ let package = Package(
             name: "Jsonnet",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        .executableTarget(name: "jsonnet", dependencies: ["Jsonnet"]),
+        .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
     ]
 )

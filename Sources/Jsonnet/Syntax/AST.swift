@@ -55,6 +55,8 @@ public final class StringLiteral: Node {
     public let value: String
     /// Set by the parser for `|||` text blocks (imports reject them).
     public let isTextBlock: Bool
+    /// The runtime string, built once by the resolver.
+    public var constant: JString?
     public init(_ value: String, isTextBlock: Bool = false, range: SourceRange) {
         self.value = value
         self.isTextBlock = isTextBlock

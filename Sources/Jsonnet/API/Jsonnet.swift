@@ -1,0 +1,116 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The engine's entry points.
+///
+/// Every evaluation runs on its own thread with a large native stack, so deep
+/// Jsonnet recursion ends in a clean `max stack frames exceeded.` error instead of
+/// a crash. Errors are thrown as `JsonnetError` (with go-jsonnet's message) or
+/// `EvaluationCancelled`.
+public enum Jsonnet {
+    /// Evaluates `source` (named `fileName` in diagnostics and `std.thisFile`).
+    public static func evaluate(source: String, fileName: String,
+                                options: EvaluationOptions = EvaluationOptions(),
+                                mode: OutputMode = .json) throws -> EvaluationOutput {
+        let result: Result<EvaluationOutput, any Error> = runOnLargeStack(options.stackSize) {
+            let ev = Interpreter(options: options)
+            ev.setNativeStackLimit(stackSize: options.stackSize)
+            defer { ev.heap.release() }
+            return Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
+        }
+        return try result.get()
+    }
+
+    /// Evaluates `source` without blocking a Swift concurrency thread.
+    public static func evaluateAsync(source: String, fileName: String,
+                                     options: EvaluationOptions = EvaluationOptions(),
+                                     mode: OutputMode = .json) async throws -> EvaluationOutput {
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<EvaluationOutput, any Error>) in
+            startThread(options.stackSize) {
+                let ev = Interpreter(options: options)
+                ev.setNativeStackLimit(stackSize: options.stackSize)
+                let r = Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
+                ev.heap.release()
+                cont.resume(with: r)
+            }
+        }
+    }
+
+    /// The version reported by `--version` (matching the go-jsonnet release we track).
+    public static let version = "v0.22.0"
+}
+
+extension Interpreter {
+    /// Records how deep the native stack may grow: the current position minus the
+    /// thread's stack size, less a safety margin for the frames below a check.
+    func setNativeStackLimit(stackSize: Int) {
+        var marker: UInt8 = 0
+        let here = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        let margin = min(UInt(stackSize) / 4, 4 << 20)
+        nativeStackLimit = here - UInt(stackSize) + margin
+    }
+}
+
+private final class ThreadBox {
+    let body: () -> Void
+    init(_ body: @escaping () -> Void) { self.body = body }
+}
+
+/// Starts a detached thread with `stackSize` bytes of stack running `body`.
+func startThread(_ stackSize: Int, _ body: @escaping () -> Void) {
+    var attr = pthread_attr_t()
+    pthread_attr_init(&attr)
+    defer { pthread_attr_destroy(&attr) }
+    pthread_attr_setstacksize(&attr, stackSize)
+    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+    let box = Unmanaged.passRetained(ThreadBox(body)).toOpaque()
+    #if canImport(Glibc)
+    var tid = pthread_t()
+    #else
+    var tid: pthread_t? = nil
+    #endif
+    let rc = pthread_create(&tid, &attr, { raw in
+        let box = Unmanaged<ThreadBox>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+    }, box)
+    if rc != 0 {
+        // Could not create a thread (resource limits): run inline rather than fail.
+        Unmanaged<ThreadBox>.fromOpaque(box).takeRetainedValue().body()
+    }
+}
+
+private final class ResultSlot<T>: @unchecked Sendable {
+    var value: T?
+    var done = false
+    var mutex = pthread_mutex_t()
+    var cond = pthread_cond_t()
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&cond, nil)
+    }
+    deinit {
+        pthread_mutex_destroy(&mutex)
+        pthread_cond_destroy(&cond)
+    }
+}
+
+/// Runs `body` on a fresh thread with `stackSize` bytes of stack and waits for it.
+func runOnLargeStack<T>(_ stackSize: Int, _ body: @escaping () -> T) -> T {
+    let slot = ResultSlot<T>()
+    startThread(stackSize) {
+        let v = body()
+        pthread_mutex_lock(&slot.mutex)
+        slot.value = v
+        slot.done = true
+        pthread_cond_signal(&slot.cond)
+        pthread_mutex_unlock(&slot.mutex)
+    }
+    pthread_mutex_lock(&slot.mutex)
+    while !slot.done { pthread_cond_wait(&slot.cond, &slot.mutex) }
+    pthread_mutex_unlock(&slot.mutex)
+    return slot.value!
+}

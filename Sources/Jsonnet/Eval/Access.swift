@@ -1,0 +1,207 @@
+extension Interpreter {
+    func evalIndex(_ n: Index, _ env: Env) throws -> Value {
+        let target = try eval(n.target, env)
+        if let name = n.fieldName, case .object(let o) = target {
+            do {
+                if let v = try o.get(name, self) { return v }
+            } catch var e as JsonnetError {
+                if e.trace.isEmpty { e.trace.append(TraceFrame(range: n.range, name: "")) }
+                throw e
+            }
+            throw makeError("Field does not exist: \(name)", at: n)
+        }
+        let index = try eval(n.index, env)
+        do {
+            return try self.index(target, index)
+        } catch var e as JsonnetError {
+            if e.trace.isEmpty { e.trace.append(TraceFrame(range: n.range, name: "")) }
+            throw e
+        }
+    }
+
+    /// `target[index]` on evaluated operands.
+    public func index(_ target: Value, _ index: Value) throws -> Value {
+        switch target {
+        case .object(let o):
+            guard case .string(let s) = index else { throw typeError(index, expected: "string") }
+            let name = s.string
+            if let v = try o.get(name, self) { return v }
+            throw makeError("Field does not exist: \(name)")
+        case .array(let a):
+            guard case .number(let d) = index else { throw typeError(index, expected: "number") }
+            let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
+            if i < 0 || i >= a.count {
+                throw makeError("Index \(formatGoFloat(d.rounded(.towardZero))) out of bounds, not within [0, \(a.count))")
+            }
+            return try a.get(i, self)
+        case .string(let s):
+            guard case .number(let d) = index else { throw typeError(index, expected: "number") }
+            let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
+            if i < 0 || i >= s.count {
+                throw makeError("Index \(formatGoFloat(d.rounded(.towardZero))) out of bounds, not within [0, \(s.count))")
+            }
+            return .string(JString.of(s.scalar(at: i)))
+        default:
+            throw makeError("Value non indexable: \(goValueTypeName(target))")
+        }
+    }
+
+    private func goValueTypeName(_ v: Value) -> String {
+        switch v {
+        case .null: "*jsonnet.valueNull"
+        case .bool: "*jsonnet.valueBoolean"
+        case .number: "*jsonnet.valueNumber"
+        case .function: "*jsonnet.valueFunction"
+        default: v.typeName
+        }
+    }
+
+    func evalSlice(_ n: Slice, _ env: Env) throws -> Value {
+        let target = try eval(n.target, env)
+        func part(_ node: Node?) throws -> Int? {
+            guard let node else { return nil }
+            let v = try eval(node, env)
+            switch v {
+            case .null: return nil
+            case .number(let d): return Int(d.rounded(.towardZero))
+            default: throw makeError("Unexpected type \(v.typeName), expected number", at: node)
+            }
+        }
+        let begin = try part(n.begin)
+        let end = try part(n.end)
+        let step = try part(n.step)
+        return try slice(target, begin, end, step)
+    }
+
+    /// `target[begin:end:step]` with Jsonnet's clamping rules.
+    public func slice(_ target: Value, _ begin: Int?, _ end: Int?, _ step: Int?) throws -> Value {
+        let length: Int
+        switch target {
+        case .array(let a): length = a.count
+        case .string(let s): length = s.count
+        default: throw makeError("Unexpected type \(target.typeName), expected array or string")
+        }
+        let step = step ?? 1
+        if step < 0 {
+            throw makeError("got [\(begin ?? 0):\(end ?? length):\(step)] but negative steps are not supported")
+        }
+        if step == 0 { throw makeError("got [\(begin ?? 0):\(end ?? length):0] but step must be greater than 0") }
+        var lo = begin ?? 0
+        var hi = end ?? length
+        if lo < 0 { lo = max(0, length + lo) }
+        if hi < 0 { hi = max(0, length + hi) }
+        lo = min(lo, length)
+        hi = min(hi, length)
+        switch target {
+        case .array(let a):
+            if lo >= hi { return .array(JArray.empty) }
+            if step == 1 { return .array(JArray(ContiguousArray(a.elements[lo..<hi]))) }
+            return .array(JArray(ContiguousArray(stride(from: lo, to: hi, by: step).map { a.elements[$0] })))
+        case .string(let s):
+            if lo >= hi { return .string(.empty) }
+            if step == 1 { return .string(s.substring(from: lo, length: hi - lo)) }
+            var view = String.UnicodeScalarView()
+            for i in stride(from: lo, to: hi, by: step) { view.append(s.scalar(at: i)) }
+            return .string(JString(String(view)))
+        default:
+            fatalError("unreachable")
+        }
+    }
+
+    func evalSuperIndex(_ n: SuperIndex, _ env: Env) throws -> Value {
+        let frame = env.ancestor(n.depth)
+        let selfObject = frame.selfObject.unsafelyUnwrapped
+        let index = try eval(n.index, env)
+        guard case .string(let s) = index else { throw makeError("Unexpected type \(index.typeName), expected string", at: n) }
+        if frame.layer == 0 {
+            throw makeError("Attempt to use super when there is no super class.", at: n)
+        }
+        if let v = try selfObject.getSuper(s.string, below: frame.layer, self) { return v }
+        throw makeError("Field does not exist: \(s.string)", at: n)
+    }
+
+    func evalObjectLiteral(_ o: ObjectLiteral, _ env: Env) throws -> Value {
+        let layout: ObjectLayout
+        if let cached = o.layoutCache {
+            layout = unsafeDowncast(cached, to: ObjectLayout.self)
+        } else {
+            var defs = ContiguousArray<FieldDef>()
+            var seen = Set<String>()
+            for f in o.fields {
+                let name: String
+                switch f.name {
+                case .fixed(let s):
+                    name = s
+                case .computed(let e):
+                    let v = try eval(e, env)
+                    switch v {
+                    case .string(let s): name = s.string
+                    case .null: continue
+                    default: throw makeError("Field name must be string, got \(v.typeName)", at: e)
+                    }
+                }
+                if !seen.insert(name).inserted {
+                    throw makeError("Duplicate field name: \"\(name)\"", at: o)
+                }
+                defs.append(FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil)))
+            }
+            layout = ObjectLayout(fields: defs)
+        }
+        let layer = ObjectLayer(layout: layout, env: env, literal: o)
+        return .object(JObject(layers: [layer], heap: heap))
+    }
+
+    /// Runs the `for`/`if` clauses, calling `body` with the frame of each binding.
+    private func forEachBinding(_ specs: ArraySlice<ComprehensionSpec>, _ env: Env, _ body: (Env) throws -> Void) throws {
+        guard let first = specs.first else {
+            try body(env)
+            return
+        }
+        switch first {
+        case .forIn(_, let seqNode, _):
+            let seq = try eval(seqNode, env)
+            guard case .array(let arr) = seq else {
+                throw makeError("Unexpected type \(seq.typeName), expected array", at: seqNode)
+            }
+            for e in arr.elements {
+                try tick()
+                let frame = Env(parent: env, slots: [e], heap: heap)
+                try forEachBinding(specs.dropFirst(), frame, body)
+            }
+        case .ifCondition(let cond, _):
+            let c = try eval(cond, env)
+            guard case .bool(let b) = c else {
+                throw makeError("Unexpected type \(c.typeName), expected boolean", at: cond)
+            }
+            if b { try forEachBinding(specs.dropFirst(), env, body) }
+        }
+    }
+
+    func evalArrayComprehension(_ c: ArrayComprehension, _ env: Env) throws -> Value {
+        var elems = ContiguousArray<Lazy>()
+        try forEachBinding(c.specs[...], env) { frame in
+            elems.append(lazy(c.body, frame))
+        }
+        return .array(JArray(elems))
+    }
+
+    func evalObjectComprehension(_ c: ObjectComprehension, _ env: Env) throws -> Value {
+        var defs = ContiguousArray<FieldDef>()
+        var seen = Set<String>()
+        try forEachBinding(c.specs[...], env) { frame in
+            let v = try eval(c.name, frame)
+            let name: String
+            switch v {
+            case .string(let s): name = s.string
+            case .null: return
+            default: throw makeError("Field name must be string, got \(v.typeName)", at: c.name)
+            }
+            if !seen.insert(name).inserted {
+                throw makeError("Duplicate field name: \"\(name)\"", at: c)
+            }
+            defs.append(FieldDef(name: name, visibility: c.visibility, plus: c.plus, body: .expr(c.body, frame)))
+        }
+        let layer = ObjectLayer(layout: ObjectLayout(fields: defs), env: env, literal: nil, comprehensionLocals: c.locals)
+        return .object(JObject(layers: [layer], heap: heap))
+    }
+}

@@ -1,0 +1,178 @@
+/// Jsonnet's lazy semantics make reference cycles routine under ARC: a recursive
+/// local function sits in the frame it closes over, and an object's `self` frame
+/// is cached in the object. Every heap object that can close such a cycle (frames,
+/// thunks, objects) is linked into its evaluation's `Heap`; when the evaluation
+/// ends, `Heap.release()` clears their mutable references so ARC frees the graph.
+///
+/// The links are `unowned(unsafe)`: linking costs two stores and no reference
+/// counting, and `deinit` unlinks in O(1).
+public class Tracked {
+    fileprivate unowned(unsafe) var prev: Tracked?
+    fileprivate unowned(unsafe) var next: Tracked?
+
+    init(heap: Heap) {
+        let s = heap.sentinel
+        prev = s
+        next = s.next
+        s.next!.prev = self
+        s.next = self
+    }
+
+    fileprivate init() {}
+
+    deinit {
+        if let p = prev, let n = next {
+            p.next = n
+            n.prev = p
+        }
+    }
+
+    /// Drops every reference this object acquired after construction.
+    func breakCycles() {}
+}
+
+/// The registry of one evaluation's cycle-capable objects.
+public final class Heap {
+    fileprivate let sentinel: Tracked
+
+    public init() {
+        sentinel = Tracked()
+        sentinel.prev = sentinel
+        sentinel.next = sentinel
+    }
+
+    /// Breaks every cycle among the objects still alive so they can be freed.
+    /// Objects must not be used after this.
+    public func release() {
+        var all: [Tracked] = []
+        var node = sentinel.next
+        while let x = node, x !== sentinel {
+            all.append(x)
+            node = x.next
+        }
+        for x in all {
+            x.prev = nil
+            x.next = nil
+        }
+        sentinel.next = sentinel
+        sentinel.prev = sentinel
+        for x in all { x.breakCycles() }
+    }
+
+    deinit {
+        release()
+        sentinel.prev = nil
+        sentinel.next = nil
+    }
+}
+
+/// A lazily evaluated expression: computed at most once, on first use.
+public final class Thunk: Tracked {
+    enum State {
+        case pending(Node, Env)
+        case deferred(() throws -> Value)
+        case inProgress
+        case done(Value)
+    }
+
+    private var state: State
+
+    /// A thunk that evaluates `node` in `env` when forced.
+    public init(_ node: Node, _ env: Env, heap: Heap) {
+        state = .pending(node, env)
+        super.init(heap: heap)
+    }
+
+    /// A thunk that runs `compute` when forced (used by native builtins).
+    public init(heap: Heap, _ compute: @escaping () throws -> Value) {
+        state = .deferred(compute)
+        super.init(heap: heap)
+    }
+
+    /// The value, computing it on first use.
+    @inline(__always)
+    public func force(_ ev: Interpreter) throws -> Value {
+        if case .done(let v) = state { return v }
+        return try forceSlow(ev)
+    }
+
+    private func forceSlow(_ ev: Interpreter) throws -> Value {
+        let saved = state
+        switch saved {
+        case .done(let v):
+            return v
+        case .inProgress:
+            throw ev.makeError("max stack frames exceeded.")
+        case .pending(let node, let env):
+            state = .inProgress
+            do {
+                let v = try ev.eval(node, env)
+                state = .done(v)
+                return v
+            } catch {
+                state = saved
+                throw error
+            }
+        case .deferred(let compute):
+            state = .inProgress
+            do {
+                let v = try compute()
+                state = .done(v)
+                return v
+            } catch {
+                state = saved
+                throw error
+            }
+        }
+    }
+
+    override func breakCycles() { state = .done(.null) }
+}
+
+/// A frame of variable slots, chained to the frame it was created in.
+///
+/// Object frames also carry `self` and the layer index that bounds `super`.
+public final class Env: Tracked {
+    /// The enclosing frame.
+    public let parent: Env?
+    /// The frame's variables, in the order the resolver assigned.
+    public var slots: ContiguousArray<Lazy>
+    /// For object frames: the object bound to `self`.
+    public var selfObject: JObject?
+    /// For object frames: the layer of `selfObject` whose fields are being evaluated;
+    /// `super` is the layers below it.
+    public let layer: Int
+
+    public init(parent: Env?, slots: ContiguousArray<Lazy>, heap: Heap) {
+        self.parent = parent
+        self.slots = slots
+        self.selfObject = nil
+        self.layer = 0
+        super.init(heap: heap)
+    }
+
+    public init(parent: Env?, slots: ContiguousArray<Lazy>, selfObject: JObject, layer: Int, heap: Heap) {
+        self.parent = parent
+        self.slots = slots
+        self.selfObject = selfObject
+        self.layer = layer
+        super.init(heap: heap)
+    }
+
+    /// The frame `depth` levels up (0 = this one).
+    @inline(__always)
+    public func ancestor(_ depth: Int32) -> Env {
+        var e = self
+        var d = depth
+        while d > 0 {
+            e = e.parent.unsafelyUnwrapped
+            d -= 1
+        }
+        return e
+    }
+
+    override func breakCycles() {
+        slots = []
+        selfObject = nil
+    }
+}

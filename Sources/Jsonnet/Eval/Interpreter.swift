@@ -1,0 +1,277 @@
+import Synchronization
+
+/// A flag another thread sets to stop a running evaluation.
+///
+/// The interpreter polls it on every function call and in native loops, so a
+/// cancelled evaluation ends with an error within microseconds of CPU work.
+public final class CancellationToken: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    /// Requests cancellation.
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+
+    /// Whether cancellation was requested.
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// One evaluation's state: the heap registry, stack accounting, imports and
+/// external variables. Created per evaluation and used from one thread.
+public final class Interpreter {
+    /// The registry of this evaluation's cycle-capable objects.
+    public let heap = Heap()
+    let maxStack: Int
+    var depth = 0
+    let cancellation: CancellationToken?
+    let deadline: ContinuousClock.Instant?
+    private var pollCounter = 0
+    /// Lowest native stack address evaluation may reach before failing cleanly.
+    var nativeStackLimit: UInt = 0
+    let importer: Importer
+    let extVars: [String: ExternalValue]
+    var extVarCache: [String: Value] = [:]
+    var extVarInProgress: Set<String> = []
+    var fileCache: [String: Value] = [:]
+    var stringImportCache: [String: Value] = [:]
+    var binaryImportCache: [String: Value] = [:]
+    var parsedCache: [String: Node] = [:]
+    let nativeFunctions: [String: JFunction]
+    /// `std` without `thisFile`; built lazily.
+    private(set) lazy var stdBase: JObject = makeStdObject(self)
+
+    init(options: EvaluationOptions) {
+        self.maxStack = options.maxStack
+        self.cancellation = options.cancellation
+        self.deadline = options.timeout.map { ContinuousClock.now + $0 }
+        self.importer = options.importer
+        self.extVars = options.externalVariables
+        self.nativeFunctions = options.nativeFunctions.mapValues { JFunction(builtin: $0) }
+    }
+
+    // MARK: Errors
+
+    /// A runtime error with `message` (the trace is filled while it propagates).
+    public func makeError(_ message: String) -> JsonnetError {
+        JsonnetError.runtime(message)
+    }
+
+    /// A runtime error located at `node`.
+    func makeError(_ message: String, at node: Node) -> JsonnetError {
+        var e = JsonnetError.runtime(message)
+        e.trace.append(TraceFrame(range: node.range, name: ""))
+        return e
+    }
+
+    /// go-jsonnet's type error: `Unexpected type T, expected E`.
+    public func typeError(_ v: Value, expected: String) -> JsonnetError {
+        makeError("Unexpected type \(v.typeName), expected \(expected)")
+    }
+
+    // MARK: Stack and cancellation
+
+    /// Enters a call frame: checks the Jsonnet stack limit, the native stack and cancellation.
+    @inline(__always)
+    func enter() throws {
+        depth += 1
+        if depth > maxStack { depth -= 1; throw makeError("max stack frames exceeded.") }
+        var marker: UInt8 = 0
+        let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+        if sp < nativeStackLimit { depth -= 1; throw makeError("max stack frames exceeded.") }
+        pollCounter &+= 1
+        if pollCounter & 0xFF == 0 { try poll() }
+    }
+
+    @inline(__always)
+    func leave() { depth -= 1 }
+
+    /// Throws if the evaluation was cancelled or ran past its deadline. Native
+    /// loops call this periodically.
+    public func poll() throws {
+        if let c = cancellation, c.isCancelled { throw EvaluationCancelled.cancelled }
+        if let d = deadline, ContinuousClock.now >= d { throw EvaluationCancelled.timedOut }
+    }
+
+    /// Polls every 1024th call: cheap enough for tight native loops.
+    @inline(__always)
+    public func tick() throws {
+        pollCounter &+= 1
+        if pollCounter & 0x3FF == 0 { try poll() }
+    }
+
+    // MARK: Evaluation
+
+    /// Evaluates `node` in `env`.
+    public func eval(_ node: Node, _ env: Env) throws -> Value {
+        switch node.kind {
+        case .null:
+            return .null
+        case .true:
+            return .bool(true)
+        case .false:
+            return .bool(false)
+        case .number:
+            return .number(unsafeDowncast(node, to: NumberLiteral.self).value)
+        case .string:
+            return .string(unsafeDowncast(node, to: StringLiteral.self).constant.unsafelyUnwrapped)
+        case .variable:
+            let v = unsafeDowncast(node, to: Variable.self)
+            let slot = env.ancestor(v.depth).slots[Int(v.index)]
+            switch slot {
+            case .value(let x): return x
+            case .thunk(let t): return try t.force(self)
+            }
+        case .self:
+            let n = unsafeDowncast(node, to: SelfNode.self)
+            return .object(env.ancestor(n.depth).selfObject.unsafelyUnwrapped)
+        case .dollar:
+            let n = unsafeDowncast(node, to: DollarNode.self)
+            return .object(env.ancestor(n.depth).selfObject.unsafelyUnwrapped)
+        case .local:
+            let n = unsafeDowncast(node, to: Local.self)
+            let frame = Env(parent: env, slots: [], heap: heap)
+            var slots = ContiguousArray<Lazy>()
+            slots.reserveCapacity(n.bindings.count)
+            for b in n.bindings { slots.append(lazy(b.body, frame)) }
+            frame.slots = slots
+            return try eval(n.body, frame)
+        case .function:
+            return .function(JFunction(closure: unsafeDowncast(node, to: Function.self), env: env))
+        case .apply:
+            return try evalApply(unsafeDowncast(node, to: Apply.self), env)
+        case .index:
+            return try evalIndex(unsafeDowncast(node, to: Index.self), env)
+        case .slice:
+            return try evalSlice(unsafeDowncast(node, to: Slice.self), env)
+        case .binary:
+            return try evalBinary(unsafeDowncast(node, to: Binary.self), env)
+        case .unary:
+            return try evalUnary(unsafeDowncast(node, to: Unary.self), env)
+        case .conditional:
+            let c = unsafeDowncast(node, to: Conditional.self)
+            let cond = try eval(c.condition, env)
+            guard case .bool(let b) = cond else {
+                throw makeError("Unexpected type \(cond.typeName), expected boolean", at: c.condition)
+            }
+            if b { return try eval(c.then, env) }
+            if let o = c.otherwise { return try eval(o, env) }
+            return .null
+        case .error:
+            let e = unsafeDowncast(node, to: ErrorNode.self)
+            let msg = try eval(e.message, env)
+            let text: String
+            if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
+            throw makeError(text, at: node)
+        case .assert:
+            let a = unsafeDowncast(node, to: AssertNode.self)
+            let cond = try eval(a.condition, env)
+            guard case .bool(let ok) = cond else {
+                throw makeError("Unexpected type \(cond.typeName), expected boolean", at: a.condition)
+            }
+            if !ok {
+                var text = "Assertion failed"
+                if let m = a.message {
+                    let mv = try eval(m, env)
+                    if case .string(let s) = mv { text = s.string } else { text = try manifestForError(mv) }
+                }
+                throw makeError(text, at: node)
+            }
+            return try eval(a.rest, env)
+        case .array:
+            let a = unsafeDowncast(node, to: ArrayLiteral.self)
+            if a.elements.isEmpty { return .array(JArray.empty) }
+            var elems = ContiguousArray<Lazy>()
+            elems.reserveCapacity(a.elements.count)
+            for e in a.elements { elems.append(lazy(e, env)) }
+            return .array(JArray(elems))
+        case .arrayComprehension:
+            return try evalArrayComprehension(unsafeDowncast(node, to: ArrayComprehension.self), env)
+        case .object:
+            return try evalObjectLiteral(unsafeDowncast(node, to: ObjectLiteral.self), env)
+        case .objectComprehension:
+            return try evalObjectComprehension(unsafeDowncast(node, to: ObjectComprehension.self), env)
+        case .superIndex:
+            return try evalSuperIndex(unsafeDowncast(node, to: SuperIndex.self), env)
+        case .inSuper:
+            let n = unsafeDowncast(node, to: InSuper.self)
+            let name = try eval(n.field, env)
+            guard case .string(let s) = name else { throw makeError("Unexpected type \(name.typeName), expected string", at: n) }
+            let frame = env.ancestor(n.depth)
+            return .bool(frame.selfObject.unsafelyUnwrapped.superHas(s.string, below: frame.layer))
+        case .import, .importStr, .importBin:
+            return try evalImport(unsafeDowncast(node, to: ImportNode.self))
+        }
+    }
+
+    /// A lazy handle for `node` in `env`: constants and variables need no thunk.
+    @inline(__always)
+    func lazy(_ node: Node, _ env: Env) -> Lazy {
+        switch node.kind {
+        case .null: return .value(.null)
+        case .true: return .value(.bool(true))
+        case .false: return .value(.bool(false))
+        case .number: return .value(.number(unsafeDowncast(node, to: NumberLiteral.self).value))
+        case .string: return .value(.string(unsafeDowncast(node, to: StringLiteral.self).constant.unsafelyUnwrapped))
+        case .variable:
+            let v = unsafeDowncast(node, to: Variable.self)
+            return env.ancestor(v.depth).slots[Int(v.index)]
+        case .function:
+            return .value(.function(JFunction(closure: unsafeDowncast(node, to: Function.self), env: env)))
+        default:
+            return .thunk(Thunk(node, env, heap: heap))
+        }
+    }
+
+    /// Evaluates an object field body, naming the frame for stack traces.
+    func evalField(_ node: Node, _ env: Env, name: String) throws -> Value {
+        do {
+            return try eval(node, env)
+        } catch var e as JsonnetError {
+            e.nameInnermost("object <anonymous>")
+            e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
+            throw e
+        }
+    }
+
+    /// Checks one object-level `assert`.
+    func checkObjectAssert(_ a: ObjectAssert, _ env: Env) throws {
+        let cond = try eval(a.condition, env)
+        guard case .bool(let ok) = cond else {
+            throw makeError("Unexpected type \(cond.typeName), expected boolean", at: a.condition)
+        }
+        if !ok {
+            var text = "Object assertion failed."
+            if let m = a.message {
+                let mv = try eval(m, env)
+                if case .string(let s) = mv { text = s.string } else { text = try manifestForError(mv) }
+            }
+            throw makeError(text, at: a.condition)
+        }
+    }
+
+    /// The compact JSON go-jsonnet uses when an error message is not a string.
+    func manifestForError(_ v: Value) throws -> String {
+        var m = JSONManifester(ev: self, indent: "", newline: "", keyValueSeparator: ": ", itemSeparator: ", ")
+        try m.write(v)
+        return m.output
+    }
+}
+
+/// Why an evaluation stopped early without a Jsonnet error.
+public enum EvaluationCancelled: Error, Sendable {
+    /// The cancellation token was set.
+    case cancelled
+    /// The timeout elapsed.
+    case timedOut
+}
+
+extension JsonnetError {
+    /// Names the innermost unnamed trace frames (those added since the last frame boundary).
+    mutating func nameInnermost(_ name: String) {
+        var i = trace.count - 1
+        while i >= 0 && trace[i].name.isEmpty {
+            trace[i].name = name
+            i -= 1
+        }
+    }
+}

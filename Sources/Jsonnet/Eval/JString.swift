@@ -1,0 +1,180 @@
+/// A Jsonnet string: a sequence of Unicode code points with O(1) length and,
+/// for ASCII text, O(1) indexing.
+///
+/// Concatenation of long strings builds a rope that is flattened once, on first
+/// use, without recursion, so `s + x` in a loop stays linear.
+public final class JString {
+    /// Number of Unicode scalars.
+    public let count: Int
+    /// True when every scalar is ASCII (then UTF-8 offsets are scalar offsets).
+    public let isASCII: Bool
+    private var flat: String?
+    private var left: JString?
+    private var right: JString?
+    private var scalarCache: [Unicode.Scalar]?
+
+    /// Wraps a Swift string, measuring it once.
+    public init(_ s: String) {
+        var s = s
+        var n = 0
+        var ascii = true
+        s.withUTF8 { buf in
+            for b in buf {
+                if b & 0xC0 != 0x80 { n += 1 }
+                if b >= 0x80 { ascii = false }
+            }
+        }
+        self.count = n
+        self.isASCII = ascii
+        self.flat = s
+    }
+
+    /// Wraps a string whose scalar count and ASCII-ness are already known.
+    public init(_ s: String, count: Int, isASCII: Bool) {
+        self.count = count
+        self.isASCII = isASCII
+        self.flat = s
+    }
+
+    /// A string that is never mutated after creation (safe to share between
+    /// evaluations): its scalar table, if it needs one, is built up front.
+    public static func frozen(_ s: String) -> JString {
+        let j = JString(s)
+        if !j.isASCII { j.scalarCache = Array(s.unicodeScalars) }
+        return j
+    }
+
+    private init(left: JString, right: JString) {
+        self.count = left.count + right.count
+        self.isASCII = left.isASCII && right.isASCII
+        self.left = left
+        self.right = right
+    }
+
+    /// The shared empty string.
+    nonisolated(unsafe) public static let empty = JString("", count: 0, isASCII: true)
+
+    /// `a + b`, as a rope when the result is long.
+    public static func concat(_ a: JString, _ b: JString) -> JString {
+        if a.count == 0 { return b }
+        if b.count == 0 { return a }
+        if a.count + b.count <= 64, let fa = a.flat, let fb = b.flat {
+            return JString(fa + fb, count: a.count + b.count, isASCII: a.isASCII && b.isASCII)
+        }
+        return JString(left: a, right: b)
+    }
+
+    /// The flattened Swift string.
+    public var string: String {
+        if let flat { return flat }
+        let s = flatten()
+        flat = s
+        left = nil
+        right = nil
+        return s
+    }
+
+    private func flatten() -> String {
+        var out = ""
+        var stack: [JString] = [self]
+        var bytes = 0
+        // First pass sizes the result so the append loop never reallocates.
+        var sizing: [JString] = [self]
+        while let node = sizing.popLast() {
+            if let f = node.flat { bytes += f.utf8.count } else {
+                sizing.append(node.right!)
+                sizing.append(node.left!)
+            }
+        }
+        out.reserveCapacity(bytes)
+        while let node = stack.popLast() {
+            if let f = node.flat {
+                out += f
+            } else {
+                stack.append(node.right!)
+                stack.append(node.left!)
+            }
+        }
+        return out
+    }
+
+    /// The scalars as an array (cached), for random access into non-ASCII text.
+    public var scalars: [Unicode.Scalar] {
+        if let scalarCache { return scalarCache }
+        let s = Array(string.unicodeScalars)
+        scalarCache = s
+        return s
+    }
+
+    /// The scalar at code-point offset `i` (0 ≤ i < count).
+    public func scalar(at i: Int) -> Unicode.Scalar {
+        if isASCII {
+            var s = string
+            return s.withUTF8 { Unicode.Scalar($0[i]) }
+        }
+        return scalars[i]
+    }
+
+    /// The substring of `length` code points starting at code point `start` (both clamped).
+    public func substring(from start: Int, length: Int) -> JString {
+        let lo = max(0, min(start, count))
+        let hi = max(lo, min(count, lo + max(0, length)))
+        if lo == 0 && hi == count { return self }
+        if isASCII {
+            var s = string
+            let sub = s.withUTF8 { String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self) }
+            return JString(sub, count: hi - lo, isASCII: true)
+        }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[lo..<hi])
+        return JString(String(view), count: hi - lo, isASCII: false)
+    }
+
+    /// A one-scalar string.
+    public static func of(_ scalar: Unicode.Scalar) -> JString {
+        if scalar.isASCII { return asciiTable[Int(scalar.value)] }
+        return JString(String(Character(scalar)), count: 1, isASCII: false)
+    }
+
+    nonisolated(unsafe) private static let asciiTable: [JString] = (0..<128).map {
+        JString(String(Character(Unicode.Scalar(UInt8($0)))), count: 1, isASCII: true)
+    }
+
+    /// Code-point equality (not Swift's canonical equivalence).
+    public static func equal(_ a: JString, _ b: JString) -> Bool {
+        if a === b { return true }
+        if a.count != b.count { return false }
+        return a.string.utf8.elementsEqual(b.string.utf8)
+    }
+
+    /// Code-point order, which is UTF-8 byte order.
+    public static func compare(_ a: JString, _ b: JString) -> Int {
+        compareUTF8(a.string, b.string)
+    }
+}
+
+/// Orders two strings by code point (UTF-8 byte order): -1, 0 or 1.
+public func compareUTF8(_ a: String, _ b: String) -> Int {
+    var a = a
+    var b = b
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            let n = min(pa.count, pb.count)
+            if n > 0 {
+                let r = memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                if r != 0 { return r < 0 ? -1 : 1 }
+            }
+            return pa.count == pb.count ? 0 : (pa.count < pb.count ? -1 : 1)
+        }
+    }
+}
+
+/// Code-point order on Swift strings, for sorting field names the way go-jsonnet does.
+@inline(__always)
+public func utf8Less(_ a: String, _ b: String) -> Bool { compareUTF8(a, b) < 0 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,258 @@
+/// How a field's value is produced.
+public enum FieldBody {
+    /// An expression evaluated in the layer's object frame (or, for comprehension
+    /// fields, in a frame whose parent is the given per-field environment).
+    case expr(Node, Env?)
+    /// A value computed natively.
+    case lazy(Lazy)
+}
+
+/// One field definition in an object layer.
+public struct FieldDef {
+    public let name: String
+    public let visibility: Visibility
+    public let plus: Bool
+    public let body: FieldBody
+
+    public init(name: String, visibility: Visibility, plus: Bool = false, body: FieldBody) {
+        self.name = name
+        self.visibility = visibility
+        self.plus = plus
+        self.body = body
+    }
+}
+
+/// The field table of one layer: shared by every instance of an object literal
+/// whose field names are all constant, built per instance otherwise.
+public final class ObjectLayout {
+    public let fields: ContiguousArray<FieldDef>
+    public let index: [String: Int]
+
+    public init(fields: ContiguousArray<FieldDef>) {
+        self.fields = fields
+        var index = [String: Int](minimumCapacity: fields.count)
+        for (i, f) in fields.enumerated() { index[f.name] = i }
+        self.index = index
+    }
+}
+
+/// One object literal instantiation (or one natively built object) inside an
+/// object's inheritance chain.
+public final class ObjectLayer {
+    public let layout: ObjectLayout
+    /// The frame the literal was evaluated in: parent of its object frames.
+    public let env: Env?
+    /// The literal (for locals and asserts), nil for native objects.
+    public let literal: ObjectLiteral?
+    /// Locals of an object comprehension (its literal has none).
+    public let comprehensionLocals: [Binding]
+
+    public init(layout: ObjectLayout, env: Env?, literal: ObjectLiteral?, comprehensionLocals: [Binding] = []) {
+        self.layout = layout
+        self.env = env
+        self.literal = literal
+        self.comprehensionLocals = comprehensionLocals
+    }
+
+    var locals: [Binding] { literal?.locals ?? comprehensionLocals }
+    var hasAsserts: Bool { !(literal?.asserts.isEmpty ?? true) }
+}
+
+/// Where the top-most definition of a field lives and whether it is visible.
+struct FieldRef {
+    var layer: Int32
+    var field: Int32
+    var visible: Bool
+}
+
+/// A Jsonnet object: a chain of layers (base first) evaluated with late-bound `self`.
+///
+/// `a + b` concatenates layer lists, so `super` inside layer `i` is simply the
+/// layers below `i` of the same `self`. Field values are cached per object.
+public final class JObject: Tracked {
+    public private(set) var layers: ContiguousArray<ObjectLayer>
+    private var cache: [String: Value] = [:]
+    private var frames: ContiguousArray<Env?>
+    private var merged: [String: FieldRef]?
+    private var sortedVisible: [String]?
+    private var assertState: UInt8 = 0  // 0 unchecked, 1 checking, 2 done
+
+    public init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
+        self.layers = layers
+        self.frames = ContiguousArray(repeating: nil, count: layers.count)
+        super.init(heap: heap)
+        if layers.allSatisfy({ !$0.hasAsserts }) { assertState = 2 }
+    }
+
+    /// A single-layer object with natively computed fields.
+    public convenience init(fields: [(String, Value)], heap: Heap, visibility: Visibility = .inherit) {
+        let defs = ContiguousArray(fields.map { FieldDef(name: $0.0, visibility: visibility, body: .lazy(.value($0.1))) })
+        self.init(layers: [ObjectLayer(layout: ObjectLayout(fields: defs), env: nil, literal: nil)], heap: heap)
+    }
+
+    /// A single-layer object with lazily computed fields.
+    public convenience init(lazyFields: [(String, Lazy)], heap: Heap) {
+        let defs = ContiguousArray(lazyFields.map { FieldDef(name: $0.0, visibility: .inherit, body: .lazy($0.1)) })
+        self.init(layers: [ObjectLayer(layout: ObjectLayout(fields: defs), env: nil, literal: nil)], heap: heap)
+    }
+
+    override func breakCycles() {
+        cache = [:]
+        frames = []
+        layers = []
+    }
+
+    // MARK: Field table
+
+    private func lookup(_ name: String) -> FieldRef? {
+        if layers.count == 1 {
+            guard let i = layers[0].layout.index[name] else { return nil }
+            return FieldRef(layer: 0, field: Int32(i), visible: layers[0].layout.fields[i].visibility != .hidden)
+        }
+        return mergedTable()[name]
+    }
+
+    private func mergedTable() -> [String: FieldRef] {
+        if let merged { return merged }
+        var table = [String: FieldRef]()
+        for (li, layer) in layers.enumerated() {
+            for (fi, f) in layer.layout.fields.enumerated() {
+                let visible: Bool
+                if let old = table[f.name] {
+                    switch f.visibility {
+                    case .inherit: visible = old.visible
+                    case .hidden: visible = false
+                    case .visible: visible = true
+                    }
+                } else {
+                    visible = f.visibility != .hidden
+                }
+                table[f.name] = FieldRef(layer: Int32(li), field: Int32(fi), visible: visible)
+            }
+        }
+        merged = table
+        return table
+    }
+
+    /// Whether the object has field `name` (hidden ones count when `includeHidden`).
+    public func has(_ name: String, includeHidden: Bool = true) -> Bool {
+        guard let r = lookup(name) else { return false }
+        return includeHidden || r.visible
+    }
+
+    /// Field names, sorted by code point. Visible only unless `includeHidden`.
+    public func fieldNames(includeHidden: Bool) -> [String] {
+        if !includeHidden, let sortedVisible { return sortedVisible }
+        var names: [String]
+        if layers.count == 1 {
+            let fields = layers[0].layout.fields
+            names = []
+            names.reserveCapacity(fields.count)
+            for f in fields where includeHidden || f.visibility != .hidden { names.append(f.name) }
+        } else {
+            names = mergedTable().compactMap { includeHidden || $0.value.visible ? $0.key : nil }
+        }
+        names.sort(by: utf8Less)
+        if !includeHidden { sortedVisible = names }
+        return names
+    }
+
+    /// Number of visible fields.
+    public var visibleCount: Int { fieldNames(includeHidden: false).count }
+
+    // MARK: Field access
+
+    /// The value of field `name` with `self` bound to this object, or nil if absent.
+    public func get(_ name: String, _ ev: Interpreter) throws -> Value? {
+        if assertState != 2 { try checkAsserts(ev) }
+        if let v = cache[name] { return v }
+        guard let r = lookup(name) else { return nil }
+        let v = try evaluateField(layer: Int(r.layer), field: Int(r.field), ev)
+        cache[name] = v
+        return v
+    }
+
+    /// `super[name]` as seen from `layer`: the top-most definition below it.
+    public func getSuper(_ name: String, below layer: Int, _ ev: Interpreter) throws -> Value? {
+        var li = layer - 1
+        while li >= 0 {
+            if let fi = layers[li].layout.index[name] {
+                return try evaluateField(layer: li, field: fi, ev)
+            }
+            li -= 1
+        }
+        return nil
+    }
+
+    /// Whether a layer below `layer` defines `name` (for `name in super`).
+    public func superHas(_ name: String, below layer: Int) -> Bool {
+        var li = layer - 1
+        while li >= 0 {
+            if layers[li].layout.index[name] != nil { return true }
+            li -= 1
+        }
+        return false
+    }
+
+    private func evaluateField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
+        let def = layers[li].layout.fields[fi]
+        var v: Value
+        switch def.body {
+        case .expr(let node, let fieldEnv):
+            let frame = fieldEnv.map { makeFrame(layer: li, parent: $0, ev) } ?? frame(li, ev)
+            v = try ev.evalField(node, frame, name: def.name)
+        case .lazy(let l):
+            v = try l.force(ev)
+        }
+        if def.plus, let base = try getSuper(def.name, below: li, ev) {
+            v = try ev.plus(base, v)
+        }
+        return v
+    }
+
+    /// The object frame of layer `li` with `self` = this object (cached).
+    func frame(_ li: Int, _ ev: Interpreter) -> Env {
+        if let f = frames[li] { return f }
+        let f = makeFrame(layer: li, parent: layers[li].env, ev)
+        frames[li] = f
+        return f
+    }
+
+    private func makeFrame(layer li: Int, parent: Env?, _ ev: Interpreter) -> Env {
+        let locals = layers[li].locals
+        let env = Env(parent: parent, slots: [], selfObject: self, layer: li, heap: ev.heap)
+        if !locals.isEmpty {
+            var slots = ContiguousArray<Lazy>()
+            slots.reserveCapacity(locals.count)
+            for b in locals { slots.append(.thunk(Thunk(b.body, env, heap: ev.heap))) }
+            env.slots = slots
+        }
+        return env
+    }
+
+    /// Runs every layer's `assert`s once, with `self` bound to this object.
+    public func checkAsserts(_ ev: Interpreter) throws {
+        guard assertState == 0 else { return }
+        assertState = 1
+        do {
+            for (li, layer) in layers.enumerated() {
+                guard let lit = layer.literal, !lit.asserts.isEmpty else { continue }
+                let env = frame(li, ev)
+                for a in lit.asserts {
+                    try ev.checkObjectAssert(a, env)
+                }
+            }
+        } catch {
+            assertState = 0
+            throw error
+        }
+        assertState = 2
+    }
+
+    /// `self + other`: the layers of both, `other` on top.
+    public static func extend(_ base: JObject, _ top: JObject, heap: Heap) -> JObject {
+        var layers = base.layers
+        layers.append(contentsOf: top.layers)
+        return JObject(layers: layers, heap: heap)
+    }
+}

@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Interpreter {
+    func evalBinary(_ b: Binary, _ env: Env) throws -> Value {
+        switch b.op {
+        case .and:
+            let l = try eval(b.lhs, env)
+            guard case .bool(let lb) = l else { throw makeError("Unexpected type \(l.typeName), expected boolean", at: b) }
+            if !lb { return .bool(false) }
+            let r = try eval(b.rhs, env)
+            guard case .bool(let rb) = r else { throw makeError("Unexpected type \(r.typeName), expected boolean", at: b) }
+            return .bool(rb)
+        case .or:
+            let l = try eval(b.lhs, env)
+            guard case .bool(let lb) = l else { throw makeError("Unexpected type \(l.typeName), expected boolean", at: b) }
+            if lb { return .bool(true) }
+            let r = try eval(b.rhs, env)
+            guard case .bool(let rb) = r else { throw makeError("Unexpected type \(r.typeName), expected boolean", at: b) }
+            return .bool(rb)
+        default:
+            break
+        }
+        let l = try eval(b.lhs, env)
+        let r = try eval(b.rhs, env)
+        do {
+            return try binary(b.op, l, r)
+        } catch var e as JsonnetError {
+            if e.trace.isEmpty { e.trace.append(TraceFrame(range: b.range, name: "")) }
+            throw e
+        }
+    }
+
+    /// Applies a (non short-circuit) binary operator to two values.
+    public func binary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
+        if case .number(let x) = l, case .number(let y) = r {
+            switch op {
+            case .plus: return try checked(x + y)
+            case .minus: return try checked(x - y)
+            case .multiply: return try checked(x * y)
+            case .divide:
+                if y == 0 { throw makeError("Division by zero.") }
+                return try checked(x / y)
+            case .modulo:
+                if y == 0 { throw makeError("Division by zero.") }
+                return try checked(fmod(x, y))
+            case .less: return .bool(x < y)
+            case .lessEqual: return .bool(x <= y)
+            case .greater: return .bool(x > y)
+            case .greaterEqual: return .bool(x >= y)
+            case .equal: return .bool(x == y)
+            case .notEqual: return .bool(x != y)
+            case .shiftLeft, .shiftRight, .bitAnd, .bitOr, .bitXor:
+                let a = try bitwiseOperand(x)
+                let c = try bitwiseOperand(y)
+                switch op {
+                case .shiftLeft:
+                    if c < 0 { throw makeError("Shift by negative exponent.") }
+                    return .number(Double(a << (c % 64)))
+                case .shiftRight:
+                    if c < 0 { throw makeError("Shift by negative exponent.") }
+                    return .number(Double(a >> (c % 64)))
+                case .bitAnd: return .number(Double(a & c))
+                case .bitOr: return .number(Double(a | c))
+                default: return .number(Double(a ^ c))
+                }
+            case .in:
+                throw makeError("Unexpected type number, expected string")
+            case .and, .or:
+                throw makeError("Unexpected type number, expected boolean")
+            }
+        }
+        switch op {
+        case .plus:
+            return try plus(l, r)
+        case .equal:
+            return .bool(try equals(l, r))
+        case .notEqual:
+            return .bool(!(try equals(l, r)))
+        case .less:
+            return .bool(try compare(l, r) < 0)
+        case .lessEqual:
+            return .bool(try compare(l, r) <= 0)
+        case .greater:
+            return .bool(try compare(l, r) > 0)
+        case .greaterEqual:
+            return .bool(try compare(l, r) >= 0)
+        case .in:
+            guard case .string(let name) = l else { throw typeError(l, expected: "string") }
+            guard case .object(let o) = r else { throw typeError(r, expected: "object") }
+            return .bool(o.has(name.string))
+        case .modulo:
+            if case .string(let fmt) = l {
+                return .string(JString(try format(fmt.string, r)))
+            }
+            throw makeError("Operator % cannot be used on types \(l.typeName) and \(r.typeName).")
+        default:
+            if case .number = l { throw typeError(r, expected: "number") }
+            throw typeError(l, expected: "number")
+        }
+    }
+
+    @inline(__always)
+    private func checked(_ v: Double) throws -> Value {
+        if v.isFinite { return .number(v) }
+        if v.isNaN { throw makeError("Not a number") }
+        throw makeError("Overflow")
+    }
+
+    private func bitwiseOperand(_ x: Double) throws -> Int64 {
+        if x < -9223372036854775808.0 || x >= 9223372036854775808.0 || x.isNaN {
+            throw makeError("Bitwise operator argument \(formatGoFloat(x)) outside of range [-9223372036854775808, 9223372036854775807]")
+        }
+        return Int64(x)
+    }
+
+    /// `l + r` for every type combination Jsonnet allows.
+    public func plus(_ l: Value, _ r: Value) throws -> Value {
+        switch (l, r) {
+        case (.number(let x), .number(let y)):
+            return try checked(x + y)
+        case (.string(let a), .string(let b)):
+            return .string(JString.concat(a, b))
+        case (.string(let a), _):
+            return .string(JString.concat(a, JString(try toStringValue(r))))
+        case (_, .string(let b)):
+            return .string(JString.concat(JString(try toStringValue(l)), b))
+        case (.array(let a), .array(let b)):
+            if a.count == 0 { return r }
+            if b.count == 0 { return l }
+            var e = a.elements
+            e.append(contentsOf: b.elements)
+            return .array(JArray(e))
+        case (.object(let a), .object(let b)):
+            return .object(JObject.extend(a, b, heap: heap))
+        default:
+            if l.typeName == r.typeName || l.typeName == "null" || l.typeName == "boolean" || l.typeName == "function" {
+                throw makeError("Unexpected type \(l.typeName)")
+            }
+            throw typeError(r, expected: l.typeName)
+        }
+    }
+
+    func evalUnary(_ u: Unary, _ env: Env) throws -> Value {
+        let v = try eval(u.operand, env)
+        switch (u.op, v) {
+        case (.minus, .number(let x)): return .number(-x)
+        case (.plus, .number(let x)): return .number(x)
+        case (.not, .bool(let b)): return .bool(!b)
+        case (.bitNot, .number(let x)):
+            return .number(Double(~(try bitwiseOperand(x))))
+        case (.not, _):
+            throw makeError("Unexpected type \(v.typeName), expected boolean", at: u)
+        default:
+            throw makeError("Unexpected type \(v.typeName), expected number", at: u)
+        }
+    }
+
+    /// Deep equality as `==` and `std.equals` define it.
+    public func equals(_ l: Value, _ r: Value) throws -> Bool {
+        switch (l, r) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return JString.equal(a, b)
+        case (.array(let a), .array(let b)):
+            if a === b { return true }
+            if a.count != b.count { return false }
+            for i in 0..<a.count {
+                if !(try equals(a.get(i, self), b.get(i, self))) { return false }
+            }
+            return true
+        case (.object(let a), .object(let b)):
+            if a === b { return true }
+            let fa = a.fieldNames(includeHidden: false)
+            let fb = b.fieldNames(includeHidden: false)
+            if fa != fb { return false }
+            for name in fa {
+                if !(try equals(a.get(name, self)!, b.get(name, self)!)) { return false }
+            }
+            return true
+        case (.function, .function):
+            throw makeError("Cannot test equality of functions")
+        default:
+            return false
+        }
+    }
+
+    /// Ordering for `<` and `std.sort`: numbers, strings and arrays of those.
+    public func compare(_ l: Value, _ r: Value) throws -> Int {
+        switch (l, r) {
+        case (.number(let a), .number(let b)): return a < b ? -1 : (a > b ? 1 : 0)
+        case (.string(let a), .string(let b)): return JString.compare(a, b)
+        case (.array(let a), .array(let b)):
+            let n = min(a.count, b.count)
+            for i in 0..<n {
+                let c = try compare(a.get(i, self), b.get(i, self))
+                if c != 0 { return c }
+            }
+            return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+        default:
+            if l.typeName != r.typeName { throw typeError(r, expected: l.typeName) }
+            throw makeError("Unexpected type \(l.typeName)")
+        }
+    }
+
+    /// `std.toString`: strings as they are, everything else as compact JSON.
+    public func toStringValue(_ v: Value) throws -> String {
+        if case .string(let s) = v { return s.string }
+        return try manifestForError(v)
+    }
+}

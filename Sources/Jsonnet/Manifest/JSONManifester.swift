@@ -1,0 +1,238 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes values as JSON the way go-jsonnet does: sorted keys, `[ ]`/`{ }` for
+/// empty containers, integers without a fraction, other numbers as `%.17g`.
+struct JSONManifester {
+    let ev: Interpreter
+    let indent: String
+    let newline: String
+    let keyValueSeparator: String
+    let itemSeparator: String
+    private(set) var bytes: [UInt8] = []
+
+    init(ev: Interpreter, indent: String, newline: String, keyValueSeparator: String, itemSeparator: String) {
+        self.ev = ev
+        self.indent = indent
+        self.newline = newline
+        self.keyValueSeparator = keyValueSeparator
+        self.itemSeparator = itemSeparator
+    }
+
+    /// go-jsonnet's default output layout (3-space indent).
+    static func pretty(_ ev: Interpreter) -> JSONManifester {
+        JSONManifester(ev: ev, indent: "   ", newline: "\n", keyValueSeparator: ": ", itemSeparator: ",")
+    }
+
+    var output: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func write(_ v: Value) throws {
+        var prefix = ""
+        try write(v, &prefix)
+    }
+
+    private mutating func write(_ v: Value, _ current: inout String) throws {
+        switch v {
+        case .null:
+            bytes.append(contentsOf: "null".utf8)
+        case .bool(let b):
+            bytes.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let d):
+            appendNumber(d, to: &bytes)
+        case .string(let s):
+            appendQuoted(s.string, to: &bytes)
+        case .function:
+            throw ev.makeError("couldn't manifest function as JSON")
+        case .array(let a):
+            if a.count == 0 {
+                bytes.append(contentsOf: "[ ]".utf8)
+                return
+            }
+            bytes.append(UInt8(ascii: "["))
+            bytes.append(contentsOf: newline.utf8)
+            let saved = current
+            current += indent
+            for i in 0..<a.count {
+                if i > 0 {
+                    bytes.append(contentsOf: itemSeparator.utf8)
+                    bytes.append(contentsOf: newline.utf8)
+                }
+                bytes.append(contentsOf: current.utf8)
+                let element = try a.get(i, ev)
+                try write(element, &current)
+            }
+            current = saved
+            bytes.append(contentsOf: newline.utf8)
+            bytes.append(contentsOf: current.utf8)
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o):
+            try o.checkAsserts(ev)
+            let names = o.fieldNames(includeHidden: false)
+            if names.isEmpty {
+                bytes.append(contentsOf: "{ }".utf8)
+                return
+            }
+            bytes.append(UInt8(ascii: "{"))
+            bytes.append(contentsOf: newline.utf8)
+            let saved = current
+            current += indent
+            for (i, name) in names.enumerated() {
+                if i > 0 {
+                    bytes.append(contentsOf: itemSeparator.utf8)
+                    bytes.append(contentsOf: newline.utf8)
+                }
+                bytes.append(contentsOf: current.utf8)
+                appendQuoted(name, to: &bytes)
+                bytes.append(contentsOf: keyValueSeparator.utf8)
+                let field: Value
+                do {
+                    field = try o.get(name, ev)!
+                } catch var e as JsonnetError {
+                    if !e.trace.contains(where: { $0.name == "Field \"\(name)\"" }) {
+                        e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
+                    }
+                    throw e
+                }
+                try write(field, &current)
+            }
+            current = saved
+            bytes.append(contentsOf: newline.utf8)
+            bytes.append(contentsOf: current.utf8)
+            bytes.append(UInt8(ascii: "}"))
+        }
+    }
+}
+
+/// Appends `d` as go-jsonnet prints numbers.
+func appendNumber(_ d: Double, to out: inout [UInt8]) {
+    if d == d.rounded(.towardZero) && abs(d) < 1e15 {
+        if d == 0 && d.sign == .minus {
+            out.append(contentsOf: "-0".utf8)
+        } else {
+            out.append(contentsOf: String(Int64(d)).utf8)
+        }
+        return
+    }
+    out.append(contentsOf: formatNumber(d).utf8)
+}
+
+/// go-jsonnet's number text: `%.0f` for integral values, `%.17g` otherwise.
+public func formatNumber(_ d: Double) -> String {
+    if d == d.rounded(.towardZero) {
+        if abs(d) < 1e15 {
+            if d == 0 && d.sign == .minus { return "-0" }
+            return String(Int64(d))
+        }
+        return cFormat("%.0f", d)
+    }
+    return cFormat("%.17g", d)
+}
+
+/// `snprintf` with one double argument.
+func cFormat(_ format: String, _ d: Double) -> String {
+    var buffer = [CChar](repeating: 0, count: 512)
+    let n = withVaList([d]) { vsnprintf(&buffer, 512, format, $0) }
+    if n >= 512 {
+        buffer = [CChar](repeating: 0, count: Int(n) + 1)
+        _ = withVaList([d]) { vsnprintf(&buffer, Int(n) + 1, format, $0) }
+    }
+    return String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// Go's `%v` for a float64: shortest round-trip digits, exponent form when the
+/// exponent is < -4 or >= 21 (`1e+100`, `2.5`, `1.114112e+06`).
+public func formatGoFloat(_ d: Double) -> String {
+    if d.isNaN { return "NaN" }
+    if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
+    if d == 0 { return d.sign == .minus ? "-0" : "0" }
+    // Swift's description gives the shortest round-trip digits; re-layout them.
+    let desc = "\(abs(d))"
+    var mantissa = desc
+    var exp = 0
+    if let e = desc.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+        mantissa = String(desc[..<e])
+        exp = Int(desc[desc.index(after: e)...])!
+    }
+    var digits = mantissa.filter { $0 != "." }
+    let pointPos = (mantissa.firstIndex(of: ".").map { mantissa.distance(from: mantissa.startIndex, to: $0) } ?? mantissa.count)
+    var decimalExp = pointPos + exp  // position of the decimal point relative to digits start
+    while digits.hasPrefix("0") && digits.count > 1 {
+        digits.removeFirst()
+        decimalExp -= 1
+    }
+    while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
+    let x = decimalExp - 1  // scientific exponent
+    var out = d < 0 ? "-" : ""
+    if x < -4 || x >= 21 {
+        out += String(digits.first!)
+        if digits.count > 1 { out += "." + digits.dropFirst() }
+        out += "e" + (x < 0 ? "-" : "+") + (abs(x) < 10 ? "0" : "") + String(abs(x))
+    } else if decimalExp <= 0 {
+        out += "0." + String(repeating: "0", count: -decimalExp) + digits
+    } else if decimalExp >= digits.count {
+        out += digits + String(repeating: "0", count: decimalExp - digits.count)
+    } else {
+        let i = digits.index(digits.startIndex, offsetBy: decimalExp)
+        out += digits[..<i] + "." + digits[i...]
+    }
+    return out
+}
+
+/// Appends `s` as a JSON string literal with go-jsonnet's escapes.
+func appendQuoted(_ s: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    var s = s
+    s.withUTF8 { buf in
+        var i = 0
+        let n = buf.count
+        var runStart = 0
+        while i < n {
+            let b = buf[i]
+            var escape: StaticString? = nil
+            var hex: UInt32? = nil
+            var width = 1
+            switch b {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case 0x08: escape = "\\b"
+            case 0x0C: escape = "\\f"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0..<0x20, 0x7F: hex = UInt32(b)
+            case 0xC2 where i + 1 < n && buf[i + 1] >= 0x80 && buf[i + 1] <= 0x9F:
+                hex = UInt32(buf[i + 1])
+                width = 2
+            default: break
+            }
+            if escape != nil || hex != nil {
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<i])) }
+                if let escape {
+                    escape.withUTF8Buffer { out.append(contentsOf: $0) }
+                } else if let hex {
+                    let digits: [UInt8] = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(digits[Int(hex >> 4)])
+                    out.append(digits[Int(hex & 0xF)])
+                }
+                i += width
+                runStart = i
+            } else {
+                i += 1
+            }
+        }
+        if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n])) }
+    }
+    out.append(UInt8(ascii: "\""))
+}
+
+/// `s` as a JSON string literal with go-jsonnet's escapes.
+public func quoteJSONString(_ s: String) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(s.utf8.count + 2)
+    appendQuoted(s, to: &out)
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,3 @@
+/// std builtins: arrays.
+let stdArrays: [Builtin] = [
+]

@@ -1,0 +1,3 @@
+/// std builtins: encoding.
+let stdEncoding: [Builtin] = [
+]

@@ -1,0 +1,3 @@
+/// std builtins: hashes.
+let stdHashes: [Builtin] = [
+]

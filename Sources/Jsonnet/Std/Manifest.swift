@@ -1,0 +1,3 @@
+/// std builtins: manifest.
+let stdManifest: [Builtin] = [
+]

@@ -1,0 +1,3 @@
+/// std builtins: math.
+let stdMath: [Builtin] = [
+]

@@ -1,0 +1,3 @@
+/// std builtins: objects.
+let stdObjects: [Builtin] = [
+]

@@ -1,0 +1,3 @@
+/// std builtins: parse.
+let stdParse: [Builtin] = [
+]

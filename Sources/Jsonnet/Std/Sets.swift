@@ -1,0 +1,3 @@
+/// std builtins: sets.
+let stdSets: [Builtin] = [
+]

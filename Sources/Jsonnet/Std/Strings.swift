@@ -1,0 +1,3 @@
+/// std builtins: strings.
+let stdStrings: [Builtin] = [
+]
