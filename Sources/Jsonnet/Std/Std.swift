@@ -4,7 +4,7 @@
 /// Each family of functions lives in its own file and contributes one array.
 nonisolated(unsafe) let stdLayout: ObjectLayout = {
     let all = stdCore + stdTypes + stdStrings + stdFormat + stdArrays + stdObjects + stdMath
-        + stdSets + stdEncoding + stdHashes + stdManifest + stdParse
+        + stdSets + stdEncoding + stdHashes + stdManifest + stdParse + stdMisc
     var defs = ContiguousArray<FieldDef>()
     var seen = Set<String>()
     for b in all where seen.insert(b.name).inserted {

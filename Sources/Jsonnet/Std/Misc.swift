@@ -1,0 +1,3 @@
+/// std builtins: assertions, tracing, boolean helpers.
+let stdMisc: [Builtin] = [
+]
