@@ -91,3 +91,44 @@ public func readFileBytes(_ path: String) -> [UInt8]? {
     if ferror(f) != 0 { return nil }
     return out
 }
+
+/// An importer over an in-memory file tree (path → bytes), resolving relative to
+/// the importing file's directory and then each search root in order.
+public struct MemoryImporter: Importer {
+    public let files: [String: [UInt8]]
+    public let searchRoots: [String]
+
+    public init(files: [String: [UInt8]], searchRoots: [String] = []) {
+        self.files = files
+        self.searchRoots = searchRoots
+    }
+
+    public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
+        var candidates: [String] = []
+        if let slash = importingFile.lastIndex(of: "/") {
+            candidates.append(normalizePath(String(importingFile[...slash]) + path))
+        } else {
+            candidates.append(normalizePath(path))
+        }
+        for root in searchRoots { candidates.append(normalizePath(root + "/" + path)) }
+        for c in candidates {
+            if let bytes = files[c] { return ImportedFile(path: c, contents: bytes) }
+        }
+        return nil
+    }
+}
+
+/// Collapses `.` and `..` segments and duplicate slashes (`a/./b/../c` → `a/c`).
+public func normalizePath(_ path: String) -> String {
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        if part == "." { continue }
+        if part == "..", let last = parts.last, last != ".." {
+            parts.removeLast()
+            continue
+        }
+        parts.append(part)
+    }
+    let joined = parts.joined(separator: "/")
+    return path.hasPrefix("/") ? "/" + joined : joined
+}

@@ -77,7 +77,7 @@ extension Interpreter {
             guard let d = params[i].defaultValue else {
                 throw makeError("Missing argument: \(params[i].name)")
             }
-            slots[i] = lazy(d, frame)
+            slots[i] = lazyInFrame(d, frame)
         }
         frame.slots = slots
         return frame

@@ -132,7 +132,7 @@ public final class Interpreter {
             let frame = Env(parent: env, slots: [], heap: heap)
             var slots = ContiguousArray<Lazy>()
             slots.reserveCapacity(n.bindings.count)
-            for b in n.bindings { slots.append(lazy(b.body, frame)) }
+            for b in n.bindings { slots.append(lazyInFrame(b.body, frame)) }
             frame.slots = slots
             return try eval(n.body, frame)
         case .function:
@@ -220,6 +220,16 @@ public final class Interpreter {
         default:
             return .thunk(Thunk(node, env, heap: heap))
         }
+    }
+
+    /// Like `lazy`, for a binding of the frame being built: a reference to a
+    /// sibling slot (which may not exist yet) becomes a thunk.
+    @inline(__always)
+    func lazyInFrame(_ node: Node, _ frame: Env) -> Lazy {
+        if node.kind == .variable && unsafeDowncast(node, to: Variable.self).depth == 0 {
+            return .thunk(Thunk(node, frame, heap: heap))
+        }
+        return lazy(node, frame)
     }
 
     /// Evaluates an object field body, naming the frame for stack traces.

@@ -1,0 +1,94 @@
+import Jsonnet
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The library API: imports, cancellation, timeouts, concurrency.
+@Suite struct EngineAPITests {
+    let files: [String: [UInt8]] = [
+        "main.jsonnet": Array("local lib = import 'lib/util.libsonnet'; lib.twice(21)".utf8),
+        "lib/util.libsonnet": Array("{ twice(x):: x * 2, text: importstr 'data.txt', bin: importbin 'data.txt' }".utf8),
+        "lib/data.txt": Array("hi\n".utf8),
+        "vendor/shared.libsonnet": Array("{ from: 'vendor' }".utf8),
+    ]
+
+    @Test func relativeImportsAndCaching() {
+        let importer = MemoryImporter(files: files, searchRoots: ["vendor"])
+        #expect(run("(import 'main.jsonnet')", importer: importer) == "42")
+        #expect(run("(import 'lib/util.libsonnet').text", importer: importer) == #""hi\n""#)
+        #expect(run("std.toString((import 'lib/util.libsonnet').bin)", mode: .string, importer: importer) == "[104, 105, 10]")
+        #expect(run("(import 'shared.libsonnet').from", importer: importer) == #""vendor""#)
+        #expect(run("local a = import 'lib/util.libsonnet', b = import 'lib/util.libsonnet'; a == b", importer: importer) == "true")
+        #expect(run("import 'missing.jsonnet'", importer: importer)
+            == #"ERROR: RUNTIME ERROR: couldn't open import "missing.jsonnet": no match locally or in the Jsonnet library paths"#)
+    }
+
+    @Test func fileSystemLibraryPathsRightMostWins() throws {
+        let base = "/tmp/jaas-importer-test-\(getpid())"
+        for dir in ["a", "b"] {
+            mkdir(base, 0o755)
+            mkdir("\(base)/\(dir)", 0o755)
+            let f = fopen("\(base)/\(dir)/lib.libsonnet", "w")!
+            fputs("'\(dir)'", f)
+            fclose(f)
+        }
+        let importer = FileSystemImporter(libraryPaths: ["\(base)/a", "\(base)/b"])
+        #expect(run("import 'lib.libsonnet'", importer: importer) == #""b""#)
+        let reversed = FileSystemImporter(libraryPaths: ["\(base)/b", "\(base)/a"])
+        #expect(run("import 'lib.libsonnet'", importer: reversed) == #""a""#)
+    }
+
+    /// Unbounded work with bounded memory and depth: 10^30 additions.
+    static let endless = """
+    local f(n) = if n == 0 then 0 else std.foldl(function(a, _) a + f(n - 1), std.range(1, 10), 0);
+    f(30)
+    """
+
+    @Test func cancellationStopsTheEvaluationQuickly() async throws {
+        let token = CancellationToken()
+        let task = Task {
+            try await Jsonnet.evaluateAsync(source: Self.endless, fileName: "spin",
+                                            options: EvaluationOptions(cancellation: token))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        token.cancel()
+        let result = await task.result
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(100), "evaluation took \(elapsed) to stop")
+        guard case .failure(let error) = result else {
+            Issue.record("endless evaluation finished")
+            return
+        }
+        #expect(error as? EvaluationCancelled == .cancelled)
+    }
+
+    @Test func timeoutStopsTheEvaluation() throws {
+        let start = ContinuousClock.now
+        #expect(throws: EvaluationCancelled.timedOut) {
+            try Jsonnet.evaluate(source: Self.endless, fileName: "spin",
+                                 options: EvaluationOptions(timeout: .milliseconds(200)))
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test func concurrentEvaluationsAreIndependent() async throws {
+        try await withThrowingTaskGroup(of: String.self) { group in
+            for i in 0..<16 {
+                group.addTask {
+                    let out = try await Jsonnet.evaluateAsync(
+                        source: "local o = {a: std.extVar('n'), b: self.a * 2}; o.b",
+                        fileName: "c\(i)",
+                        options: EvaluationOptions(externalVariables: ["n": .code("\(i)")]))
+                    guard case .single(let s) = out else { return "" }
+                    return s
+                }
+            }
+            var results = Set<String>()
+            for try await r in group { results.insert(r) }
+            #expect(results == Set((0..<16).map { "\($0 * 2)\n" }))
+        }
+    }
+}
