@@ -25,3 +25,18 @@ func run(_ code: String, extVars: [String: ExternalValue] = [:], tlas: [String: 
 func compact(_ code: String) -> String {
     run("std.toString(\(code))", mode: .string)
 }
+
+/// One std library case: an expression and what go-jsonnet 0.22 printed for
+/// `std.toString(expr)` (or `ERROR: <first line>`), recorded with
+/// `scripts/gen-std-cases.py`.
+struct StdCase: Sendable, CustomTestStringConvertible {
+    let expression: String
+    let expected: String
+
+    init(_ expression: String, _ expected: String) {
+        self.expression = expression
+        self.expected = expected
+    }
+
+    var testDescription: String { expression }
+}

@@ -63,7 +63,7 @@ extension Interpreter {
             let v = try eval(node, env)
             switch v {
             case .null: return nil
-            case .number(let d): return Int(d.rounded(.towardZero))
+            case .number(let d): return clampToInt(d)
             default: throw makeError("Unexpected type \(v.typeName), expected number", at: node)
             }
         }
@@ -85,7 +85,7 @@ extension Interpreter {
         if step < 0 {
             throw makeError("got [\(begin ?? 0):\(end ?? length):\(step)] but negative steps are not supported")
         }
-        if step == 0 { throw makeError("got [\(begin ?? 0):\(end ?? length):0] but step must be greater than 0") }
+        if step == 0 { throw makeError("got 0 but step must be greater than 0") }
         var lo = begin ?? 0
         var hi = end ?? length
         if lo < 0 { lo = max(0, length + lo) }

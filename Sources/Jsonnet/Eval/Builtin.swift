@@ -28,6 +28,9 @@ public final class Builtin: @unchecked Sendable {
     public let name: String
     public let parameters: [BuiltinParameter]
     public let implementation: Implementation
+    /// Set for builtins that report where they were called from (`std.trace`):
+    /// the call site is then recorded in `Interpreter.callSite`.
+    public var wantsCallSite = false
 
     public init(_ name: String, _ parameters: [BuiltinParameter], _ implementation: Implementation) {
         self.name = name

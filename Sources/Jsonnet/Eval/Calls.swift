@@ -19,6 +19,7 @@ extension Interpreter {
                 named.append((n.name, a.tailStrict ? .value(try eval(n.value, env)) : lazy(n.value, env)))
             }
         }
+        if case .builtin(let b) = fn.body, b.wantsCallSite { callSite = a.range }
         do {
             return try call(fn, positional, named)
         } catch var e as JsonnetError {

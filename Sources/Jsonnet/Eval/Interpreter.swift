@@ -37,6 +37,8 @@ public final class Interpreter {
     var binaryImportCache: [String: Value] = [:]
     var parsedCache: [String: Node] = [:]
     let nativeFunctions: [String: JFunction]
+    /// Where the latest call to a builtin with `wantsCallSite` came from.
+    var callSite = SourceRange.none
     /// `std` without `thisFile`; built lazily.
     private(set) lazy var stdBase: JObject = makeStdObject(self)
 

@@ -1,3 +1,466 @@
-/// std builtins: arrays.
+/// std builtins on arrays: construction, higher-order functions, folds,
+/// joins, sorting and searching. Results stay lazy where go-jsonnet's are.
 let stdArrays: [Builtin] = [
+    Builtin("makeArray", "sz", "func") { n, f, ev in
+        let count = try Args.int(n, ev)
+        let fn = try Args.function(f, ev)
+        if count <= 0 { return .array(JArray.empty) }
+        var out = ContiguousArray<Lazy>()
+        out.reserveCapacity(count)
+        for i in 0..<count {
+            try ev.tick()
+            out.append(ev.deferredCall(fn, [.value(.number(Double(i)))]))
+        }
+        return .array(JArray(out))
+    },
+    Builtin("range", "from", "to") { a, b, ev in
+        let from = try Args.int(a, ev)
+        let to = try Args.int(b, ev)
+        if to < from { return .array(JArray.empty) }
+        var out = ContiguousArray<Lazy>()
+        out.reserveCapacity(to - from + 1)
+        for i in from...to {
+            try ev.tick()
+            out.append(.value(.number(Double(i))))
+        }
+        return .array(JArray(out))
+    },
+    Builtin("map", "func", "arr") { f, a, ev in
+        guard case .function(let fn) = f else {
+            throw ev.makeError("std.map first param must be function, got \(f.typeName)")
+        }
+        guard let elems = Args.elements(a) else {
+            throw ev.makeError("std.map second param must be array / string, got \(a.typeName)")
+        }
+        return .array(JArray(ContiguousArray(elems.map { ev.deferredCall(fn, [$0]) })))
+    },
+    Builtin("mapWithIndex", "func", "arr") { f, a, ev in
+        guard case .function(let fn) = f else {
+            throw ev.makeError("std.mapWithIndex first param must be function, got \(f.typeName)")
+        }
+        guard let elems = Args.elements(a) else {
+            throw ev.makeError("std.mapWithIndex second param must be array, got \(a.typeName)")
+        }
+        var out = ContiguousArray<Lazy>()
+        out.reserveCapacity(elems.count)
+        for (i, e) in elems.enumerated() { out.append(ev.deferredCall(fn, [.value(.number(Double(i))), e])) }
+        return .array(JArray(out))
+    },
+    Builtin("filter", "func", "arr") { f, a, ev in
+        let fn = try Args.function(f, ev)
+        let arr = try Args.array(a, ev)
+        var out = ContiguousArray<Lazy>()
+        for e in arr.elements {
+            let keep = try ev.call(fn, [e])
+            guard case .bool(let b) = keep else { throw ev.typeError(keep, expected: "boolean") }
+            if b { out.append(e) }
+        }
+        return .array(out.count == arr.count ? arr : JArray(out))
+    },
+    Builtin("filterMap", "filter_func", "map_func", "arr") { f, m, a, ev in
+        guard case .function(let filter) = f else {
+            throw ev.makeError("std.filterMap first param must be function, got \(f.typeName)")
+        }
+        guard case .function(let map) = m else {
+            throw ev.makeError("std.filterMap second param must be function, got \(m.typeName)")
+        }
+        guard case .array(let arr) = a else {
+            throw ev.makeError("std.filterMap third param must be array, got \(a.typeName)")
+        }
+        var out = ContiguousArray<Lazy>()
+        for e in arr.elements {
+            let keep = try ev.call(filter, [e])
+            guard case .bool(let b) = keep else { throw ev.typeError(keep, expected: "boolean") }
+            if b { out.append(ev.deferredCall(map, [e])) }
+        }
+        return .array(JArray(out))
+    },
+    Builtin("flatMap", "func", "arr") { f, a, ev in try flatMap(f, a, ev) },
+    Builtin("$flatMapArray", "func", "arr") { f, a, ev in try flatMap(f, a, ev) },
+    Builtin("foldl", "func", "arr", "init") { f, a, initial, ev in
+        let fn = try Args.function(f, ev)
+        guard let elems = Args.elements(a) else {
+            throw ev.makeError("foldl second parameter should be string or array, got \(a.typeName)")
+        }
+        var acc = initial
+        for e in elems {
+            try ev.tick()
+            acc = try ev.call(fn, [.value(acc), e])
+        }
+        return acc
+    },
+    Builtin("foldr", "func", "arr", "init") { f, a, initial, ev in
+        let fn = try Args.function(f, ev)
+        guard let elems = Args.elements(a) else {
+            throw ev.makeError("foldr second parameter should be string or array, got \(a.typeName)")
+        }
+        var acc = initial
+        for e in elems.reversed() {
+            try ev.tick()
+            acc = try ev.call(fn, [e, .value(acc)])
+        }
+        return acc
+    },
+    Builtin("join", "sep", "arr") { sep, a, ev in try join(sep, a, ev) },
+    Builtin("lines", "arr") { a, ev in
+        let arr = try Args.array(a, ev)
+        var out = ""
+        for e in arr.elements {
+            let v = try e.force(ev)
+            switch v {
+            case .null: continue
+            case .string(let s): out += s.string; out += "\n"
+            default: throw ev.typeError(v, expected: "string")
+            }
+        }
+        return .str(out)
+    },
+    Builtin("deepJoin", "arr") { a, ev in
+        var out = ""
+        func walk(_ v: Value) throws {
+            switch v {
+            case .string(let s): out += s.string
+            case .array(let arr): for e in arr.elements { try walk(e.force(ev)) }
+            default: throw ev.makeError("Expected string or array, got \(v.typeName)")
+            }
+        }
+        try walk(a)
+        return .str(out)
+    },
+    Builtin("flattenArrays", "arrs") { a, ev in
+        let arr = try Args.array(a, ev)
+        var out = ContiguousArray<Lazy>()
+        for e in arr.elements {
+            let v = try e.force(ev)
+            out.append(contentsOf: try Args.array(v, ev).elements)
+        }
+        return .array(JArray(out))
+    },
+    Builtin("flattenDeepArray", "value") { v, ev in
+        var out = ContiguousArray<Lazy>()
+        func walk(_ v: Value) throws {
+            if case .array(let arr) = v {
+                for e in arr.elements { try walk(e.force(ev)) }
+            } else {
+                out.append(.value(v))
+            }
+        }
+        try walk(v)
+        return .array(JArray(out))
+    },
+    Builtin("reverse", "arr") { a, ev in
+        .array(JArray(ContiguousArray(try Args.array(a, ev).elements.reversed())))
+    },
+    Builtin("sort", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null)], .nary { args, ev in
+        let arr = try Args.array(args[0], ev)
+        return .array(try sortArray(arr, keyF: args[1], ev))
+    }),
+    Builtin("uniq", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null)], .nary { args, ev in
+        guard let elems = Args.elements(args[0]) else { throw ev.typeError(args[0], expected: "array") }
+        return .array(JArray(try uniq(elems, keyF: args[1], ev)))
+    }),
+    Builtin("member", "arr", "x") { a, x, ev in
+        switch a {
+        case .array(let arr):
+            for e in arr.elements where try ev.equals(e.force(ev), x) { return .bool(true) }
+            return .bool(false)
+        case .string(let s):
+            let needle = try Args.string(x, ev)
+            return .bool(needle.count == 0 || s.string.utf8.firstRange(of: needle.string.utf8) != nil)
+        default:
+            throw ev.makeError("std.member first argument must be an array or a string")
+        }
+    },
+    Builtin("contains", "arr", "elem") { a, x, ev in
+        let arr = try Args.array(a, ev)
+        for e in arr.elements where try ev.equals(e.force(ev), x) { return .bool(true) }
+        return .bool(false)
+    },
+    Builtin("count", "arr", "x") { a, x, ev in
+        let arr = try Args.array(a, ev)
+        var n = 0
+        for e in arr.elements where try ev.equals(e.force(ev), x) { n += 1 }
+        return .number(Double(n))
+    },
+    Builtin("find", "value", "arr") { x, a, ev in
+        guard case .array(let arr) = a else {
+            throw ev.makeError("find second parameter should be an array, got \(a.typeName)")
+        }
+        var out = ContiguousArray<Lazy>()
+        for (i, e) in arr.elements.enumerated() where try ev.equals(e.force(ev), x) {
+            out.append(.value(.number(Double(i))))
+        }
+        return .array(JArray(out))
+    },
+    Builtin("all", "arr") { a, ev in
+        guard case .array(let arr) = a else {
+            throw ev.makeError("all() parameter should be an array, got \(a.typeName)")
+        }
+        for e in arr.elements {
+            let v = try e.force(ev)
+            guard case .bool(let b) = v else { throw try notBoolean(v, ev) }
+            if !b { return .bool(false) }
+        }
+        return .bool(true)
+    },
+    Builtin("any", "arr") { a, ev in
+        guard case .array(let arr) = a else {
+            throw ev.makeError("any() parameter should be an array, got \(a.typeName)")
+        }
+        for e in arr.elements {
+            let v = try e.force(ev)
+            guard case .bool(let b) = v else { throw try notBoolean(v, ev) }
+            if b { return .bool(true) }
+        }
+        return .bool(false)
+    },
+    Builtin("sum", "arr") { a, ev in
+        var total = 0.0
+        for e in try Args.array(a, ev).elements { total += try Args.number(e.force(ev), ev) }
+        return .number(total)
+    },
+    Builtin("avg", "arr") { a, ev in
+        let arr = try Args.array(a, ev)
+        if arr.count == 0 { throw ev.makeError("Cannot calculate average of an empty array.") }
+        var total = 0.0
+        for e in arr.elements { total += try Args.number(e.force(ev), ev) }
+        return .number(total / Double(arr.count))
+    },
+    Builtin("minArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null),
+                         BuiltinParameter("onEmpty", default: .null)], .lazy { args, ev in
+        try extremum(args, ev, wantMax: false)
+    }),
+    Builtin("maxArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null),
+                         BuiltinParameter("onEmpty", default: .null)], .lazy { args, ev in
+        try extremum(args, ev, wantMax: true)
+    }),
+    Builtin("remove", "arr", "elem") { a, x, ev in
+        let arr = try Args.array(a, ev)
+        for (i, e) in arr.elements.enumerated() where try ev.equals(e.force(ev), x) {
+            var out = arr.elements
+            out.remove(at: i)
+            return .array(JArray(out))
+        }
+        return .array(arr)
+    },
+    Builtin("removeAt", "arr", "at") { a, x, ev in
+        let arr = try Args.array(a, ev)
+        let i = try Args.int(x, ev)
+        guard i >= 0 && i < arr.count else {
+            throw ev.makeError("Index \(i) out of bounds, not within [0, \(arr.count))")
+        }
+        var out = arr.elements
+        out.remove(at: i)
+        return .array(JArray(out))
+    },
+    Builtin("slice", [BuiltinParameter("indexable"), BuiltinParameter("index"), BuiltinParameter("end"),
+                      BuiltinParameter("step")], .nary { args, ev in
+        switch args[0] {
+        case .array, .string: break
+        default: throw ev.makeError("std.slice accepts a string or an array, but got: \(args[0].typeName)")
+        }
+        func part(_ v: Value) throws -> Int? {
+            if case .null = v { return nil }
+            return clampToInt(try Args.number(v, ev))
+        }
+        return try ev.slice(args[0], part(args[1]), part(args[2]), part(args[3]))
+    }),
+    Builtin("repeat", "what", "count") { w, c, ev in
+        let n = try Args.int(c, ev)
+        switch w {
+        case .string(let s):
+            if n <= 0 || s.count == 0 { return .string(.empty) }
+            let piece = s.string
+            var out = ""
+            out.reserveCapacity(piece.utf8.count * n)
+            for _ in 0..<n { out += piece }
+            return .string(JString(out, count: s.count * n, isASCII: s.isASCII))
+        case .array(let arr):
+            if n <= 0 { return .array(JArray.empty) }
+            var out = ContiguousArray<Lazy>()
+            out.reserveCapacity(arr.count * n)
+            for _ in 0..<n { out.append(contentsOf: arr.elements) }
+            return .array(JArray(out))
+        default:
+            throw ev.makeError("std.repeat first argument must be an array or a string")
+        }
+    },
+    Builtin("__compare", "v1", "v2") { a, b, ev in .number(Double(try compareChecked(a, b, ev))) },
+    Builtin("__compare_array", "arr1", "arr2") { a, b, ev in
+        .number(Double(try compareChecked(.array(try Args.array(a, ev)), .array(try Args.array(b, ev)), ev)))
+    },
+    Builtin("__array_less", "arr1", "arr2") { a, b, ev in .bool(try compareArrays(a, b, ev) < 0) },
+    Builtin("__array_greater", "arr1", "arr2") { a, b, ev in .bool(try compareArrays(a, b, ev) > 0) },
+    Builtin("__array_less_or_equal", "arr1", "arr2") { a, b, ev in .bool(try compareArrays(a, b, ev) <= 0) },
+    Builtin("__array_greater_or_equal", "arr1", "arr2") { a, b, ev in .bool(try compareArrays(a, b, ev) >= 0) },
 ]
+
+private func notBoolean(_ v: Value, _ ev: Interpreter) throws -> JsonnetError {
+    ev.makeError("element \"\(try ev.toStringValue(v))\" of type \(v.typeName) is not a boolean")
+}
+
+private func compareChecked(_ a: Value, _ b: Value, _ ev: Interpreter) throws -> Int {
+    if a.typeName != b.typeName {
+        throw ev.makeError("Comparison requires matching types. Got \(a.typeName) and \(b.typeName)")
+    }
+    return try ev.compare(a, b)
+}
+
+private func compareArrays(_ a: Value, _ b: Value, _ ev: Interpreter) throws -> Int {
+    try compareChecked(.array(try Args.array(a, ev)), .array(try Args.array(b, ev)), ev)
+}
+
+/// `std.flatMap`: arrays concatenate the arrays `fn` returns; strings concatenate strings.
+private func flatMap(_ f: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
+    let fn = try Args.function(f, ev)
+    switch a {
+    case .array(let arr):
+        var out = ContiguousArray<Lazy>()
+        for e in arr.elements {
+            let v = try ev.call(fn, [e])
+            switch v {
+            case .array(let part): out.append(contentsOf: part.elements)
+            default: throw ev.typeError(v, expected: "array")
+            }
+        }
+        return .array(JArray(out))
+    case .string(let s):
+        var out = ""
+        for c in Args.characters(s) {
+            let v = try ev.call(fn, [c])
+            switch v {
+            case .string(let part): out += part.string
+            default: throw ev.typeError(v, expected: "string")
+            }
+        }
+        return .str(out)
+    default:
+        throw ev.makeError("std.flatMap second param must be array / string, got \(a.typeName)")
+    }
+}
+
+/// `std.join` for string and array separators; `null` elements are skipped.
+private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
+    let arr = try Args.array(a, ev)
+    switch sep {
+    case .string(let s):
+        let separator = s.string
+        var out = ""
+        var first = true
+        for e in arr.elements {
+            let v = try e.force(ev)
+            switch v {
+            case .null: continue
+            case .string(let part):
+                if !first { out += separator }
+                first = false
+                out += part.string
+            default:
+                throw ev.typeError(v, expected: "string")
+            }
+        }
+        return .str(out)
+    case .array(let s):
+        var out = ContiguousArray<Lazy>()
+        var first = true
+        for e in arr.elements {
+            let v = try e.force(ev)
+            switch v {
+            case .null: continue
+            case .array(let part):
+                if !first { out.append(contentsOf: s.elements) }
+                first = false
+                out.append(contentsOf: part.elements)
+            default:
+                throw ev.typeError(v, expected: "array")
+            }
+        }
+        return .array(JArray(out))
+    default:
+        throw ev.makeError("join first parameter should be string or array, got \(sep.typeName)")
+    }
+}
+
+/// The sort keys of `elems`: the elements themselves, or `keyF` of each.
+func sortKeys(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws -> [Value] {
+    var keys = [Value]()
+    keys.reserveCapacity(elems.count)
+    if case .function(let fn) = keyF {
+        for e in elems { keys.append(try ev.call(fn, [e])) }
+    } else {
+        for e in elems { keys.append(try e.force(ev)) }
+    }
+    return keys
+}
+
+/// The permutation that sorts `keys` stably.
+func sortedOrder(_ keys: [Value], _ ev: Interpreter) throws -> [Int] {
+    var order = Array(0..<keys.count)
+    if keys.count < 2 { return order }
+    if keys.allSatisfy({ if case .number = $0 { true } else { false } }) {
+        let nums = keys.map { (k: Value) -> Double in if case .number(let d) = k { d } else { 0 } }
+        order.sort { nums[$0] < nums[$1] || (nums[$0] == nums[$1] && $0 < $1) }
+    } else if keys.allSatisfy({ if case .string = $0 { true } else { false } }) {
+        let strs = keys.map { (k: Value) -> String in if case .string(let s) = k { s.string } else { "" } }
+        order.sort {
+            let c = compareUTF8(strs[$0], strs[$1])
+            return c < 0 || (c == 0 && $0 < $1)
+        }
+    } else {
+        try order.sort {
+            let c = try ev.compare(keys[$0], keys[$1])
+            return c < 0 || (c == 0 && $0 < $1)
+        }
+    }
+    return order
+}
+
+/// `std.sort(arr, keyF)`: stable, by the order of `<`.
+func sortArray(_ arr: JArray, keyF: Value, _ ev: Interpreter) throws -> JArray {
+    if arr.count < 2 { return arr }
+    let keys = try sortKeys(arr.elements, keyF: keyF, ev)
+    let order = try sortedOrder(keys, ev)
+    var out = ContiguousArray<Lazy>()
+    out.reserveCapacity(order.count)
+    if case .function = keyF {
+        for i in order { out.append(arr.elements[i]) }
+    } else {
+        for i in order { out.append(.value(keys[i])) }
+    }
+    return JArray(out)
+}
+
+/// Drops consecutive elements whose keys are equal.
+func uniq(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws -> ContiguousArray<Lazy> {
+    if elems.count < 2 { return elems }
+    let keys = try sortKeys(elems, keyF: keyF, ev)
+    var out = ContiguousArray<Lazy>()
+    out.append(elems[0])
+    var last = keys[0]
+    for i in 1..<elems.count {
+        if try !ev.equals(keys[i], last) {
+            out.append(elems[i])
+            last = keys[i]
+        }
+    }
+    return out
+}
+
+/// `std.minArray` / `std.maxArray` with lazy `onEmpty`.
+private func extremum(_ args: [Lazy], _ ev: Interpreter, wantMax: Bool) throws -> Value {
+    let arr = try Args.array(args[0].force(ev), ev)
+    if arr.count == 0 {
+        if case .value(.null) = args[2] {
+            throw ev.makeError("Expected at least one element in array. Got none")
+        }
+        return try args[2].force(ev)
+    }
+    let keyF = try args[1].force(ev)
+    let keys = try sortKeys(arr.elements, keyF: keyF, ev)
+    var best = 0
+    for i in 1..<keys.count {
+        let c = try ev.compare(keys[best], keys[i])
+        if wantMax ? c < 0 : c > 0 { best = i }
+    }
+    return try arr.get(best, ev)
+}

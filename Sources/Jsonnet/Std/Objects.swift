@@ -1,3 +1,140 @@
-/// std builtins: objects.
+/// std builtins on objects: field listings, membership, `get`, `mapWithKey`,
+/// `mergePatch`, `prune` and `objectRemoveKey`.
 let stdObjects: [Builtin] = [
+    Builtin("objectFields", "o") { o, ev in fieldArray(try Args.object(o, ev), hidden: false) },
+    Builtin("objectFieldsAll", "o") { o, ev in fieldArray(try Args.object(o, ev), hidden: true) },
+    Builtin("objectFieldsEx", "obj", "hidden") { o, h, ev in
+        fieldArray(try Args.object(o, ev), hidden: try Args.bool(h, ev))
+    },
+    Builtin("objectHas", "o", "f") { o, f, ev in
+        .bool(try Args.object(o, ev).has(try Args.string(f, ev).string, includeHidden: false))
+    },
+    Builtin("objectHasAll", "o", "f") { o, f, ev in
+        .bool(try Args.object(o, ev).has(try Args.string(f, ev).string, includeHidden: true))
+    },
+    Builtin("objectHasEx", "obj", "fname", "hidden") { o, f, h, ev in
+        let obj = try Args.object(o, ev)
+        let name = try Args.string(f, ev).string
+        return .bool(obj.has(name, includeHidden: try Args.bool(h, ev)))
+    },
+    Builtin("objectValues", "o") { o, ev in try valueArray(try Args.object(o, ev), hidden: false, ev) },
+    Builtin("objectValuesAll", "o") { o, ev in try valueArray(try Args.object(o, ev), hidden: true, ev) },
+    Builtin("objectKeysValues", "o") { o, ev in try keyValueArray(try Args.object(o, ev), hidden: false, ev) },
+    Builtin("objectKeysValuesAll", "o") { o, ev in try keyValueArray(try Args.object(o, ev), hidden: true, ev) },
+    Builtin("get", [BuiltinParameter("o"), BuiltinParameter("f"), BuiltinParameter("default", default: .null),
+                    BuiltinParameter("inc_hidden", default: .bool(true))], .nary { args, ev in
+        let obj = try Args.object(args[0], ev)
+        let name = try Args.string(args[1], ev).string
+        let hidden = try Args.bool(args[3], ev)
+        guard obj.has(name, includeHidden: hidden) else { return args[2] }
+        return try obj.get(name, ev) ?? args[2]
+    }),
+    Builtin("mapWithKey", "func", "obj") { f, o, ev in
+        guard case .function(let fn) = f else {
+            throw ev.makeError("std.mapWithKey first param must be function, got \(f.typeName)")
+        }
+        guard case .object(let obj) = o else {
+            throw ev.makeError("std.mapWithKey second param must be object, got \(o.typeName)")
+        }
+        var fields = [(String, Lazy)]()
+        for name in obj.fieldNames(includeHidden: false) {
+            let value = Lazy.thunk(Thunk(heap: ev.heap) { [unowned ev] in try obj.get(name, ev) ?? .null })
+            fields.append((name, ev.deferredCall(fn, [.value(.str(name)), value])))
+        }
+        return .object(JObject(lazyFields: fields, heap: ev.heap))
+    },
+    Builtin("mergePatch", "target", "patch") { t, p, ev in try mergePatch(t, p, ev) },
+    Builtin("prune", "a") { a, ev in try prune(a, ev) },
+    Builtin("objectRemoveKey", "obj", "key") { o, k, ev in
+        let obj = try Args.object(o, ev)
+        let key = try Args.string(k, ev).string
+        var defs = ContiguousArray<FieldDef>()
+        for name in obj.fieldNames(includeHidden: true) where compareUTF8(name, key) != 0 {
+            let visible = obj.has(name, includeHidden: false)
+            let value = Lazy.thunk(Thunk(heap: ev.heap) { [unowned ev] in try obj.get(name, ev) ?? .null })
+            defs.append(FieldDef(name: name, visibility: visible ? .inherit : .hidden, body: .lazy(value)))
+        }
+        return .object(JObject(layers: [ObjectLayer(layout: ObjectLayout(fields: defs), env: nil, literal: nil)],
+                               heap: ev.heap))
+    },
+    Builtin("$objectFlatMerge", "arr") { a, ev in
+        var result: JObject?
+        for e in try Args.array(a, ev).elements {
+            let o = try Args.object(e.force(ev), ev)
+            result = result.map { JObject.extend($0, o, heap: ev.heap) } ?? o
+        }
+        return .object(result ?? JObject(fields: [], heap: ev.heap))
+    },
 ]
+
+private func fieldArray(_ o: JObject, hidden: Bool) -> Value {
+    .array(JArray(values: o.fieldNames(includeHidden: hidden).map { Value.str($0) }))
+}
+
+private func valueArray(_ o: JObject, hidden: Bool, _ ev: Interpreter) throws -> Value {
+    var out = ContiguousArray<Lazy>()
+    for name in o.fieldNames(includeHidden: hidden) { out.append(.value(try o.get(name, ev) ?? .null)) }
+    return .array(JArray(out))
+}
+
+private func keyValueArray(_ o: JObject, hidden: Bool, _ ev: Interpreter) throws -> Value {
+    var out = ContiguousArray<Lazy>()
+    for name in o.fieldNames(includeHidden: hidden) {
+        let pair = JObject(fields: [("key", .str(name)), ("value", try o.get(name, ev) ?? .null)], heap: ev.heap)
+        out.append(.value(.object(pair)))
+    }
+    return .array(JArray(out))
+}
+
+/// RFC 7396 JSON merge patch on visible fields.
+func mergePatch(_ target: Value, _ patch: Value, _ ev: Interpreter) throws -> Value {
+    guard case .object(let p) = patch else { return patch }
+    var fields = [(String, Value)]()
+    let t: JObject? = if case .object(let o) = target { o } else { nil }
+    let patchNames = p.fieldNames(includeHidden: false)
+    var patchValues = [String: Value]()
+    for name in patchNames { patchValues[name] = try p.get(name, ev) ?? .null }
+    if let t {
+        for name in t.fieldNames(includeHidden: false) where patchValues[name] == nil {
+            fields.append((name, try t.get(name, ev) ?? .null))
+        }
+    }
+    for name in patchNames {
+        let pv = patchValues[name]!
+        if case .null = pv { continue }
+        let tv: Value = if let t, t.has(name, includeHidden: false) { try t.get(name, ev) ?? .null } else { .null }
+        fields.append((name, try mergePatch(tv, pv, ev)))
+    }
+    return .object(JObject(fields: fields, heap: ev.heap))
+}
+
+/// `std.prune`: drops nulls, and arrays and objects left empty, recursively.
+private func prune(_ v: Value, _ ev: Interpreter) throws -> Value {
+    switch v {
+    case .array(let a):
+        var out = ContiguousArray<Lazy>()
+        for e in a.elements {
+            let p = try prune(e.force(ev), ev)
+            if !isPrunedAway(p) { out.append(.value(p)) }
+        }
+        return .array(JArray(out))
+    case .object(let o):
+        var fields = [(String, Value)]()
+        for name in o.fieldNames(includeHidden: false) {
+            let p = try prune(o.get(name, ev) ?? .null, ev)
+            if !isPrunedAway(p) { fields.append((name, p)) }
+        }
+        return .object(JObject(fields: fields, heap: ev.heap))
+    default:
+        return v
+    }
+}
+
+private func isPrunedAway(_ v: Value) -> Bool {
+    switch v {
+    case .null: true
+    case .array(let a): a.count == 0
+    case .object(let o): o.visibleCount == 0
+    default: false
+    }
+}

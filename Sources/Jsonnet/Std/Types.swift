@@ -13,7 +13,7 @@ let stdTypes: [Builtin] = [
         case .string(let s): return .number(Double(s.count))
         case .object(let o): return .number(Double(o.visibleCount))
         case .function(let f): return .number(Double(f.arity))
-        default: throw ev.makeError("length operates on strings, objects, and arrays, got \(x.typeName)")
+        default: throw ev.makeError("Unexpected type \(x.typeName)")
         }
     },
 ]
