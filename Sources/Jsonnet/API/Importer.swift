@@ -61,9 +61,11 @@ public struct FileSystemImporter: Importer {
         return String(file[...slash])
     }
 
+    /// Joins and cleans like Go's `filepath.Join`, so diagnostics name `a/b`, not `a/./b`.
     private func join(_ dir: String, _ path: String) -> String {
-        if dir.isEmpty { return path }
-        return dir.hasSuffix("/") ? dir + path : dir + "/" + path
+        let joined = dir.isEmpty ? path : (dir.hasSuffix("/") ? dir + path : dir + "/" + path)
+        let clean = normalizePath(joined)
+        return clean.isEmpty ? "." : clean
     }
 
     private func read(_ path: String) throws -> ImportedFile? {

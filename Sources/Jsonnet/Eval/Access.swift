@@ -29,21 +29,29 @@ extension Interpreter {
             throw makeError("Field does not exist: \(name)")
         case .array(let a):
             guard case .number(let d) = index else { throw typeError(index, expected: "number") }
+            if d.rounded(.towardZero) != d && d.isFinite {
+                throw makeError("Array index must be an integer, got \(formatGoFloat(d))")
+            }
             let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
             if i < 0 || i >= a.count {
-                throw makeError("Index \(formatGoFloat(d.rounded(.towardZero))) out of bounds, not within [0, \(a.count))")
+                throw makeError("Index \(goInt(d)) out of bounds, not within [0, \(a.count))")
             }
             return try a.get(i, self)
         case .string(let s):
             guard case .number(let d) = index else { throw typeError(index, expected: "number") }
             let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
             if i < 0 || i >= s.count {
-                throw makeError("Index \(formatGoFloat(d.rounded(.towardZero))) out of bounds, not within [0, \(s.count))")
+                throw makeError("Index \(goInt(d)) out of bounds, not within [0, \(s.count))")
             }
             return .string(JString.of(s.scalar(at: i)))
         default:
             throw makeError("Value non indexable: \(goValueTypeName(target))")
         }
+    }
+
+    /// Go's `int(d)` on amd64: truncation, and the minimum Int64 when out of range.
+    private func goInt(_ d: Double) -> Int {
+        abs(d) < 9.2e18 ? Int(d.rounded(.towardZero)) : Int.min
     }
 
     private func goValueTypeName(_ v: Value) -> String {
@@ -161,7 +169,7 @@ extension Interpreter {
         case .forIn(_, let seqNode, _):
             let seq = try eval(seqNode, env)
             guard case .array(let arr) = seq else {
-                throw makeError("Unexpected type \(seq.typeName), expected array", at: seqNode)
+                throw makeError("std.flatMap second param must be array / string, got \(seq.typeName)", at: seqNode)
             }
             for e in arr.elements {
                 try tick()

@@ -1,6 +1,18 @@
 extension Interpreter {
     /// `target(args)` at a call site.
     func evalApply(_ a: Apply, _ env: Env) throws -> Value {
+        let (fn, positional, named) = try prepareCall(a, env)
+        do {
+            return try call(fn, positional, named, tailStrict: a.tailStrict)
+        } catch var e as JsonnetError {
+            e.trace.append(TraceFrame(range: a.range, name: ""))
+            throw e
+        }
+    }
+
+    /// Evaluates the callee and packages the arguments of `a` (eagerly when `tailstrict`).
+    @inline(__always)
+    private func prepareCall(_ a: Apply, _ env: Env) throws -> (JFunction, ContiguousArray<Lazy>, [(String, Lazy)]) {
         let target = try eval(a.target, env)
         guard case .function(let fn) = target else {
             throw makeError("Unexpected type \(target.typeName), expected function", at: a)
@@ -20,29 +32,103 @@ extension Interpreter {
             }
         }
         if case .builtin(let b) = fn.body, b.wantsCallSite { callSite = a.range }
-        do {
-            return try call(fn, positional, named)
-        } catch var e as JsonnetError {
-            e.trace.append(TraceFrame(range: a.range, name: ""))
-            throw e
+        return (fn, positional, named)
+    }
+
+    /// The result of evaluating a function body up to a `tailstrict` call in tail position.
+    private enum TailResult {
+        case value(Value)
+        case call(JFunction, ContiguousArray<Lazy>, [(String, Lazy)], Apply)
+    }
+
+    /// Evaluates `node`, but stops at a `tailstrict` call in tail position (through
+    /// `local` and `if`) and returns it, so the caller can run it without growing the stack.
+    private func evalTail(_ node: Node, _ env: Env) throws -> TailResult {
+        var node = node
+        var env = env
+        while true {
+            switch node.kind {
+            case .apply:
+                let a = unsafeDowncast(node, to: Apply.self)
+                guard a.tailStrict else { return .value(try evalApply(a, env)) }
+                let (fn, positional, named) = try prepareCall(a, env)
+                return .call(fn, positional, named, a)
+            case .conditional:
+                let c = unsafeDowncast(node, to: Conditional.self)
+                let cond = try eval(c.condition, env)
+                guard case .bool(let b) = cond else {
+                    throw makeError("Unexpected type \(cond.typeName), expected boolean", at: c.condition)
+                }
+                if b {
+                    node = c.then
+                } else if let o = c.otherwise {
+                    node = o
+                } else {
+                    return .value(.null)
+                }
+            case .local:
+                let n = unsafeDowncast(node, to: Local.self)
+                let frame = Env(parent: env, slots: [], heap: heap)
+                var slots = ContiguousArray<Lazy>()
+                slots.reserveCapacity(n.bindings.count)
+                for b in n.bindings { slots.append(lazyInFrame(b.body, frame)) }
+                frame.slots = slots
+                node = n.body
+                env = frame
+            default:
+                return .value(try eval(node, env))
+            }
         }
     }
 
-    /// Calls `fn` with positional and named arguments.
-    public func call(_ fn: JFunction, _ positional: ContiguousArray<Lazy>, _ named: [(String, Lazy)] = []) throws -> Value {
-        switch fn.body {
-        case .closure(let f, let cenv):
-            let frame = try bindArguments(f, cenv, positional, named)
-            try enter()
-            defer { leave() }
+    /// Calls `fn` with positional and named arguments. With `tailStrict`, every
+    /// argument (defaults included) is evaluated before the body runs, and
+    /// `tailstrict` calls in tail position reuse this call's stack frame.
+    public func call(_ fn: JFunction, _ positional: ContiguousArray<Lazy>, _ named: [(String, Lazy)] = [],
+                     tailStrict: Bool = false) throws -> Value {
+        guard case .closure(var f, let cenv) = fn.body else {
+            guard case .builtin(let b) = fn.body else { fatalError("unreachable") }
+            return try callBuiltin(b, positional, named)
+        }
+        var frame = try bindArguments(f, cenv, positional, named)
+        if tailStrict { try forceAll(frame) }
+        try enter()
+        defer { leave() }
+        while true {
+            let result: TailResult
             do {
-                return try eval(f.body, frame)
+                result = try evalTail(f.body, frame)
             } catch var e as JsonnetError {
                 e.nameInnermost("function <\(f.name ?? "anonymous")>")
                 throw e
             }
-        case .builtin(let b):
-            return try callBuiltin(b, positional, named)
+            switch result {
+            case .value(let v):
+                return v
+            case .call(let next, let args, let nextNamed, let site):
+                do {
+                    switch next.body {
+                    case .builtin(let b):
+                        return try callBuiltin(b, args, nextNamed)
+                    case .closure(let nf, let nenv):
+                        try tick()
+                        f = nf
+                        frame = try bindArguments(nf, nenv, args, nextNamed)
+                        try forceAll(frame)
+                    }
+                } catch var e as JsonnetError {
+                    e.trace.append(TraceFrame(range: site.range, name: ""))
+                    e.nameInnermost("function <\(f.name ?? "anonymous")>")
+                    throw e
+                }
+            }
+        }
+    }
+
+    /// Forces every slot of an argument frame (for `tailstrict`).
+    private func forceAll(_ frame: Env) throws {
+        for i in 0..<frame.slots.count {
+            if case .thunk(let t) = frame.slots[i] { frame.slots[i] = .value(try t.force(self)) }
         }
     }
 

@@ -105,7 +105,10 @@ public final class Thunk: Tracked {
             throw ev.makeError("max stack frames exceeded.")
         case .pending(let node, let env):
             state = .inProgress
+            // Like go-jsonnet, forcing a deferred expression counts as a stack frame.
             do {
+                try ev.enter()
+                defer { ev.leave() }
                 let v = try ev.eval(node, env)
                 state = .done(v)
                 return v
@@ -116,6 +119,8 @@ public final class Thunk: Tracked {
         case .deferred(let compute):
             state = .inProgress
             do {
+                try ev.enter()
+                defer { ev.leave() }
                 let v = try compute()
                 state = .done(v)
                 return v

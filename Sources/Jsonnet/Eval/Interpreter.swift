@@ -22,7 +22,8 @@ public final class Interpreter {
     /// The registry of this evaluation's cycle-capable objects.
     public let heap = Heap()
     let maxStack: Int
-    var depth = 0
+    /// Active frames; starts at 1 for the top-level expression, as go-jsonnet counts.
+    var depth = 1
     let cancellation: CancellationToken?
     let deadline: ContinuousClock.Instant?
     private var pollCounter = 0
@@ -237,6 +238,8 @@ public final class Interpreter {
     /// Evaluates an object field body, naming the frame for stack traces.
     func evalField(_ node: Node, _ env: Env, name: String) throws -> Value {
         do {
+            try enter()
+            defer { leave() }
             return try eval(node, env)
         } catch var e as JsonnetError {
             e.nameInnermost("object <anonymous>")

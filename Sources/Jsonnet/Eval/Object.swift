@@ -235,7 +235,8 @@ public final class JObject: Tracked {
         guard assertState == 0 else { return }
         assertState = 1
         do {
-            for (li, layer) in layers.enumerated() {
+            // Like go-jsonnet, the right-most operand's asserts run first.
+            for (li, layer) in layers.enumerated().reversed() {
                 guard let lit = layer.literal, !lit.asserts.isEmpty else { continue }
                 let env = frame(li, ev)
                 for a in lit.asserts {

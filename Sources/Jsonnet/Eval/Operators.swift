@@ -59,7 +59,11 @@ extension Interpreter {
                 switch op {
                 case .shiftLeft:
                     if c < 0 { throw makeError("Shift by negative exponent.") }
-                    return .number(Double(a << (c % 64)))
+                    let shifted = a << (c % 64)
+                    if shifted >> (c % 64) != a {
+                        throw makeError("Bitwise shift result of \(a) << \(c % 64) is outside the 64-bit integer range")
+                    }
+                    return .number(Double(shifted))
                 case .shiftRight:
                     if c < 0 { throw makeError("Shift by negative exponent.") }
                     return .number(Double(a >> (c % 64)))

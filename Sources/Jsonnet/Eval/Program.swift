@@ -91,7 +91,12 @@ extension Interpreter {
             if let cached = parsedCache[file.path] {
                 root = cached
             } else {
-                root = try compile(source)
+                do {
+                    root = try compile(source)
+                } catch let e as JsonnetError where e.kind == .staticError {
+                    // An imported file's static error surfaces as a runtime error of the import.
+                    throw makeError(e.headline, at: node)
+                }
                 parsedCache[file.path] = root
             }
             let v = try eval(root, rootEnv(fileName: file.path))
@@ -121,7 +126,7 @@ extension Interpreter {
                     guard case .string(let s) = v else {
                         throw makeError("multi mode: value of field \(name) was a \(v.typeName), should be a string.")
                     }
-                    files.append((name, s.string + "\n"))
+                    files.append((name, s.string))
                 } else {
                     files.append((name, try manifestJSON(v) + "\n"))
                 }

@@ -166,7 +166,7 @@ public func formatGoFloat(_ d: Double) -> String {
     while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
     let x = decimalExp - 1  // scientific exponent
     var out = d < 0 ? "-" : ""
-    if x < -4 || x >= 21 {
+    if x < -4 || x >= 6 {
         out += String(digits.first!)
         if digits.count > 1 { out += "." + digits.dropFirst() }
         out += "e" + (x < 0 ? "-" : "+") + (abs(x) < 10 ? "0" : "") + String(abs(x))

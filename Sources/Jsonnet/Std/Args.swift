@@ -10,7 +10,7 @@ enum Args {
     /// An integral number argument (`Expected an integer, but got 1.5`), clamped to a safe Int range.
     static func int(_ v: Value, _ ev: Interpreter) throws -> Int {
         let d = try number(v, ev)
-        guard d.rounded(.towardZero) == d else {
+        guard d.rounded(.towardZero) == d, abs(d) < 9.3e18 else {
             throw ev.makeError("Expected an integer, but got \(formatGoFloat(d))")
         }
         return clampToInt(d)

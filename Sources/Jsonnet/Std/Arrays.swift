@@ -4,7 +4,8 @@ let stdArrays: [Builtin] = [
     Builtin("makeArray", "sz", "func") { n, f, ev in
         let count = try Args.int(n, ev)
         let fn = try Args.function(f, ev)
-        if count <= 0 { return .array(JArray.empty) }
+        if count < 0 { throw ev.makeError("makeArray requires size >= 0, got \(count)") }
+        if count == 0 { return .array(JArray.empty) }
         var out = ContiguousArray<Lazy>()
         out.reserveCapacity(count)
         for i in 0..<count {
@@ -47,8 +48,8 @@ let stdArrays: [Builtin] = [
         return .array(JArray(out))
     },
     Builtin("filter", "func", "arr") { f, a, ev in
-        let fn = try Args.function(f, ev)
         let arr = try Args.array(a, ev)
+        let fn = try Args.function(f, ev)
         var out = ContiguousArray<Lazy>()
         for e in arr.elements {
             let keep = try ev.call(fn, [e])

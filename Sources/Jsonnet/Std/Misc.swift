@@ -15,6 +15,7 @@ let stdMisc: [Builtin] = [
     },
     traceBuiltin,
     Builtin("primitiveEquals", "x", "y") { x, y, ev in
+        if x.typeName != y.typeName { return .bool(false) }
         switch (x, y) {
         case (.array, _), (.object, _):
             throw ev.makeError("primitiveEquals operates on primitive types, got \(x.typeName)")

@@ -294,7 +294,12 @@ struct Parser {
             return DollarNode(range: t.range)
         case .number:
             _ = pop()
-            return NumberLiteral(Double(t.data) ?? .infinity, range: t.range)
+            let value = Double(t.data) ?? .infinity
+            if !value.isFinite {
+                // go-jsonnet reports literals beyond the float range when they are evaluated.
+                return ErrorNode(message: StringLiteral("overflow", range: t.range), range: t.range)
+            }
+            return NumberLiteral(value, range: t.range)
         case .stringDouble, .stringSingle, .verbatimDouble, .verbatimSingle:
             _ = pop()
             return StringLiteral(t.data, range: t.range)
@@ -638,25 +643,26 @@ struct Parser {
         var locals: [Binding] = []
         var field: ObjectField?
         var fieldCount = 0
+        // go-jsonnet reports every misuse at the `for` keyword.
         for m in members {
             switch m {
-            case .field(let f, let computed, let nameRange):
+            case .field(let f, let computed, _):
                 fieldCount += 1
                 if fieldCount > 1 {
-                    throw JsonnetError.staticError("Object comprehension can only have one field", at: nameRange)
+                    throw fail("Object comprehension can only have one field", forToken)
                 }
                 if !computed {
-                    throw JsonnetError.staticError("Object comprehensions can only have [e] fields", at: nameRange)
+                    throw fail("Object comprehensions can only have [e] fields", forToken)
                 }
                 field = f
             case .local(let b, _):
                 locals.append(b)
-            case .assert(let a):
-                throw JsonnetError.staticError("Object comprehension cannot have asserts", at: a.range)
+            case .assert:
+                throw fail("Object comprehension cannot have asserts", forToken)
             }
         }
         guard let field, case .computed(let nameExpr) = field.name else {
-            throw fail("Object comprehension has no fields", forToken)
+            throw fail("Object comprehension can only have one field", forToken)
         }
         let specs = try parseComprehensionSpecs(closing: .braceR, closingText: "\"}\"")
         return ObjectComprehension(locals: locals, name: nameExpr, visibility: field.visibility, plus: field.plus,
