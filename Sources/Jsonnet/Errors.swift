@@ -31,13 +31,12 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
     /// For static errors, the offending span.
     public var range: SourceRange?
     /// For runtime errors, innermost frame first.
-    public var trace: [TraceFrame]
+    public var trace = StackTrace()
 
-    public init(kind: Kind, message: String, range: SourceRange? = nil, trace: [TraceFrame] = []) {
+    public init(kind: Kind, message: String, range: SourceRange? = nil) {
         self.kind = kind
         self.message = message
         self.range = range
-        self.trace = trace
     }
 
     /// A static error at `range`.
@@ -68,7 +67,7 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
     public func formatted(maxTrace: Int) -> String {
         var out = headline + "\n"
         if kind == .runtime {
-            var frames = trace
+            var frames = trace.frames
             if maxTrace > 0 && frames.count > maxTrace {
                 let head = maxTrace / 2
                 let tail = maxTrace - head
@@ -82,6 +81,61 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
                 }
             }
         }
+        return out
+    }
+}
+
+/// The frames an error passed through while it propagated, innermost first.
+///
+/// Appending is O(1) even though the error is copied out of its existential box
+/// at every frame (the frames live in shared storage, not a copy-on-write array),
+/// and very deep traces keep only their innermost and outermost frames, so an
+/// error unwinding a million frames costs linear time and bounded memory.
+public struct StackTrace: Sendable {
+    private final class Storage: @unchecked Sendable {
+        var frames: [TraceFrame] = []
+        var omitted = 0
+    }
+
+    /// Frames kept on each side of the cut in a very deep trace.
+    static let keep = 500
+
+    private let storage = Storage()
+
+    public init() {}
+
+    /// Adds the next outer frame.
+    public mutating func append(_ frame: TraceFrame) {
+        storage.frames.append(frame)
+        if storage.frames.count >= 4 * Self.keep {
+            // Drop a middle block: the innermost `keep` frames stay, the outer ones keep accumulating.
+            storage.frames.removeSubrange(Self.keep..<(3 * Self.keep))
+            storage.omitted += 2 * Self.keep
+        }
+    }
+
+    public var isEmpty: Bool { storage.frames.isEmpty }
+
+    /// Number of frames kept.
+    public var count: Int { storage.frames.count }
+
+    /// Frame `i` of those kept.
+    public subscript(i: Int) -> TraceFrame {
+        get { storage.frames[i] }
+        nonmutating set { storage.frames[i] = newValue }
+    }
+
+    /// Whether a kept frame matches.
+    public func contains(where predicate: (TraceFrame) -> Bool) -> Bool {
+        storage.frames.contains(where: predicate)
+    }
+
+    /// The kept frames, with a `...` frame where deep ones were dropped.
+    public var frames: [TraceFrame] {
+        guard storage.omitted > 0 else { return storage.frames }
+        var out = Array(storage.frames.prefix(Self.keep))
+        out.append(TraceFrame(range: .none, name: "..."))
+        out.append(contentsOf: storage.frames.dropFirst(Self.keep))
         return out
     }
 }

@@ -111,7 +111,9 @@ func run() -> Int32 {
         externalVariables: config.extVars,
         topLevelArguments: config.tlas,
         maxStack: config.maxStack,
-        maxTrace: config.maxTrace)
+        maxTrace: config.maxTrace,
+        // Enough native stack for the Jsonnet depth asked for (reserved, not committed, memory).
+        stackSize: min(max(512 << 20, config.maxStack * 4096), 32 << 30))
     let mode: OutputMode
     if config.multiDirectory != nil {
         mode = .multi(stringFields: config.stringOutput)

@@ -15,9 +15,9 @@ public enum Jsonnet {
     public static func evaluate(source: String, fileName: String,
                                 options: EvaluationOptions = EvaluationOptions(),
                                 mode: OutputMode = .json) throws -> EvaluationOutput {
-        let result: Result<EvaluationOutput, any Error> = runOnLargeStack(options.stackSize) {
+        let result: Result<EvaluationOutput, any Error> = runOnLargeStack(options.stackSize) { stackSize in
             let ev = Interpreter(options: options)
-            ev.setNativeStackLimit(stackSize: options.stackSize)
+            ev.setNativeStackLimit(stackSize: stackSize)
             defer { ev.heap.release() }
             return Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
         }
@@ -29,9 +29,9 @@ public enum Jsonnet {
                                      options: EvaluationOptions = EvaluationOptions(),
                                      mode: OutputMode = .json) async throws -> EvaluationOutput {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<EvaluationOutput, any Error>) in
-            startThread(options.stackSize) {
+            startThread(options.stackSize) { stackSize in
                 let ev = Interpreter(options: options)
-                ev.setNativeStackLimit(stackSize: options.stackSize)
+                ev.setNativeStackLimit(stackSize: stackSize)
                 let r = Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
                 ev.heap.release()
                 cont.resume(with: r)
@@ -55,32 +55,43 @@ extension Interpreter {
 }
 
 private final class ThreadBox {
-    let body: () -> Void
-    init(_ body: @escaping () -> Void) { self.body = body }
+    let body: (Int) -> Void
+    let stackSize: Int
+    init(_ body: @escaping (Int) -> Void, stackSize: Int) {
+        self.body = body
+        self.stackSize = stackSize
+    }
 }
 
-/// Starts a detached thread with `stackSize` bytes of stack running `body`.
-func startThread(_ stackSize: Int, _ body: @escaping () -> Void) {
-    var attr = pthread_attr_t()
-    pthread_attr_init(&attr)
-    defer { pthread_attr_destroy(&attr) }
-    pthread_attr_setstacksize(&attr, stackSize)
-    pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-    let box = Unmanaged.passRetained(ThreadBox(body)).toOpaque()
-    #if canImport(Glibc)
-    var tid = pthread_t()
-    #else
-    var tid: pthread_t? = nil
-    #endif
-    let rc = pthread_create(&tid, &attr, { raw in
-        let box = Unmanaged<ThreadBox>.fromOpaque(raw!).takeRetainedValue()
-        box.body()
-        return nil
-    }, box)
-    if rc != 0 {
-        // Could not create a thread (resource limits): run inline rather than fail.
-        Unmanaged<ThreadBox>.fromOpaque(box).takeRetainedValue().body()
+/// Starts a detached thread running `body` with up to `stackSize` bytes of stack;
+/// `body` receives the size it actually got. When the system refuses a stack that
+/// large, smaller ones are tried (down to 16 MiB, then the caller's own thread with
+/// a conservative size), so the native stack limit is always computed from reality.
+func startThread(_ stackSize: Int, _ body: @escaping (Int) -> Void) {
+    var size = stackSize
+    while size >= 16 << 20 {
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        pthread_attr_setstacksize(&attr, size)
+        pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
+        let box = Unmanaged.passRetained(ThreadBox(body, stackSize: size)).toOpaque()
+        #if canImport(Glibc)
+        var tid = pthread_t()
+        #else
+        var tid: pthread_t? = nil
+        #endif
+        let rc = pthread_create(&tid, &attr, { raw in
+            let box = Unmanaged<ThreadBox>.fromOpaque(raw!).takeRetainedValue()
+            box.body(box.stackSize)
+            return nil
+        }, box)
+        pthread_attr_destroy(&attr)
+        if rc == 0 { return }
+        Unmanaged<ThreadBox>.fromOpaque(box).release()
+        size /= 2
     }
+    // No thread could be created at all: run here, assuming only a small stack is left.
+    body(1 << 20)
 }
 
 private final class ResultSlot<T>: @unchecked Sendable {
@@ -99,10 +110,10 @@ private final class ResultSlot<T>: @unchecked Sendable {
 }
 
 /// Runs `body` on a fresh thread with `stackSize` bytes of stack and waits for it.
-func runOnLargeStack<T>(_ stackSize: Int, _ body: @escaping () -> T) -> T {
+func runOnLargeStack<T>(_ stackSize: Int, _ body: @escaping (Int) -> T) -> T {
     let slot = ResultSlot<T>()
-    startThread(stackSize) {
-        let v = body()
+    startThread(stackSize) { actualSize in
+        let v = body(actualSize)
         pthread_mutex_lock(&slot.mutex)
         slot.value = v
         slot.done = true
