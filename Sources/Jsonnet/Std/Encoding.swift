@@ -1,3 +1,307 @@
-/// std builtins: encoding.
+/// std builtins: encoding (base64 and UTF-8), with go-jsonnet's messages.
+///
+/// `std.base64` encodes a string's UTF-8 bytes (go-jsonnet rejects code points
+/// above 255) or an array of byte numbers; decoding follows Go's `encoding/base64` standard decoder
+/// (CR and LF are skipped, error offsets are its byte offsets), and bytes become
+/// text the way Go converts them: each byte of an invalid UTF-8 sequence is one U+FFFD.
 let stdEncoding: [Builtin] = [
+    Builtin("base64", "input") { input, ev in
+        var bytes = [UInt8]()
+        switch input {
+        case .string(let js):
+            // go-jsonnet requires every code point to be ≤ 255, then encodes the UTF-8 bytes.
+            let str = js.string
+            if !js.isASCII {
+                for u in str.unicodeScalars where u.value > 255 { throw base64RangeError(Int(u.value), ev) }
+            }
+            bytes = Array(str.utf8)
+        case .array(let arr):
+            bytes.reserveCapacity(arr.count)
+            for e in arr.elements {
+                let v = try e.force(ev)
+                guard case .number(let d) = v, let i = int32Value(d) else {
+                    throw ev.makeError("base64 encountered a non-integer value in the array, got \(v.typeName)")
+                }
+                guard i >= 0 && i <= 255 else { throw base64RangeError(i, ev) }
+                bytes.append(UInt8(i))
+            }
+        default:
+            throw ev.makeError("base64 can only base64 encode strings / arrays of single bytes, got \(input.typeName)")
+        }
+        return .string(base64Encode(bytes))
+    },
+    Builtin("base64Decode", "str") { str, ev in
+        let bytes = try base64DecodeArgument(str, ev)
+        return .string(bytes.withUnsafeBufferPointer { goStringFromBytes($0) })
+    },
+    Builtin("base64DecodeBytes", "str") { str, ev in
+        byteArray(try base64DecodeArgument(str, ev))
+    },
+    Builtin("encodeUTF8", "str") { str, ev in
+        guard case .string(let js) = str else { throw ev.typeError(str, expected: "string") }
+        return byteArray(Array(js.string.utf8))
+    },
+    Builtin("decodeUTF8", "arr") { arr, ev in
+        guard case .array(let a) = arr else { throw ev.typeError(arr, expected: "array") }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(a.count)
+        for e in a.elements {
+            let v = try e.force(ev)
+            guard case .number(let d) = v else { throw ev.typeError(v, expected: "number") }
+            guard let i = int32Value(d) else {
+                throw ev.makeError("Expected an integer, but got \(goFormatV(d))")
+            }
+            guard i >= 0 && i <= 255 else {
+                throw ev.makeError("Bytes must be integers in range [0, 255], got \(i)")
+            }
+            bytes.append(UInt8(i))
+        }
+        return .string(bytes.withUnsafeBufferPointer { goStringFromBytes($0) })
+    },
 ]
+
+/// `d` as an integer if it is one that fits in 32 bits (go-jsonnet converts through int32).
+@inline(__always)
+private func int32Value(_ d: Double) -> Int? {
+    guard d >= -2147483648.0 && d <= 2147483647.0 && d.rounded(.towardZero) == d else { return nil }
+    return Int(d)
+}
+
+/// Go's `%v` of a float64: shortest round-trip digits, in exponent form when the
+/// decimal exponent is < -4 or >= 6 (`1e+10`, `2.147483648e+09`, `256.5`, `1e-05`).
+func goFormatV(_ d: Double) -> String {
+    if d.isNaN { return "NaN" }
+    if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
+    if d == 0 { return d.sign == .minus ? "-0" : "0" }
+    // Swift's description has the shortest round-trip digits; extract them and the exponent.
+    var digits = [UInt8]()
+    var pointAt: Int?
+    var exp10 = 0
+    let desc = Array(d.magnitude.description.utf8)
+    var i = 0
+    while i < desc.count {
+        let c = desc[i]
+        if c == UInt8(ascii: ".") {
+            pointAt = digits.count
+        } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+            exp10 = Int(String(decoding: desc[(i + 1)...], as: UTF8.self))!
+            break
+        } else {
+            digits.append(c)
+        }
+        i += 1
+    }
+    var point = (pointAt ?? digits.count) + exp10 // decimal point position after digits[0..<point]
+    while digits.count > 1 && digits[0] == UInt8(ascii: "0") {
+        digits.removeFirst()
+        point -= 1
+    }
+    while digits.count > 1 && digits[digits.count - 1] == UInt8(ascii: "0") { digits.removeLast() }
+    let x = point - 1
+    var out = d < 0 ? "-" : ""
+    if x < -4 || x >= 6 {
+        out += String(decoding: digits[0..<1], as: UTF8.self)
+        if digits.count > 1 { out += "." + String(decoding: digits[1...], as: UTF8.self) }
+        out += (x < 0 ? "e-" : "e+") + (abs(x) < 10 ? "0" : "") + String(abs(x))
+    } else if point <= 0 {
+        out += "0." + String(repeating: "0", count: -point) + String(decoding: digits, as: UTF8.self)
+    } else if point >= digits.count {
+        out += String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: point - digits.count)
+    } else {
+        out += String(decoding: digits[0..<point], as: UTF8.self) + "." + String(decoding: digits[point...], as: UTF8.self)
+    }
+    return out
+}
+
+private func base64RangeError(_ value: Int, _ ev: Interpreter) -> JsonnetError {
+    ev.makeError("base64 encountered invalid codepoint value in the array (must be 0 <= X <= 255), got \(value)")
+}
+
+/// An array of byte numbers.
+private func byteArray(_ bytes: [UInt8]) -> Value {
+    if bytes.isEmpty { return .array(JArray.empty) }
+    var elems = ContiguousArray<Lazy>()
+    elems.reserveCapacity(bytes.count)
+    for b in bytes { elems.append(.value(.number(Double(b)))) }
+    return .array(JArray(elems))
+}
+
+private let base64Alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+/// Standard base64 with `=` padding.
+private func base64Encode(_ bytes: [UInt8]) -> JString {
+    let n = bytes.count
+    let outLen = (n + 2) / 3 * 4
+    if outLen == 0 { return JString.empty }
+    let s = String(unsafeUninitializedCapacity: outLen) { out in
+        let abc = base64Alphabet.utf8Start
+        var i = 0
+        var o = 0
+        while i + 3 <= n {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out[o] = abc[Int(v >> 18)]
+            out[o + 1] = abc[Int(v >> 12 & 63)]
+            out[o + 2] = abc[Int(v >> 6 & 63)]
+            out[o + 3] = abc[Int(v & 63)]
+            i += 3
+            o += 4
+        }
+        let rem = n - i
+        if rem > 0 {
+            var v = UInt32(bytes[i]) << 16
+            if rem == 2 { v |= UInt32(bytes[i + 1]) << 8 }
+            out[o] = abc[Int(v >> 18)]
+            out[o + 1] = abc[Int(v >> 12 & 63)]
+            out[o + 2] = rem == 2 ? abc[Int(v >> 6 & 63)] : UInt8(ascii: "=")
+            out[o + 3] = UInt8(ascii: "=")
+            o += 4
+        }
+        return o
+    }
+    return JString(s, count: outLen, isASCII: true)
+}
+
+/// Alphabet value of each byte, 0xFF for bytes outside it.
+private let base64DecodeTable: [UInt8] = {
+    var t = [UInt8](repeating: 0xFF, count: 256)
+    var i: UInt8 = 0
+    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8 {
+        t[Int(c)] = i
+        i += 1
+    }
+    return t
+}()
+
+/// The bytes std.base64Decode / std.base64DecodeBytes decode from `str`.
+private func base64DecodeArgument(_ str: Value, _ ev: Interpreter) throws -> [UInt8] {
+    guard case .string(let js) = str else {
+        throw ev.makeError("base64DecodeBytes requires a string, got \(str.typeName)")
+    }
+    var s = js.string
+    return try s.withUTF8 { src in
+        if src.count % 4 != 0 {
+            throw ev.makeError("input string appears not to be a base64 encoded string. Wrong length found (\(src.count))")
+        }
+        switch goBase64Decode(src) {
+        case .success(let bytes): return bytes
+        case .failure(let e):
+            throw ev.makeError("failed to decode: illegal base64 data at input byte \(e.offset)")
+        }
+    }
+}
+
+private struct CorruptBase64: Error {
+    let offset: Int
+}
+
+/// Go's standard (padded, non-strict) base64 decoding, quantum by quantum.
+private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], CorruptBase64> {
+    var out = [UInt8]()
+    out.reserveCapacity(src.count / 4 * 3)
+    let table = base64DecodeTable
+    let n = src.count
+    var si = 0
+    let eq = UInt8(ascii: "=")
+    let cr = UInt8(ascii: "\r")
+    let lf = UInt8(ascii: "\n")
+    while si < n {
+        var quantum: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+        var dlen = 4
+        var j = 0
+        var trailingError: Int?
+        while j < 4 {
+            if si == n {
+                if j == 0 { return .success(out) }
+                // j == 1 is never valid, and padding is required for 2 or 3.
+                return .failure(CorruptBase64(offset: si - j))
+            }
+            let c = src[si]
+            si += 1
+            let v = table[Int(c)]
+            if v != 0xFF {
+                switch j {
+                case 0: quantum.0 = UInt32(v)
+                case 1: quantum.1 = UInt32(v)
+                case 2: quantum.2 = UInt32(v)
+                default: quantum.3 = UInt32(v)
+                }
+                j += 1
+                continue
+            }
+            if c == lf || c == cr { continue }
+            if c != eq { return .failure(CorruptBase64(offset: si - 1)) }
+            // Padding: only after two or three symbols.
+            if j < 2 { return .failure(CorruptBase64(offset: si - 1)) }
+            if j == 2 {
+                while si < n && (src[si] == lf || src[si] == cr) { si += 1 }
+                if si == n { return .failure(CorruptBase64(offset: n)) }
+                if src[si] != eq { return .failure(CorruptBase64(offset: si - 1)) }
+                si += 1
+            }
+            while si < n && (src[si] == lf || src[si] == cr) { si += 1 }
+            if si < n { trailingError = si }
+            dlen = j
+            break
+        }
+        let val = quantum.0 << 18 | quantum.1 << 12 | quantum.2 << 6 | quantum.3
+        out.append(UInt8(truncatingIfNeeded: val >> 16))
+        if dlen >= 3 { out.append(UInt8(truncatingIfNeeded: val >> 8)) }
+        if dlen == 4 { out.append(UInt8(truncatingIfNeeded: val)) }
+        if let t = trailingError { return .failure(CorruptBase64(offset: t)) }
+    }
+    return .success(out)
+}
+
+/// Converts bytes to text as Go converts a byte string to runes: valid UTF-8
+/// sequences are kept, and every byte that does not start one becomes U+FFFD.
+func goStringFromBytes(_ b: UnsafeBufferPointer<UInt8>) -> JString {
+    let n = b.count
+    var i = 0
+    while i < n && b[i] < 0x80 { i += 1 }
+    if i == n {
+        return JString(String(decoding: b, as: UTF8.self), count: n, isASCII: true)
+    }
+    var out = [UInt8]()
+    out.reserveCapacity(n + 8)
+    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[0..<i]))
+    var count = i
+    @inline(__always) func isCont(_ x: UInt8) -> Bool { x & 0xC0 == 0x80 }
+    while i < n {
+        let c = b[i]
+        count += 1
+        if c < 0x80 {
+            out.append(c)
+            i += 1
+            continue
+        }
+        var width = 0
+        switch c {
+        case 0xC2...0xDF:
+            if i + 1 < n && isCont(b[i + 1]) { width = 2 }
+        case 0xE0...0xEF:
+            if i + 2 < n {
+                let c1 = b[i + 1]
+                let lo: UInt8 = c == 0xE0 ? 0xA0 : 0x80
+                let hi: UInt8 = c == 0xED ? 0x9F : 0xBF
+                if c1 >= lo && c1 <= hi && isCont(b[i + 2]) { width = 3 }
+            }
+        case 0xF0...0xF4:
+            if i + 3 < n {
+                let c1 = b[i + 1]
+                let lo: UInt8 = c == 0xF0 ? 0x90 : 0x80
+                let hi: UInt8 = c == 0xF4 ? 0x8F : 0xBF
+                if c1 >= lo && c1 <= hi && isCont(b[i + 2]) && isCont(b[i + 3]) { width = 4 }
+            }
+        default:
+            break
+        }
+        if width == 0 {
+            out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+            i += 1
+        } else {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<(i + width)]))
+            i += width
+        }
+    }
+    return JString(String(decoding: out, as: UTF8.self), count: count, isASCII: false)
+}
