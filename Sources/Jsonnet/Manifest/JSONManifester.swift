@@ -143,7 +143,7 @@ func cFormat(_ format: String, _ d: Double) -> String {
 }
 
 /// Go's `%v` for a float64: shortest round-trip digits, exponent form when the
-/// exponent is < -4 or >= 21 (`1e+100`, `2.5`, `1.114112e+06`).
+/// exponent is < -4 or >= 6 (`1e+100`, `2.5`, `1.114112e+06`, `1e-05`).
 public func formatGoFloat(_ d: Double) -> String {
     if d.isNaN { return "NaN" }
     if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }

@@ -49,7 +49,7 @@ let stdEncoding: [Builtin] = [
             let v = try e.force(ev)
             guard case .number(let d) = v else { throw ev.typeError(v, expected: "number") }
             guard let i = int32Value(d) else {
-                throw ev.makeError("Expected an integer, but got \(goFormatV(d))")
+                throw ev.makeError("Expected an integer, but got \(formatGoFloat(d))")
             }
             guard i >= 0 && i <= 255 else {
                 throw ev.makeError("Bytes must be integers in range [0, 255], got \(i)")
@@ -67,51 +67,6 @@ private func int32Value(_ d: Double) -> Int? {
     return Int(d)
 }
 
-/// Go's `%v` of a float64: shortest round-trip digits, in exponent form when the
-/// decimal exponent is < -4 or >= 6 (`1e+10`, `2.147483648e+09`, `256.5`, `1e-05`).
-func goFormatV(_ d: Double) -> String {
-    if d.isNaN { return "NaN" }
-    if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
-    if d == 0 { return d.sign == .minus ? "-0" : "0" }
-    // Swift's description has the shortest round-trip digits; extract them and the exponent.
-    var digits = [UInt8]()
-    var pointAt: Int?
-    var exp10 = 0
-    let desc = Array(d.magnitude.description.utf8)
-    var i = 0
-    while i < desc.count {
-        let c = desc[i]
-        if c == UInt8(ascii: ".") {
-            pointAt = digits.count
-        } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-            exp10 = Int(String(decoding: desc[(i + 1)...], as: UTF8.self))!
-            break
-        } else {
-            digits.append(c)
-        }
-        i += 1
-    }
-    var point = (pointAt ?? digits.count) + exp10 // decimal point position after digits[0..<point]
-    while digits.count > 1 && digits[0] == UInt8(ascii: "0") {
-        digits.removeFirst()
-        point -= 1
-    }
-    while digits.count > 1 && digits[digits.count - 1] == UInt8(ascii: "0") { digits.removeLast() }
-    let x = point - 1
-    var out = d < 0 ? "-" : ""
-    if x < -4 || x >= 6 {
-        out += String(decoding: digits[0..<1], as: UTF8.self)
-        if digits.count > 1 { out += "." + String(decoding: digits[1...], as: UTF8.self) }
-        out += (x < 0 ? "e-" : "e+") + (abs(x) < 10 ? "0" : "") + String(abs(x))
-    } else if point <= 0 {
-        out += "0." + String(repeating: "0", count: -point) + String(decoding: digits, as: UTF8.self)
-    } else if point >= digits.count {
-        out += String(decoding: digits, as: UTF8.self) + String(repeating: "0", count: point - digits.count)
-    } else {
-        out += String(decoding: digits[0..<point], as: UTF8.self) + "." + String(decoding: digits[point...], as: UTF8.self)
-    }
-    return out
-}
 
 private func base64RangeError(_ value: Int, _ ev: Interpreter) -> JsonnetError {
     ev.makeError("base64 encountered invalid codepoint value in the array (must be 0 <= X <= 255), got \(value)")
