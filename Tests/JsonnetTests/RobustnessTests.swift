@@ -142,3 +142,19 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
 }
+
+/// Values that contain themselves end with go-jsonnet's stack error instead of running away.
+@Suite struct SelfReferenceTests {
+    @Test func manifestingASelfContainingValueIsAStackError() {
+        #expect(run("{ x: self }") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+        #expect(run("local L = [L]; L") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+        #expect(run("std.toString({ x: self })") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+    }
+
+    @Test func comparingSelfContainingValuesIsAStackError() {
+        // go-jsonnet 0.22 overflows its goroutine stack and aborts the process here.
+        #expect(run("local L = [L]; local M = [M]; L == M") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+        #expect(run("local L = [L]; local M = [M]; L < M") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+        #expect(run("local o = { x: o }; local p = { x: p }; o == p") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+    }
+}

@@ -173,12 +173,16 @@ extension Interpreter {
         case (.array(let a), .array(let b)):
             if a === b { return true }
             if a.count != b.count { return false }
+            try enter()
+            defer { leave() }
             for i in 0..<a.count {
                 if !(try equals(a.get(i, self), b.get(i, self))) { return false }
             }
             return true
         case (.object(let a), .object(let b)):
             if a === b { return true }
+            try enter()
+            defer { leave() }
             let fa = a.fieldNames(includeHidden: false)
             let fb = b.fieldNames(includeHidden: false)
             if fa != fb { return false }
@@ -199,6 +203,8 @@ extension Interpreter {
         case (.number(let a), .number(let b)): return a < b ? -1 : (a > b ? 1 : 0)
         case (.string(let a), .string(let b)): return JString.compare(a, b)
         case (.array(let a), .array(let b)):
+            try enter()
+            defer { leave() }
             let n = min(a.count, b.count)
             for i in 0..<n {
                 let c = try compare(a.get(i, self), b.get(i, self))

@@ -36,6 +36,19 @@ struct JSONManifester {
 
     private mutating func write(_ v: Value, _ current: inout String) throws {
         switch v {
+        case .array, .object:
+            // Nesting counts as stack frames, so self-containing values end in
+            // "max stack frames exceeded." like go-jsonnet instead of running away.
+            try ev.enter()
+            defer { ev.leave() }
+            try writeContainer(v, &current)
+        default:
+            try writeContainer(v, &current)
+        }
+    }
+
+    private mutating func writeContainer(_ v: Value, _ current: inout String) throws {
+        switch v {
         case .null:
             bytes.append(contentsOf: "null".utf8)
         case .bool(let b):

@@ -459,7 +459,7 @@ struct Parser {
             }
             guard t.kind == .comma else {
                 if t.kind == .eof { throw unexpectedEOF(t) }
-                throw fail("Expected a comma before next array element.", t)
+                throw fail("Expected a comma before next array element", t)
             }
             _ = pop()
             if peek().kind == .bracketR {
