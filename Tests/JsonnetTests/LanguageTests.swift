@@ -111,6 +111,8 @@ import Testing
         #expect(run("{[k]: 1 for k in ['a', 'a']}") == #"ERROR: RUNTIME ERROR: Duplicate field name: "a""#)
         // The go-jsonnet suite's wording (its comprehensions desugar to std.flatMap).
         #expect(run("[x for x in 1]") == "ERROR: RUNTIME ERROR: std.flatMap second param must be array / string, got number")
+        #expect(compact("[x * 2, for x in [1, 2]]") == "[2, 4]")
+        #expect(compact("{ [k]: 1, for k in ['a'] }") == #"{"a": 1}"#)
         #expect(run("local f(n, acc) = if n == 0 then acc else f(n - 1, acc + n) tailstrict; f(100000, 0)") == "5000050000")
         #expect(run("local f(x, y=error 'forced') = x; f(1) tailstrict") == "ERROR: RUNTIME ERROR: forced")
     }

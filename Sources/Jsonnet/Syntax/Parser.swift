@@ -446,6 +446,8 @@ struct Parser {
             return ArrayLiteral(elements: [], range: span(start))
         }
         let first = try parseExpression()
+        // `[e for ...]`, also written with a trailing comma: `[e, for ...]`.
+        if peek().kind == .comma && peek(1).kind == .kwFor { _ = pop() }
         if peek().kind == .kwFor {
             let specs = try parseComprehensionSpecs(closing: .bracketR, closingText: "\"]\"")
             return ArrayComprehension(body: first, specs: specs, range: span(start))
