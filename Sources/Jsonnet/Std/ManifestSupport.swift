@@ -53,7 +53,12 @@ func appendInt(_ v: Int64, to out: inout [UInt8]) {
 /// position of the decimal point relative to the first digit: the value is
 /// `0.d1d2d3... × 10^point`.
 func shortestDigits(_ d: Double) -> (digits: [UInt8], point: Int) {
-    let desc = d.description
+    shortestDigits(fromDescription: d.description)
+}
+
+/// Digits and decimal point position from Swift's shortest `description` of a
+/// positive finite float (`1e-07`, `0.1`, `1.2345679e+08`).
+func shortestDigits(fromDescription desc: String) -> (digits: [UInt8], point: Int) {
     var digits: [UInt8] = []
     digits.reserveCapacity(20)
     var point = 0
