@@ -583,6 +583,8 @@ private struct TOMLWriter {
     }
 
     /// Key/value lines first, then each table, separated by blank lines.
+    /// Fields are rendered in key order whatever their kind (which decides
+    /// which error is reported first); tables go to a side buffer.
     mutating func body(_ o: JObject, path: [String], depth: Int) throws {
         let names = o.fieldNames(includeHidden: false)
         var values: [Value] = []
@@ -594,27 +596,25 @@ private struct TOMLWriter {
             values.append(v)
             sectionFlags.append(try isSection(v))
         }
+        var tables: [UInt8] = []
         var first = true
-        for (i, name) in names.enumerated() where !sectionFlags[i] {
+        for (i, name) in names.enumerated() {
             try ev.tick()
-            if !first { out.append(UInt8(ascii: "\n")) }
-            first = false
-            writeIndent(depth)
-            key(name)
-            out.append(contentsOf: " = ".utf8)
             do {
-                try value(values[i], inline: false, depth: depth)
-            } catch var e as TOMLPathError {
-                e.error.path.append(.field(name))
-                throw e
-            }
-        }
-        for (i, name) in names.enumerated() where sectionFlags[i] {
-            try ev.tick()
-            out.append(contentsOf: "\n\n".utf8)
-            var sub = path
-            sub.append(name)
-            do {
+                if !sectionFlags[i] {
+                    if !first { out.append(UInt8(ascii: "\n")) }
+                    first = false
+                    writeIndent(depth)
+                    key(name)
+                    out.append(contentsOf: " = ".utf8)
+                    try value(values[i], inline: false, depth: depth)
+                    continue
+                }
+                // Render the table into `out` temporarily, then move it aside.
+                let mark = out.count
+                out.append(contentsOf: "\n\n".utf8)
+                var sub = path
+                sub.append(name)
                 switch values[i] {
                 case .object(let t):
                     writeIndent(depth)
@@ -638,11 +638,14 @@ private struct TOMLWriter {
                 default:
                     break
                 }
+                tables.append(contentsOf: out[mark...])
+                out.removeSubrange(mark...)
             } catch var e as TOMLPathError {
                 e.error.path.append(.field(name))
                 throw e
             }
         }
+        out.append(contentsOf: tables)
     }
 
     /// A value after `key = `: arrays span lines unless inline (inside another
