@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// std builtins: parseJson and parseYaml, with go-jsonnet's results and error
 /// messages (Go's `encoding/json` for JSON, YAML 1.1 scalars as go-yaml v2
 /// resolves them for YAML).
@@ -196,7 +202,7 @@ struct JSONTextParser {
 
     /// An object key and the `:` after it.
     private mutating func parseKey() throws -> String {
-        let key = try parseString().string
+        let key = try parseRawString().0
         skipSpace()
         guard i < n else { throw unexpectedEnd() }
         guard b[i] == UInt8(ascii: ":") else { throw fail(b[i], "after object key") }
@@ -301,6 +307,12 @@ struct JSONTextParser {
 
     /// A string literal starting at the opening quote.
     private mutating func parseString() throws -> JString {
+        let (s, count, ascii) = try parseRawString()
+        return count >= 0 ? JString(s, count: count, isASCII: ascii) : JString(s)
+    }
+
+    /// A string literal's text, its scalar count (-1 if not counted) and ASCII-ness.
+    private mutating func parseRawString() throws -> (String, Int, Bool) {
         i += 1
         let start = i
         var ascii = true
@@ -311,7 +323,7 @@ struct JSONTextParser {
                 let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
                 let count = ascii ? i - start : countScalars(start, i)
                 i += 1
-                return JString(s, count: count, isASCII: ascii)
+                return (s, count, ascii)
             }
             if c == UInt8(ascii: "\\") { break }
             if c < 0x20 { throw fail(c, "in string literal") }
@@ -326,7 +338,7 @@ struct JSONTextParser {
             if c == UInt8(ascii: "\"") {
                 i += 1
                 let s = String(decoding: scratch, as: UTF8.self)
-                return ascii ? JString(s, count: scratch.count, isASCII: true) : JString(s)
+                return (s, ascii ? scratch.count : -1, ascii)
             }
             if c < 0x20 { throw fail(c, "in string literal") }
             if c != UInt8(ascii: "\\") {
@@ -382,7 +394,7 @@ func dedupeFields(_ fields: [(String, Value)]) -> [(String, Value)] {
     if fields.count <= 8 {
         var duplicate = false
         outer: for a in 0..<fields.count {
-            for c in (a + 1)..<fields.count where fields[a].0.utf8.elementsEqual(fields[c].0.utf8) {
+            for c in (a + 1)..<fields.count where sameBytes(fields[a].0, fields[c].0) {
                 duplicate = true
                 break outer
             }
@@ -403,12 +415,24 @@ func dedupeFields(_ fields: [(String, Value)]) -> [(String, Value)] {
     return out
 }
 
+/// Byte equality of two strings (not Swift's canonical equivalence).
+@inline(__always)
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
+        }
+    }
+}
+
 /// A string key hashed and compared by its UTF-8 bytes (Swift's `String`
 /// equality would merge canonically equivalent keys).
 struct CodePointKey: Hashable {
     let s: String
     init(_ s: String) { self.s = s }
-    static func == (a: CodePointKey, b: CodePointKey) -> Bool { a.s.utf8.elementsEqual(b.s.utf8) }
+    static func == (a: CodePointKey, b: CodePointKey) -> Bool { sameBytes(a.s, b.s) }
     func hash(into h: inout Hasher) {
         var s = self.s
         s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
