@@ -6,20 +6,36 @@ import Darwin
 
 /// Writes values as JSON the way go-jsonnet does: sorted keys, `[ ]`/`{ }` for
 /// empty containers, integers without a fraction, other numbers as `%.17g`.
+///
+/// The `.manifestJsonEx` flavor imitates go-jsonnet's `std.manifestJsonEx` instead:
+/// Go's JSON string escaping, shortest round-trip numbers without exponent,
+/// empty containers as open/newline/newline/close, and `tried to manifest
+/// function at [path]` errors.
 struct JSONManifester {
+    /// Which go-jsonnet JSON writer to imitate.
+    enum Flavor {
+        /// The program output and `std.toString`.
+        case output
+        /// `std.manifestJsonEx` and its wrappers.
+        case manifestJsonEx
+    }
+
     let ev: Interpreter
     let indent: String
     let newline: String
     let keyValueSeparator: String
     let itemSeparator: String
+    let flavor: Flavor
     private(set) var bytes: [UInt8] = []
 
-    init(ev: Interpreter, indent: String, newline: String, keyValueSeparator: String, itemSeparator: String) {
+    init(ev: Interpreter, indent: String, newline: String, keyValueSeparator: String, itemSeparator: String,
+         flavor: Flavor = .output) {
         self.ev = ev
         self.indent = indent
         self.newline = newline
         self.keyValueSeparator = keyValueSeparator
         self.itemSeparator = itemSeparator
+        self.flavor = flavor
     }
 
     /// go-jsonnet's default output layout (3-space indent).
@@ -31,7 +47,26 @@ struct JSONManifester {
 
     mutating func write(_ v: Value) throws {
         var prefix = ""
-        try write(v, &prefix)
+        do {
+            try write(v, &prefix)
+        } catch let e as ManifestPathError {
+            throw ev.makeError(e.message(prefix: "tried to manifest function at "))
+        }
+    }
+
+    /// Appends an empty container in the current flavor.
+    private mutating func writeEmpty(_ open: UInt8, _ close: UInt8, _ current: String) {
+        if flavor == .output {
+            bytes.append(open)
+            bytes.append(0x20)
+            bytes.append(close)
+        } else {
+            bytes.append(open)
+            bytes.append(contentsOf: newline.utf8)
+            bytes.append(contentsOf: newline.utf8)
+            bytes.append(contentsOf: current.utf8)
+            bytes.append(close)
+        }
     }
 
     private mutating func write(_ v: Value, _ current: inout String) throws {
@@ -54,14 +89,15 @@ struct JSONManifester {
         case .bool(let b):
             bytes.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let d):
-            appendNumber(d, to: &bytes)
+            if flavor == .output { appendNumber(d, to: &bytes) } else { appendGoShortestFixed(d, to: &bytes) }
         case .string(let s):
-            appendQuoted(s.string, to: &bytes)
+            if flavor == .output { appendQuoted(s.string, to: &bytes) } else { appendGoJSONQuoted(s.string, to: &bytes) }
         case .function:
+            if flavor == .manifestJsonEx { throw ManifestPathError() }
             throw ev.makeError("couldn't manifest function as JSON")
         case .array(let a):
             if a.count == 0 {
-                bytes.append(contentsOf: "[ ]".utf8)
+                writeEmpty(UInt8(ascii: "["), UInt8(ascii: "]"), current)
                 return
             }
             bytes.append(UInt8(ascii: "["))
@@ -75,7 +111,12 @@ struct JSONManifester {
                 }
                 bytes.append(contentsOf: current.utf8)
                 let element = try a.get(i, ev)
-                try write(element, &current)
+                do {
+                    try write(element, &current)
+                } catch var e as ManifestPathError {
+                    e.path.append(.index(i))
+                    throw e
+                }
             }
             current = saved
             bytes.append(contentsOf: newline.utf8)
@@ -85,7 +126,7 @@ struct JSONManifester {
             try o.checkAsserts(ev)
             let names = o.fieldNames(includeHidden: false)
             if names.isEmpty {
-                bytes.append(contentsOf: "{ }".utf8)
+                writeEmpty(UInt8(ascii: "{"), UInt8(ascii: "}"), current)
                 return
             }
             bytes.append(UInt8(ascii: "{"))
@@ -98,7 +139,7 @@ struct JSONManifester {
                     bytes.append(contentsOf: newline.utf8)
                 }
                 bytes.append(contentsOf: current.utf8)
-                appendQuoted(name, to: &bytes)
+                if flavor == .output { appendQuoted(name, to: &bytes) } else { appendGoJSONQuoted(name, to: &bytes) }
                 bytes.append(contentsOf: keyValueSeparator.utf8)
                 let field: Value
                 do {
@@ -109,7 +150,12 @@ struct JSONManifester {
                     }
                     throw e
                 }
-                try write(field, &current)
+                do {
+                    try write(field, &current)
+                } catch var e as ManifestPathError {
+                    e.path.append(.field(name))
+                    throw e
+                }
             }
             current = saved
             bytes.append(contentsOf: newline.utf8)
