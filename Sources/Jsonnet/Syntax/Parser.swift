@@ -18,7 +18,7 @@ struct Parser {
     private let file: SourceFile
     private var pos = 0
     private var depth = 0
-    private static let maxDepth = 1000
+    private static let maxDepth = 10_000
     private static let maxPrecedence = 10
 
     init(tokens: [Token], file: SourceFile) {
@@ -68,8 +68,12 @@ struct Parser {
 
     // MARK: Expressions
 
+    /// One nesting level: every bracket, parenthesis, unary operator and keyword
+    /// expression comes back through here, so this is where depth is counted.
     mutating func parseExpression() throws -> Node {
-        try parse(Self.maxPrecedence)
+        try enterNesting(peek())
+        defer { depth -= 1 }
+        return try parse(Self.maxPrecedence)
     }
 
     private mutating func enterNesting(_ t: Token) throws {
@@ -105,8 +109,6 @@ struct Parser {
 
     private mutating func parse(_ prec: Int) throws -> Node {
         let begin = peek()
-        try enterNesting(begin)
-        defer { depth -= 1 }
         switch begin.kind {
         case .kwAssert, .kwError, .kwIf, .kwFunction, .kwImport, .kwImportStr, .kwImportBin, .kwLocal:
             return try parseKeywordExpression()
