@@ -17,6 +17,7 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(name: "jsonnet", dependencies: ["Jsonnet"]),
+        .executableTarget(name: "jsonnet-bench", dependencies: ["Jsonnet"]),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
     ]
 )
