@@ -1,0 +1,473 @@
+import Jsonnet
+import Testing
+
+/// std string functions, with expectations taken from go-jsonnet 0.22.
+@Suite struct StdStringsTests {
+    @Test func codepoint() {
+        #expect(run("std.codepoint('a')") == "97")
+        #expect(run("std.codepoint('ab')") == "ERROR: RUNTIME ERROR: codepoint takes a string of length 1, got length 2")
+        #expect(run("std.codepoint('')") == "ERROR: RUNTIME ERROR: codepoint takes a string of length 1, got length 0")
+        #expect(run("std.codepoint(1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.codepoint('😀')") == "128512")
+        #expect(run("std.codepoint(str='é')") == "233")
+        #expect(run("std.codepoint(null)") == "ERROR: RUNTIME ERROR: Unexpected type null, expected string")
+    }
+
+    @Test func char() {
+        #expect(run("std.char(65)") == "\"A\"")
+        #expect(run("std.char(-1)") == "ERROR: RUNTIME ERROR: Codepoints must be >= 0, got -1")
+        #expect(run("std.char(65.7)") == "\"A\"")
+        #expect(run("std.char('a')") == "ERROR: RUNTIME ERROR: Unexpected type string, expected number")
+        #expect(run("std.char(1e20)") == "ERROR: RUNTIME ERROR: Invalid unicode codepoint, got 1e+20")
+        #expect(run("std.char(1114111)") == "\"􏿿\"")
+        #expect(run("std.char(1114112)") == "ERROR: RUNTIME ERROR: Invalid unicode codepoint, got 1.114112e+06")
+        #expect(run("std.char(55296)") == "\"�\"")
+        #expect(run("std.char(57343)") == "\"�\"")
+        #expect(run("std.char(0)") == "\"\\u0000\"")
+        #expect(run("std.char(0.5)") == "\"\\u0000\"")
+        #expect(run("std.char(-0.5)") == "ERROR: RUNTIME ERROR: Codepoints must be >= 0, got -0.5")
+        #expect(run("std.char(1114111.5)") == "ERROR: RUNTIME ERROR: Invalid unicode codepoint, got 1.1141115e+06")
+        #expect(run("std.char(true)") == "ERROR: RUNTIME ERROR: Unexpected type boolean, expected number")
+        #expect(run("std.char(n=233)") == "\"é\"")
+        #expect(run("std.char(x=1)") == "ERROR: RUNTIME ERROR: function has no parameter x")
+        #expect(run("std.char(1e-300)") == "\"\\u0000\"")
+        #expect(run("std.char(-1e-300)") == "ERROR: RUNTIME ERROR: Codepoints must be >= 0, got -1e-300")
+        #expect(run("std.char(-123456789)") == "ERROR: RUNTIME ERROR: Codepoints must be >= 0, got -1.23456789e+08")
+        #expect(run("std.char(-0.0001)") == "ERROR: RUNTIME ERROR: Codepoints must be >= 0, got -0.0001")
+        #expect(run("std.char(1e6)") == "\"󴉀\"")
+        #expect(run("std.char(2e6)") == "ERROR: RUNTIME ERROR: Invalid unicode codepoint, got 2e+06")
+        #expect(run("std.char(1234567.25)") == "ERROR: RUNTIME ERROR: Invalid unicode codepoint, got 1.23456725e+06")
+        #expect(run("std.char(1.5e-5)") == "\"\\u0000\"")
+    }
+
+    @Test func substr() {
+        #expect(run("std.substr('abc', 1, 5)") == "\"bc\"")
+        #expect(run("std.substr('abc', -1, 2)") == "ERROR: RUNTIME ERROR: substr second parameter should be greater than zero, got -1.000000")
+        #expect(run("std.substr('abc', 5, 2)") == "\"\"")
+        #expect(run("std.substr('abc', 1, -1)") == "ERROR: RUNTIME ERROR: substr third parameter should be greater than zero, got -1")
+        #expect(run("std.substr('abc', 1.5, 1)") == "ERROR: RUNTIME ERROR: substr second parameter should be an integer, got 1.500000")
+        #expect(run("std.substr('abc', 1, 1.5)") == "ERROR: RUNTIME ERROR: substr third parameter should be an integer, got 1.500000")
+        #expect(run("std.substr('abc', '1', 1)") == "ERROR: RUNTIME ERROR: substr second parameter should be a number, got string")
+        #expect(run("std.substr('abc', 1, '1')") == "ERROR: RUNTIME ERROR: substr third parameter should be a number, got string")
+        #expect(run("std.substr('héllo', 1, 3)") == "\"éll\"")
+        #expect(run("std.substr('abc', 0, 0)") == "\"\"")
+        #expect(run("std.substr(str='abc', from=0, len=1)") == "\"a\"")
+        #expect(run("std.substr('abc', 1, -1.5)") == "ERROR: RUNTIME ERROR: substr third parameter should be an integer, got -1.500000")
+        #expect(run("std.substr('abc', -1.5, 1)") == "ERROR: RUNTIME ERROR: substr second parameter should be an integer, got -1.500000")
+        #expect(run("std.substr('abc', 0, 1e20)") == "ERROR: RUNTIME ERROR: substr third parameter should be an integer, got 100000000000000000000.000000")
+        #expect(run("std.substr('abc', -0, 1)") == "\"a\"")
+        #expect(run("std.substr('abc', 1e-7, 1)") == "ERROR: RUNTIME ERROR: substr second parameter should be an integer, got 0.000000")
+        #expect(run("std.substr(1, 'a', 'b')") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got number")
+        #expect(run("std.substr('abc', 'a', 'b')") == "ERROR: RUNTIME ERROR: substr second parameter should be a number, got string")
+        #expect(run("std.substr('abc', -1, 'b')") == "ERROR: RUNTIME ERROR: substr second parameter should be greater than zero, got -1.000000")
+        #expect(run("std.substr('abc', 1.5, 1.5)") == "ERROR: RUNTIME ERROR: substr second parameter should be an integer, got 1.500000")
+        #expect(run("std.substr('abc', -1, 1.5)") == "ERROR: RUNTIME ERROR: substr second parameter should be greater than zero, got -1.000000")
+        #expect(run("std.substr('abc', -1, -1)") == "ERROR: RUNTIME ERROR: substr second parameter should be greater than zero, got -1.000000")
+        #expect(run("std.substr('abc', 1.5, -1)") == "ERROR: RUNTIME ERROR: substr second parameter should be an integer, got 1.500000")
+        #expect(run("std.substr('abc', 0, -1e20)") == "ERROR: RUNTIME ERROR: substr third parameter should be an integer, got -100000000000000000000.000000")
+        #expect(run("std.substr('abc', 0, -2147483648)") == "ERROR: RUNTIME ERROR: substr third parameter should be greater than zero, got -2147483648")
+        #expect(run("std.substr('abc', 0, 2147483647)") == "\"abc\"")
+        #expect(run("std.substr('abc', 0, 2147483648)") == "ERROR: RUNTIME ERROR: substr third parameter should be an integer, got 2147483648.000000")
+        #expect(run("std.substr('abc', 2147483648, 1)") == "\"\"")
+        #expect(run("std.substr('abc', -1e20, 1)") == "ERROR: RUNTIME ERROR: substr second parameter should be greater than zero, got -100000000000000000000.000000")
+        #expect(run("std.substr('😀é', 1, 1)") == "\"é\"")
+        #expect(run("std.substr('😀é', 1, 10)") == "\"é\"")
+        #expect(run("std.substr(null, 0, 1)") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got null")
+    }
+
+    @Test func findSubstr() {
+        #expect(run("std.findSubstr('a', 'banana')") == "[\n   1,\n   3,\n   5\n]")
+        #expect(run("std.findSubstr('ana', 'banana')") == "[\n   1,\n   3\n]")
+        #expect(run("std.findSubstr('', 'banana')") == "[ ]")
+        #expect(run("std.findSubstr('x', '')") == "[ ]")
+        #expect(run("std.findSubstr(1, 'a')") == "ERROR: RUNTIME ERROR: findSubstr first parameter should be a string, got number")
+        #expect(run("std.findSubstr('a', 1)") == "ERROR: RUNTIME ERROR: findSubstr second parameter should be a string, got number")
+        #expect(run("std.findSubstr('é', 'héé')") == "[\n   1,\n   2\n]")
+        #expect(run("std.findSubstr(pat='a', str='a')") == "[\n   0\n]")
+        #expect(run("std.findSubstr('aa', 'aaaa')") == "[\n   0,\n   1,\n   2\n]")
+        #expect(run("std.findSubstr('😀a', 'x😀a😀a')") == "[\n   1,\n   3\n]")
+        #expect(run("std.findSubstr('abc', 'ab')") == "[ ]")
+        #expect(run("std.findSubstr('éé', 'ééé')") == "[\n   0,\n   1\n]")
+    }
+
+    @Test func startsWith() {
+        #expect(run("std.startsWith('abc', 'ab')") == "true")
+        #expect(run("std.startsWith('abc', 'abcd')") == "false")
+        #expect(run("std.startsWith(1, 'a')") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.startsWith('a', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.startsWith(a='a', b='')") == "true")
+        #expect(run("std.startsWith('a', [1])") == "false")
+        #expect(run("std.startsWith([1], 'a')") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got array")
+        #expect(run("std.startsWith(null, null)") == "ERROR: RUNTIME ERROR: Unexpected type null")
+        #expect(run("std.startsWith([1,2], [1])") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got array")
+        #expect(run("std.startsWith('é', 'é')") == "true")
+        #expect(run("std.startsWith('éa', 'é')") == "true")
+        #expect(run("std.startsWith(true, 1)") == "ERROR: RUNTIME ERROR: Unexpected type boolean")
+        #expect(run("std.startsWith(1, true)") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.startsWith({}, 'a')") == "false")
+        #expect(run("std.startsWith({a:1}, 'a')") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got object")
+        #expect(run("std.startsWith('a', {a:1})") == "false")
+        #expect(run("std.startsWith(function(x) x, 'a')") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got function")
+    }
+
+    @Test func endsWith() {
+        #expect(run("std.endsWith('abc', 'bc')") == "true")
+        #expect(run("std.endsWith('abc', '')") == "true")
+        #expect(run("std.endsWith(1, 'a')") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.endsWith('a', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.endsWith(a='a', b='')") == "true")
+        #expect(run("std.endsWith([1,2], [2])") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got array")
+        #expect(run("std.endsWith('a', null)") == "ERROR: RUNTIME ERROR: Unexpected type null")
+        #expect(run("std.endsWith('aé', 'é')") == "true")
+        #expect(run("std.endsWith('aé', 'aé')") == "true")
+        #expect(run("std.endsWith({a:1}, 'a')") == "ERROR: RUNTIME ERROR: substr first parameter should be a string, got object")
+        #expect(run("std.endsWith('abc', {a:1})") == "false")
+        #expect(run("std.endsWith('abc', [1])") == "false")
+        #expect(run("std.endsWith('abc', 'abcd')") == "false")
+    }
+
+    @Test func stripChars() {
+        #expect(run("std.stripChars(' abc ', ' ')") == "\"abc\"")
+        #expect(run("std.stripChars('xxabcxy', 'xy')") == "\"abc\"")
+        #expect(run("std.stripChars('', 'xy')") == "\"\"")
+        #expect(run("std.stripChars('abc', '')") == "\"abc\"")
+        #expect(run("std.stripChars('ééaéé', 'é')") == "\"a\"")
+        #expect(run("std.stripChars('éaé', 'a')") == "\"éaé\"")
+        #expect(run("std.stripChars(1, 'a')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.stripChars('a', 1)") == "ERROR: RUNTIME ERROR: std.member first argument must be an array or a string")
+        #expect(run("std.stripChars('aaa', 'a')") == "\"\"")
+        #expect(run("std.stripChars('abc', ['a'])") == "\"bc\"")
+        #expect(run("std.stripChars('abc', ['a', 'c'])") == "\"b\"")
+        #expect(run("std.stripChars('abc', {a:1})") == "ERROR: RUNTIME ERROR: std.member first argument must be an array or a string")
+        #expect(run("std.stripChars('abc', ['ab'])") == "\"abc\"")
+        #expect(run("std.stripChars(str='a', chars='a')") == "\"\"")
+        #expect(run("std.stripChars('', 1)") == "\"\"")
+        #expect(run("std.stripChars('\\u0000a\\u007f', '\\u0000\\u007f')") == "\"a\"")
+    }
+
+    @Test func lstripChars() {
+        #expect(run("std.lstripChars(' abc ', ' ')") == "\"abc \"")
+        #expect(run("std.lstripChars(1, ' ')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.lstripChars('a', 1)") == "ERROR: RUNTIME ERROR: std.member first argument must be an array or a string")
+        #expect(run("std.lstripChars('abc', ['a'])") == "\"bc\"")
+        #expect(run("std.lstripChars(str='a', chars='a')") == "\"\"")
+        #expect(run("std.lstripChars('', 1)") == "\"\"")
+        #expect(run("std.lstripChars({}, ' ')") == "ERROR: RUNTIME ERROR: Unexpected type object, expected string")
+        #expect(run("std.lstripChars('abc', [1])") == "\"abc\"")
+        #expect(run("std.lstripChars('abc', null)") == "ERROR: RUNTIME ERROR: std.member first argument must be an array or a string")
+    }
+
+    @Test func rstripChars() {
+        #expect(run("std.rstripChars(' abc ', ' ')") == "\" abc\"")
+        #expect(run("std.rstripChars(1, ' ')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.rstripChars('a', 1)") == "ERROR: RUNTIME ERROR: std.member first argument must be an array or a string")
+        #expect(run("std.rstripChars(str='a', chars='a')") == "\"\"")
+        #expect(run("std.rstripChars('aé😀', '😀')") == "\"aé\"")
+        #expect(run("std.rstripChars('😀aé😀', ['😀', 'é'])") == "\"😀a\"")
+    }
+
+    @Test func trim() {
+        #expect(run("std.trim('  a b \\t\\n')") == "\"a b\"")
+        #expect(run("std.trim(' \\r\\u000b\\u000c\\u00a0a ')") == "\"a\"")
+        #expect(run("std.trim(1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.trim(str=' a ')") == "\"a\"")
+        #expect(run("std.trim('')") == "\"\"")
+        #expect(run("std.trim('\\u3000é\\u2029')") == "\"é\"")
+        #expect(run("std.trim('\\ufeffa\\ufeff')") == "\"\u{feff}a\u{feff}\"")
+        #expect(run("std.trim('   ')") == "\"\"")
+    }
+
+    @Test func split() {
+        #expect(run("std.split('a,b,c', ',')") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.split('a,,b', ',')") == "[\n   \"a\",\n   \"\",\n   \"b\"\n]")
+        #expect(run("std.split('', ',')") == "[\n   \"\"\n]")
+        #expect(run("std.split('abc', '')") == "ERROR: RUNTIME ERROR: std.split second parameter must have length 1 or greater, got 0")
+        #expect(run("std.split('abc', 'abc')") == "[\n   \"\",\n   \"\"\n]")
+        #expect(run("std.split('a::b::c', '::')") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.split(1, ',')") == "ERROR: RUNTIME ERROR: std.split first parameter must be a String, got number")
+        #expect(run("std.split('a', 1)") == "ERROR: RUNTIME ERROR: std.split second parameter must be a String, got number")
+        #expect(run("std.split('é,ü', ',')") == "[\n   \"é\",\n   \"ü\"\n]")
+        #expect(run("std.split('aéüb', 'éü')") == "[\n   \"a\",\n   \"b\"\n]")
+        #expect(run("std.split(str='a,b', c=',')") == "[\n   \"a\",\n   \"b\"\n]")
+        #expect(run("std.split(1, 1)") == "ERROR: RUNTIME ERROR: std.split first parameter must be a String, got number")
+        #expect(run("std.split(null, ',')") == "ERROR: RUNTIME ERROR: std.split first parameter must be a String, got null")
+        #expect(run("std.split('a', [])") == "ERROR: RUNTIME ERROR: std.split second parameter must be a String, got array")
+        #expect(run("std.split('aaa', 'aa')") == "[\n   \"\",\n   \"a\"\n]")
+        #expect(run("std.split(',a,', ',')") == "[\n   \"\",\n   \"a\",\n   \"\"\n]")
+        #expect(run("std.split('a', 'abc')") == "[\n   \"a\"\n]")
+    }
+
+    @Test func splitLimit() {
+        #expect(run("std.splitLimit('a,b,c', ',', 1)") == "[\n   \"a\",\n   \"b,c\"\n]")
+        #expect(run("std.splitLimit('a,b,c', ',', -1)") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimit('a,b,c', ',', 0)") == "[\n   \"a,b,c\"\n]")
+        #expect(run("std.splitLimit('a,b,c', ',', -2)") == "ERROR: RUNTIME ERROR: std.splitLimit third parameter should be -1 or non-negative, got -2")
+        #expect(run("std.splitLimit('a,b,c', ',', 5)") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimit('a,b,c', ',', 1.5)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1.5")
+        #expect(run("std.splitLimit('a,b,c', ',', '1')") == "ERROR: RUNTIME ERROR: Unexpected type string, expected number")
+        #expect(run("std.splitLimit('a,b,c', '', 1)") == "ERROR: RUNTIME ERROR: std.splitLimit second parameter should have length 1 or greater, got 0")
+        #expect(run("std.splitLimit(1, ',', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimit('a', 1, 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimit(str='a,b', c=',', maxsplits=1)") == "[\n   \"a\",\n   \"b\"\n]")
+        #expect(run("std.splitLimit(1, 1, 'x')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimit('a', 1, 'x')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimit('a', ',', 'x')") == "ERROR: RUNTIME ERROR: Unexpected type string, expected number")
+        #expect(run("std.splitLimit('a', '', 'x')") == "ERROR: RUNTIME ERROR: Unexpected type string, expected number")
+        #expect(run("std.splitLimit('a', '', -2)") == "ERROR: RUNTIME ERROR: std.splitLimit third parameter should be -1 or non-negative, got -2")
+        #expect(run("std.splitLimit('a', '', 1.5)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1.5")
+        #expect(run("std.splitLimit('a', 1, 1.5)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimit(1, ',', 1.5)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimit('a', ',', 1e20)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1e+20")
+        #expect(run("std.splitLimit('a', ',', 2147483647)") == "[\n   \"a\"\n]")
+        #expect(run("std.splitLimit('a', ',', 2147483648)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 2.147483648e+09")
+        #expect(run("std.splitLimit('a', ',', -2147483648)") == "ERROR: RUNTIME ERROR: std.splitLimit third parameter should be -1 or non-negative, got -2147483648")
+        #expect(run("std.splitLimit('a', ',', -2147483649)") == "ERROR: RUNTIME ERROR: Expected an integer, but got -2.147483649e+09")
+        #expect(run("std.splitLimit('a', ',', -1.5)") == "ERROR: RUNTIME ERROR: Expected an integer, but got -1.5")
+        #expect(run("std.splitLimit('aaaa', 'aa', 1)") == "[\n   \"\",\n   \"aa\"\n]")
+        #expect(run("std.splitLimit('a😀b😀c', '😀', 1)") == "[\n   \"a\",\n   \"b😀c\"\n]")
+        #expect(run("std.splitLimit('', ',', -1)") == "[\n   \"\"\n]")
+        #expect(run("std.splitLimit('a', ',', 1e21)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1e+21")
+        #expect(run("std.splitLimit('a', ',', 123456789012)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1.23456789012e+11")
+        #expect(run("std.splitLimit('a', ',', 0.5)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 0.5")
+        #expect(run("std.splitLimit('a', ',', -0.001)") == "ERROR: RUNTIME ERROR: Expected an integer, but got -0.001")
+        #expect(run("std.splitLimit('a', ',', 1e-7)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1e-07")
+    }
+
+    @Test func splitLimitR() {
+        #expect(run("std.splitLimitR('a,b,c', ',', 1)") == "[\n   \"a,b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimitR('a,b,c', ',', -1)") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimitR('a,b,c', ',', 0)") == "[\n   \"a,b,c\"\n]")
+        #expect(run("std.splitLimitR('a,b,c', ',', -2)") == "ERROR: RUNTIME ERROR: std.splitLimitR third parameter should be -1 or non-negative, got -2")
+        #expect(run("std.splitLimitR('a,b,c', ',', 5)") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimitR('a,b,c', ',', 1.5)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1.5")
+        #expect(run("std.splitLimitR('a,b,c', ',', '1')") == "ERROR: RUNTIME ERROR: Unexpected type string, expected number")
+        #expect(run("std.splitLimitR('a,b,c', '', 1)") == "ERROR: RUNTIME ERROR: std.splitLimitR second parameter should have length 1 or greater, got 0")
+        #expect(run("std.splitLimitR(1, ',', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimitR('a', 1, 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.splitLimitR(str='a,b', c=',', maxsplits=1)") == "[\n   \"a\",\n   \"b\"\n]")
+        #expect(run("std.splitLimitR('a::b::c', '::', 1)") == "[\n   \"a::b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimitR('aaaa', 'aa', 1)") == "[\n   \"aa\",\n   \"\"\n]")
+        #expect(run("std.splitLimitR('aaa', 'aa', 1)") == "[\n   \"a\",\n   \"\"\n]")
+        #expect(run("std.splitLimitR('', ',', 1)") == "[\n   \"\"\n]")
+        #expect(run("std.splitLimitR('aaa', 'aa', -1)") == "[\n   \"a\",\n   \"\"\n]")
+        #expect(run("std.splitLimitR('aaaaa', 'aa', -1)") == "[\n   \"a\",\n   \"\",\n   \"\"\n]")
+        #expect(run("std.splitLimitR('aaaaa', 'aa', 2)") == "[\n   \"a\",\n   \"\",\n   \"\"\n]")
+        #expect(run("std.splitLimitR('aaaaa', 'aa', 1)") == "[\n   \"aaa\",\n   \"\"\n]")
+        #expect(run("std.splitLimitR('a,b,c', ',', 2)") == "[\n   \"a\",\n   \"b\",\n   \"c\"\n]")
+        #expect(run("std.splitLimitR('é,ü,ö', ',', 1)") == "[\n   \"é,ü\",\n   \"ö\"\n]")
+        #expect(run("std.splitLimitR('aéüböéüc', 'éü', 1)") == "[\n   \"aéübö\",\n   \"c\"\n]")
+        #expect(run("std.splitLimitR('a', 'abc', 1)") == "[\n   \"a\"\n]")
+        #expect(run("std.splitLimitR('a', '', -2)") == "ERROR: RUNTIME ERROR: std.splitLimitR third parameter should be -1 or non-negative, got -2")
+        #expect(run("std.splitLimitR('a', ',', 1e20)") == "ERROR: RUNTIME ERROR: Expected an integer, but got 1e+20")
+    }
+
+    @Test func strReplace() {
+        #expect(run("std.strReplace('abcabc', 'bc', 'X')") == "\"aXaX\"")
+        #expect(run("std.strReplace('abc', '', 'X')") == "ERROR: RUNTIME ERROR: 'from' string must not be zero length.")
+        #expect(run("std.strReplace('', '', 'X')") == "ERROR: RUNTIME ERROR: 'from' string must not be zero length.")
+        #expect(run("std.strReplace('aaa', 'aa', 'b')") == "\"ba\"")
+        #expect(run("std.strReplace('héllo', 'é', 'e')") == "\"hello\"")
+        #expect(run("std.strReplace('hello', 'l', 'ł')") == "\"hełło\"")
+        #expect(run("std.strReplace(1, 'a', 'b')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.strReplace('a', 1, 'b')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.strReplace('a', 'a', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.strReplace(1, 2, 3)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.strReplace('', '', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.strReplace(str='a', from='a', to='b')") == "\"b\"")
+        #expect(run("std.strReplace('abc', 'x', 'y')") == "\"abc\"")
+        #expect(run("std.strReplace('a😀b', '😀', '')") == "\"ab\"")
+        #expect(run("std.strReplace('aaaa', 'a', 'aa')") == "\"aaaaaaaa\"")
+        #expect(run("std.strReplace('abc', 'abcd', 'x')") == "\"abc\"")
+        #expect(run("std.strReplace('abc', 'abc', '')") == "\"\"")
+    }
+
+    @Test func asciiUpper() {
+        #expect(run("std.asciiUpper('abcé z')") == "\"ABCé Z\"")
+        #expect(run("std.asciiUpper(1)") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.asciiUpper(str='a')") == "\"A\"")
+        #expect(run("std.asciiUpper([1])") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.asciiUpper(null)") == "ERROR: RUNTIME ERROR: Unexpected type null")
+        #expect(run("std.asciiUpper({})") == "\"\"")
+        #expect(run("std.asciiUpper(['a', 'é', 'B'])") == "\"AéB\"")
+        #expect(run("std.asciiUpper(['ab'])") == "ERROR: RUNTIME ERROR: codepoint takes a string of length 1, got length 2")
+        #expect(run("std.asciiUpper('ABC')") == "\"ABC\"")
+    }
+
+    @Test func asciiLower() {
+        #expect(run("std.asciiLower('ABCÉ Z')") == "\"abcÉ z\"")
+        #expect(run("std.asciiLower(1)") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.asciiLower(str='A')") == "\"a\"")
+        #expect(run("std.asciiLower([])") == "\"\"")
+        #expect(run("std.asciiLower('')") == "\"\"")
+    }
+
+    @Test func stringChars() {
+        #expect(run("std.stringChars('aé😀')") == "[\n   \"a\",\n   \"é\",\n   \"😀\"\n]")
+        #expect(run("std.stringChars('')") == "[ ]")
+        #expect(run("std.stringChars(1)") == "ERROR: RUNTIME ERROR: Unexpected type number")
+        #expect(run("std.stringChars(str='ab')") == "[\n   \"a\",\n   \"b\"\n]")
+        #expect(run("std.stringChars({})") == "[ ]")
+        #expect(run("std.stringChars({a:1})") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.stringChars([1,2])") == "[\n   1,\n   2\n]")
+        #expect(run("std.stringChars(null)") == "ERROR: RUNTIME ERROR: Unexpected type null")
+        #expect(run("std.stringChars(function(x) x)") == "ERROR: RUNTIME ERROR: Value non indexable: *jsonnet.valueFunction")
+    }
+
+    @Test func isEmpty() {
+        #expect(run("std.isEmpty('')") == "true")
+        #expect(run("std.isEmpty('a')") == "false")
+        #expect(run("std.isEmpty(1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.isEmpty([])") == "ERROR: RUNTIME ERROR: Unexpected type array, expected string")
+        #expect(run("std.isEmpty(null)") == "ERROR: RUNTIME ERROR: Unexpected type null, expected string")
+        #expect(run("std.isEmpty(str='')") == "true")
+        #expect(run("std.isEmpty({})") == "ERROR: RUNTIME ERROR: Unexpected type object, expected string")
+    }
+
+    @Test func equalsIgnoreCase() {
+        #expect(run("std.equalsIgnoreCase('aBc', 'AbC')") == "true")
+        #expect(run("std.equalsIgnoreCase('é', 'É')") == "true")
+        #expect(run("std.equalsIgnoreCase('a', 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.equalsIgnoreCase(1, 'a')") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.equalsIgnoreCase(str1='a', str2='A')") == "true")
+        #expect(run("std.equalsIgnoreCase('ab', 'a')") == "false")
+        #expect(run("std.equalsIgnoreCase('ı', 'i')") == "false")
+        #expect(run("std.equalsIgnoreCase('ı', 'I')") == "false")
+        #expect(run("std.equalsIgnoreCase('İ', 'i')") == "false")
+        #expect(run("std.equalsIgnoreCase('ß', 'ẞ')") == "true")
+        #expect(run("std.equalsIgnoreCase('ſ', 's')") == "true")
+        #expect(run("std.equalsIgnoreCase('ς', 'σ')") == "true")
+        #expect(run("std.equalsIgnoreCase('K', 'k')") == "true")
+        #expect(run("std.equalsIgnoreCase('µ', 'μ')") == "true")
+        #expect(run("std.equalsIgnoreCase('ǅ', 'ǆ')") == "true")
+        #expect(run("std.equalsIgnoreCase('ǅ', 'Ǆ')") == "true")
+        #expect(run("std.equalsIgnoreCase('ß', 'ss')") == "false")
+        #expect(run("std.equalsIgnoreCase('', '')") == "true")
+        #expect(run("std.equalsIgnoreCase('@', '`')") == "false")
+        #expect(run("std.equalsIgnoreCase('[', '{')") == "false")
+        #expect(run("std.equalsIgnoreCase('ΣΊΣΥΦΟΣ', 'σίσυφος')") == "true")
+        #expect(run("std.equalsIgnoreCase([], [])") == "ERROR: RUNTIME ERROR: Unexpected type array, expected string")
+    }
+
+    @Test func escapeStringJson() {
+        #expect(run("std.escapeStringJson('a\"b\\\\c\\n\\u0001\\u007f\\u0080é😀/')") == "\"\\\"a\\\\\\\"b\\\\\\\\c\\\\n\\\\u0001\\\\u007f\\\\u0080é😀/\\\"\"")
+        #expect(run("std.escapeStringJson(1)") == "\"\\\"1\\\"\"")
+        #expect(run("std.escapeStringJson(null)") == "\"\\\"null\\\"\"")
+        #expect(run("std.escapeStringJson([1,'a'])") == "\"\\\"[1, \\\\\\\"a\\\\\\\"]\\\"\"")
+        #expect(run("std.escapeStringJson({a:'x'})") == "\"\\\"{\\\\\\\"a\\\\\\\": \\\\\\\"x\\\\\\\"}\\\"\"")
+        #expect(run("std.escapeStringJson(str_='a')") == "\"\\\"a\\\"\"")
+        #expect(run("std.escapeStringJson(str='a')") == "ERROR: RUNTIME ERROR: function has no parameter str")
+        #expect(run("std.escapeStringJson(function(x) x)") == "ERROR: RUNTIME ERROR: couldn't manifest function as JSON")
+        #expect(run("std.escapeStringJson('\\u2028\\u2029\\ufeff\\u00ad')") == "\"\\\"\u{2028}\u{2029}\u{feff}\u{ad}\\\"\"")
+        #expect(run("std.escapeStringJson('\\b\\f\\r\\t')") == "\"\\\"\\\\b\\\\f\\\\r\\\\t\\\"\"")
+        #expect(run("std.escapeStringJson('')") == "\"\\\"\\\"\"")
+    }
+
+    @Test func escapeStringBash() {
+        #expect(run("std.escapeStringBash(\"it's a 'test'\")") == "\"'it'\\\"'\\\"'s a '\\\"'\\\"'test'\\\"'\\\"''\"")
+        #expect(run("std.escapeStringBash(1)") == "\"'1'\"")
+        #expect(run("std.escapeStringBash([1])") == "\"'[1]'\"")
+        #expect(run("std.escapeStringBash(str_='a')") == "\"'a'\"")
+        #expect(run("std.escapeStringBash(str='a')") == "ERROR: RUNTIME ERROR: function has no parameter str")
+        #expect(run("std.escapeStringBash('')") == "\"''\"")
+        #expect(run("std.escapeStringBash({a:\"'\"})") == "\"'{\\\"a\\\": \\\"'\\\"'\\\"'\\\"}'\"")
+    }
+
+    @Test func escapeStringDollars() {
+        #expect(run("std.escapeStringDollars('$a$$b')") == "\"$$a$$$$b\"")
+        #expect(run("std.escapeStringDollars(1)") == "\"1\"")
+        #expect(run("std.escapeStringDollars(str_='$')") == "\"$$\"")
+        #expect(run("std.escapeStringDollars(str='$')") == "ERROR: RUNTIME ERROR: function has no parameter str")
+        #expect(run("std.escapeStringDollars({a:'$'})") == "\"{\\\"a\\\": \\\"$$\\\"}\"")
+        #expect(run("std.escapeStringDollars('é$😀')") == "\"é$$😀\"")
+    }
+
+    @Test func escapeStringPython() {
+        #expect(run("std.escapeStringPython('a\"b\\n\\'')") == "\"\\\"a\\\\\\\"b\\\\n'\\\"\"")
+        #expect(run("std.escapeStringPython(1)") == "\"\\\"1\\\"\"")
+        #expect(run("std.escapeStringPython(str='a')") == "\"\\\"a\\\"\"")
+        #expect(run("std.escapeStringPython(str_='a')") == "ERROR: RUNTIME ERROR: function has no parameter str_")
+    }
+
+    @Test func escapeStringXML() {
+        #expect(run("std.escapeStringXML('<a href=\"x\">&\\'</a>')") == "\"&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;\"")
+        #expect(run("std.escapeStringXML(1)") == "\"1\"")
+        #expect(run("std.escapeStringXML(str_='<')") == "\"&lt;\"")
+        #expect(run("std.escapeStringXML(str='<')") == "ERROR: RUNTIME ERROR: function has no parameter str")
+        #expect(run("std.escapeStringXML({a:'<'})") == "\"{&quot;a&quot;: &quot;&lt;&quot;}\"")
+        #expect(run("std.escapeStringXML('é<😀>')") == "\"é&lt;😀&gt;\"")
+    }
+
+    @Test func parseInt() {
+        #expect(run("std.parseInt('123')") == "123")
+        #expect(run("std.parseInt('-123')") == "-123")
+        #expect(run("std.parseInt('+123')") == "123")
+        #expect(run("std.parseInt('')") == "ERROR: RUNTIME ERROR:  is not a base 10 integer")
+        #expect(run("std.parseInt('-')") == "ERROR: RUNTIME ERROR: - is not a base 10 integer")
+        #expect(run("std.parseInt('12a')") == "ERROR: RUNTIME ERROR: 12a is not a base 10 integer")
+        #expect(run("std.parseInt(' 12')") == "ERROR: RUNTIME ERROR:  12 is not a base 10 integer")
+        #expect(run("std.parseInt('0123')") == "123")
+        #expect(run("std.parseInt('99999999999999999999')") == "ERROR: RUNTIME ERROR: 99999999999999999999 is not a base 10 integer")
+        #expect(run("std.parseInt('9007199254740993')") == "9007199254740992")
+        #expect(run("std.parseInt(12)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.parseInt(str='1')") == "1")
+        #expect(run("std.parseInt('１２')") == "ERROR: RUNTIME ERROR: １２ is not a base 10 integer")
+        #expect(run("std.parseInt('-0')") == "0")
+        #expect(run("std.parseInt('9223372036854775807')") == "9223372036854775808")
+        #expect(run("std.parseInt('9223372036854775808')") == "ERROR: RUNTIME ERROR: 9223372036854775808 is not a base 10 integer")
+        #expect(run("std.parseInt('-9223372036854775808')") == "-9223372036854775808")
+        #expect(run("std.parseInt('-9223372036854775809')") == "ERROR: RUNTIME ERROR: -9223372036854775809 is not a base 10 integer")
+        #expect(run("std.parseInt('18446744073709551616')") == "ERROR: RUNTIME ERROR: 18446744073709551616 is not a base 10 integer")
+        #expect(run("std.parseInt('--1')") == "ERROR: RUNTIME ERROR: --1 is not a base 10 integer")
+        #expect(run("std.parseInt('+')") == "ERROR: RUNTIME ERROR: + is not a base 10 integer")
+        #expect(run("std.parseInt('0x10')") == "ERROR: RUNTIME ERROR: 0x10 is not a base 10 integer")
+        #expect(run("std.parseInt('1_000')") == "ERROR: RUNTIME ERROR: 1_000 is not a base 10 integer")
+    }
+
+    @Test func parseOctal() {
+        #expect(run("std.parseOctal('755')") == "493")
+        #expect(run("std.parseOctal('-7')") == "ERROR: RUNTIME ERROR: -7 is not a base 8 integer")
+        #expect(run("std.parseOctal('8')") == "ERROR: RUNTIME ERROR: 8 is not a base 8 integer")
+        #expect(run("std.parseOctal('')") == "ERROR: RUNTIME ERROR: Not an octal number: \"\"")
+        #expect(run("std.parseOctal(1)") == "ERROR: RUNTIME ERROR: Expected string, got number")
+        #expect(run("std.parseOctal(str='7')") == "7")
+        #expect(run("std.parseOctal('0o7')") == "ERROR: RUNTIME ERROR: 0o7 is not a base 8 integer")
+        #expect(run("std.parseOctal('+7')") == "ERROR: RUNTIME ERROR: +7 is not a base 8 integer")
+        #expect(run("std.parseOctal('7777777777777777777777777')") == "37778931862957161709568")
+        #expect(run("std.parseOctal('01777777777777777777777')") == "18446744073709551616")
+        #expect(run("std.parseOctal(null)") == "ERROR: RUNTIME ERROR: Expected string, got null")
+        #expect(run("std.parseOctal('/')") == "ERROR: RUNTIME ERROR: / is not a base 8 integer")
+        #expect(run("std.parseOctal('é')") == "ERROR: RUNTIME ERROR: é is not a base 8 integer")
+    }
+
+    @Test func parseHex() {
+        #expect(run("std.parseHex('ff')") == "255")
+        #expect(run("std.parseHex('FF')") == "255")
+        #expect(run("std.parseHex('0xff')") == "ERROR: RUNTIME ERROR: 0xff is not a base 16 integer")
+        #expect(run("std.parseHex('-ff')") == "ERROR: RUNTIME ERROR: -ff is not a base 16 integer")
+        #expect(run("std.parseHex('g')") == "ERROR: RUNTIME ERROR: g is not a base 16 integer")
+        #expect(run("std.parseHex('')") == "ERROR: RUNTIME ERROR: Not hexadecimal: \"\"")
+        #expect(run("std.parseHex(1)") == "ERROR: RUNTIME ERROR: Expected string, got number")
+        #expect(run("std.parseHex(str='a')") == "10")
+        #expect(run("std.parseHex('DeadBeefCafeBabe1234')") == "1051570404360394987536384")
+        #expect(run("std.parseHex(':;<=>?')") == "11259375")
+        #expect(run("std.parseHex('@')") == "ERROR: RUNTIME ERROR: @ is not a base 16 integer")
+        #expect(run("std.parseHex('1fffffffffffff1')") == "144115188075855856")
+        #expect(run("std.parseHex('é')") == "ERROR: RUNTIME ERROR: é is not a base 16 integer")
+    }
+
+    @Test func parseHexOverflow() {
+        let f255 = String(repeating: "f", count: 255)
+        #expect(run("std.parseHex('\(f255)') > 1e307") == "true")
+        #expect(run("std.parseHex('\(f255)ff')") == "ERROR: RUNTIME ERROR: Overflow")
+        // Overflow is reported before a later invalid digit.
+        #expect(run("std.parseHex('\(f255)fg')") == "ERROR: RUNTIME ERROR: Overflow")
+    }
+
+    @Test func longInputs() {
+        let big = String(repeating: "ab,", count: 10000)
+        #expect(run("std.length(std.split('\(big)', ','))") == "10001")
+        #expect(run("std.length(std.strReplace('\(big)', ',', ';;'))") == "40000")
+        #expect(run("std.length(std.findSubstr('b,a', '\(big)'))") == "9999")
+        #expect(run("std.splitLimitR('\(big)', ',', 1)[1]") == "\"\"")
+    }
+}
