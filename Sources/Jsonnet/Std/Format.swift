@@ -240,7 +240,7 @@ extension Interpreter {
                 try appendScientific(&out, x, zeroPad: zeroPad, blank: spec.blank, plus: spec.plus,
                                      ensurePoint: spec.alt, trailing: true, caps: caps, prec: fpprec)
             default:
-                let exponent = x == 0 ? 0 : (goLog(abs(x)) / goLog10).rounded(.down)
+                let exponent = x == 0 ? 0 : (GoMath.log(abs(x)) / GoMath.ln10).rounded(.down)
                 if exponent < -4 || exponent >= fpprec {
                     try appendScientific(&out, x, zeroPad: zeroPad, blank: spec.blank, plus: spec.plus,
                                          ensurePoint: spec.alt, trailing: spec.alt, caps: caps,
@@ -353,7 +353,7 @@ extension Interpreter {
     /// `prec` decimals, then prints the whole and fractional parts.
     private func appendFixed(_ out: inout [UInt8], _ n: Double, zeroPad: Value, blank: Bool, plus: Bool,
                              ensurePoint: Bool, trailing: Bool, prec: Double) throws {
-        let denominator = try checked(goPow10(prec))
+        let denominator = try checked(pow10(prec))
         let numerator = try checked(try checked(abs(n) * denominator) + 0.5)
         if denominator == 0 { throw makeError("Division by zero.") }
         // Zero stays zero even for negative precisions.
@@ -383,11 +383,11 @@ extension Interpreter {
     /// (so exact powers of ten can print as `10.000000e+02`, as there).
     private func appendScientific(_ out: inout [UInt8], _ n: Double, zeroPad: Value, blank: Bool, plus: Bool,
                                   ensurePoint: Bool, trailing: Bool, caps: Bool, prec: Double) throws {
-        let exponent = n == 0 ? 0 : (goLog(abs(n)) / goLog10).rounded(.down)
+        let exponent = n == 0 ? 0 : (GoMath.log(abs(n)) / GoMath.ln10).rounded(.down)
         var suffix: [UInt8] = [caps ? UInt8(ascii: "E") : UInt8(ascii: "e")]
         try appendInteger(&suffix, negative: exponent < 0, magnitude: abs(exponent), minChars: 3, minDigits: 0,
                           blank: false, plus: true, radix: 10)
-        let mantissa = exponent == -324 ? n * 10 / goPow10(exponent + 1) : n / goPow10(exponent)
+        let mantissa = exponent == -324 ? n * 10 / pow10(exponent + 1) : n / pow10(exponent)
         let zp = try number(zeroPad) - Double(suffix.count)
         try appendFixed(&out, mantissa, zeroPad: .number(zp), blank: blank, plus: plus,
                         ensurePoint: ensurePoint, trailing: trailing, prec: prec)
@@ -530,88 +530,9 @@ private func parseFormatSpec(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ 
 
 // MARK: - Go-compatible log and pow
 
-/// log(10) as `goLog` computes it.
-private let goLog10 = goLog(10)
 
-/// The natural logarithm computed exactly as Go's `math.Log` does on amd64
-/// (the classic argument reduction to [sqrt(2)/2, sqrt(2)) and a degree-14
-/// polynomial). Subnormal inputs are not renormalised, like the assembly
-/// version go-jsonnet runs on, so their logs are near log(2^-1022).
-private func goLog(_ x: Double) -> Double {
-    if x.isNaN || x == .infinity { return x }
-    if x < 0 { return .nan }
-    if x == 0 { return -.infinity }
-    let ln2Hi = 6.93147180369123816490e-01
-    let ln2Lo = 1.90821492927058770002e-10
-    let l1 = 6.666666666666735130e-01
-    let l2 = 3.999999999940941908e-01
-    let l3 = 2.857142874366239149e-01
-    let l4 = 2.222219843214978396e-01
-    let l5 = 1.818357216161805012e-01
-    let l6 = 1.531383769920937332e-01
-    let l7 = 1.479819860511658591e-01
-    let bits = x.bitPattern
-    var f1 = Double(bitPattern: (bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FE0_0000_0000_0000)
-    var k = Double(Int((bits >> 52) & 0x7FF) - 0x3FE)
-    if f1 < 0.70710678118654752440 {
-        f1 *= 2
-        k -= 1
-    }
-    let f = f1 - 1
-    let s = f / (2 + f)
-    let s2 = s * s
-    let s4 = s2 * s2
-    let t1 = s2 * (l1 + s4 * (l3 + s4 * (l5 + s4 * l7)))
-    let t2 = s4 * (l2 + s4 * (l4 + s4 * l6))
-    let r = t1 + t2
-    let hfsq = 0.5 * f * f
-    return k * ln2Hi - ((hfsq - (s * (hfsq + r) + k * ln2Lo)) - f)
-}
 
-/// 10^y as Go's `math.Pow(10, y)` computes it: integral powers by repeated
-/// squaring of the binary mantissa with a separate exponent, then one ldexp.
-private func goPow10(_ y: Double) -> Double {
-    if y == 0 { return 1 }
-    if y == 1 { return 10 }
-    if y.isNaN { return .nan }
-    if y.isInfinite { return y > 0 ? .infinity : 0 }
-    if y == 0.5 { return sqrt(10) }
-    if y == -0.5 { return 1 / sqrt(10) }
-    var yi = abs(y).rounded(.down)
-    var yf = abs(y) - yi
-    if yi >= 9.223372036854775808e18 { return y > 0 ? .infinity : 0 }
-    var a1 = 1.0
-    var ae = 0
-    if yf != 0 {
-        if yf > 0.5 {
-            yf -= 1
-            yi += 1
-        }
-        a1 = exp(yf * goLog(10))
-    }
-    var x1 = 0.625  // 10 = 0.625 * 2^4
-    var xe = 4
-    var i = Int64(yi)
-    while i != 0 {
-        if xe < -(1 << 12) || (1 << 12) < xe {
-            ae += xe
-            break
-        }
-        if i & 1 == 1 {
-            a1 *= x1
-            ae += xe
-        }
-        x1 *= x1
-        xe <<= 1
-        if x1 < 0.5 {
-            x1 += x1
-            xe -= 1
-        }
-        i >>= 1
-    }
-    if y < 0 {
-        a1 = 1 / a1
-        ae = -ae
-    }
-    return scalbn(a1, Int32(clamping: ae))
-}
+
+/// 10^y as Go's math.Pow computes it (go-jsonnet's %e/%f/%g digits depend on its rounding).
+@inline(__always)
+private func pow10(_ y: Double) -> Double { GoMath.pow(10, y) }

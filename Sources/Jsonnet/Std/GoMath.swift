@@ -9,6 +9,10 @@
 /// Square root, floor, ceil, round, fmod and frexp are exact in both worlds and
 /// are not repeated here.
 enum GoMath {
+    /// Go's math.Log(2) and math.Log(10), used by log2/log10 and the format conversions.
+    static let ln2 = log(2)
+    static let ln10 = log(10)
+
     // MARK: Helpers
 
     /// Go's `math.Frexp`: `x = frac × 2^exp` with `0.5 ≤ |frac| < 1`.

@@ -28,10 +28,10 @@ let stdMath: [Builtin] = [
     Builtin("exp", "x") { x, ev in try checkedNumber(GoMath.exp(try number(x, ev)), ev) },
     Builtin("log", "x") { x, ev in try checkedNumber(GoMath.log(try number(x, ev)), ev) },
     Builtin("log2", "x") { x, ev in
-        try checkedNumber(try finite(GoMath.log(try number(x, ev)), ev) / goLog2, ev)
+        try checkedNumber(try finite(GoMath.log(try number(x, ev)), ev) / GoMath.ln2, ev)
     },
     Builtin("log10", "x") { x, ev in
-        try checkedNumber(try finite(GoMath.log(try number(x, ev)), ev) / goLog10, ev)
+        try checkedNumber(try finite(GoMath.log(try number(x, ev)), ev) / GoMath.ln10, ev)
     },
     Builtin("exponent", "x") { x, ev in .number(Double(GoMath.frexp(try number(x, ev)).1)) },
     Builtin("mantissa", "x") { x, ev in .number(GoMath.frexp(try number(x, ev)).0) },
@@ -123,8 +123,6 @@ private func checkedNumber(_ x: Double, _ ev: Interpreter) throws -> Value {
 }
 
 /// `std.log(2)` and `std.log(10)`, the divisors of std.log2 / std.log10.
-private let goLog2 = GoMath.log(2)
-private let goLog10 = GoMath.log(10)
 
 /// Forces and checks the operands of std.max / std.min in go-jsonnet's order.
 private func minMaxOperands(_ name: String, _ args: [Lazy], _ ev: Interpreter) throws -> (Double, Double) {

@@ -208,71 +208,14 @@ private func lastIndexOf(_ pat: UnsafeBufferPointer<UInt8>, in buf: UnsafeBuffer
 /// `std.char(n)`: the one-code-point string, with go-jsonnet's errors
 /// (surrogates become U+FFFD). Shared with `%c`.
 func stringsChar(_ n: Double, _ ev: Interpreter) throws -> JString {
-    if n < 0 { throw ev.makeError("Codepoints must be >= 0, got \(goFormatG(n))") }
+    if n < 0 { throw ev.makeError("Codepoints must be >= 0, got \(formatGoFloat(n))") }
     if !(n < 1114112) || n > 1114111 {
-        throw ev.makeError("Invalid unicode codepoint, got \(goFormatG(n))")
+        throw ev.makeError("Invalid unicode codepoint, got \(formatGoFloat(n))")
     }
     let cp = UInt32(n)
     return JString.of(Unicode.Scalar(cp) ?? "\u{FFFD}")
 }
 
-/// Go's `%g`/`%v` of a float64: shortest round-trip digits, exponent form when
-/// the decimal exponent is < -4 or >= 6 (`1e+20`, `1.114112e+06`, `-0.5`).
-private func goFormatG(_ d: Double) -> String {
-    if d.isNaN { return "NaN" }
-    if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
-    if d == 0 { return d.sign == .minus ? "-0" : "0" }
-    // Swift's description has the same shortest digits; only the layout differs.
-    var digits: [UInt8] = []
-    var exp = 0          // value = 0.d1d2d3... * 10^point
-    var point = 0
-    var seenPoint = false
-    var mantissaDone = false
-    var expSign = 1
-    for b in "\(abs(d))".utf8 {
-        if mantissaDone {
-            if b == UInt8(ascii: "-") { expSign = -1 } else if b != UInt8(ascii: "+") { exp = exp * 10 + Int(b - 48) }
-        } else if b == UInt8(ascii: "e") || b == UInt8(ascii: "E") {
-            mantissaDone = true
-        } else if b == UInt8(ascii: ".") {
-            seenPoint = true
-        } else {
-            if b == UInt8(ascii: "0") && digits.isEmpty {
-                if seenPoint { point -= 1 }
-                continue
-            }
-            digits.append(b)
-            if !seenPoint { point += 1 }
-        }
-    }
-    while digits.last == UInt8(ascii: "0") { digits.removeLast() }
-    point += expSign * exp
-    let x = point - 1
-    var out: [UInt8] = d < 0 ? [UInt8(ascii: "-")] : []
-    if x < -4 || x >= 6 {
-        out.append(digits[0])
-        if digits.count > 1 {
-            out.append(UInt8(ascii: "."))
-            out.append(contentsOf: digits[1...])
-        }
-        out.append(UInt8(ascii: "e"))
-        out.append(UInt8(ascii: x < 0 ? "-" : "+"))
-        if abs(x) < 10 { out.append(UInt8(ascii: "0")) }
-        out.append(contentsOf: String(abs(x)).utf8)
-    } else if point <= 0 {
-        out.append(contentsOf: "0.".utf8)
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: -point))
-        out.append(contentsOf: digits)
-    } else if point >= digits.count {
-        out.append(contentsOf: digits)
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: point - digits.count))
-    } else {
-        out.append(contentsOf: digits[..<point])
-        out.append(UInt8(ascii: "."))
-        out.append(contentsOf: digits[point...])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
 
 /// Go's `%f` of a float, used by substr's messages.
 private func goFixed6(_ d: Double) -> String { cFormat("%f", d) }
@@ -443,7 +386,7 @@ private func splitLimit(_ s: Value, _ c: Value, _ m: Value, name: String, fromRi
     guard case .string(let sep) = c else { throw ev.typeError(c, expected: "string") }
     guard case .number(let limit) = m else { throw ev.typeError(m, expected: "number") }
     if limit != limit.rounded(.down) || limit < -2147483648 || limit > 2147483647 {
-        throw ev.makeError("Expected an integer, but got \(goFormatG(limit))")
+        throw ev.makeError("Expected an integer, but got \(formatGoFloat(limit))")
     }
     if limit < -1 {
         throw ev.makeError("std.\(name) third parameter should be -1 or non-negative, got \(Int(limit))")
