@@ -243,7 +243,21 @@ let miscCases: [StdCase] = [
     StdCase(#"std.pi"#, #"3.1415926535897931"#),
 ]
 
+let objectRemoveKeyCases: [StdCase] = [
+    StdCase(#"std.objectRemoveKey({ a: 1 } + { b: super.a }, 'a')"#, #"{"b": 1}"#),
+    StdCase(#"{ a: 1 } + std.objectRemoveKey({ b: super.a }, 'a')"#, #"{"a": 1, "b": 1}"#),
+    StdCase(#"std.objectRemoveKey({ a: 1 } + { b:: super.a }, 'a').b"#, #"1"#),
+    StdCase(#"std.objectRemoveKey({a: 1, b: 2}, 'a') + {c: 'a' in super}"#, #"{"b": 2, "c": false}"#),
+    StdCase(#"std.objectRemoveKey({a: 1, b: self.a}, 'a')"#, #"ERROR: RUNTIME ERROR: Field does not exist: a"#),
+    StdCase(#"std.objectRemoveKey({a: 1}, 'a') + {a+: 2}"#, #"{"a": 2}"#),
+    StdCase(#"std.objectRemoveKey(std.objectRemoveKey({a: 1, b: 2, c: 3}, 'a'), 'b')"#, #"{"c": 3}"#),
+    StdCase(#"{a: 5} + std.objectRemoveKey({a: 1} + {a+: 10}, 'a')"#, #"{"a": 5}"#),
+]
+
+/// Late binding survives std.objectRemoveKey (the C++ suite's stdlib cases).
 @Suite struct StdCollectionsTests {
+    @Test(arguments: objectRemoveKeyCases) func objectRemoveKey(_ c: StdCase) { #expect(compact(c.expression) == c.expected) }
+
     @Test(arguments: arraysCases) func arrays(_ c: StdCase) { #expect(compact(c.expression) == c.expected) }
     @Test(arguments: objectsCases) func objects(_ c: StdCase) { #expect(compact(c.expression) == c.expected) }
     @Test(arguments: setsCases) func sets(_ c: StdCase) { #expect(compact(c.expression) == c.expected) }

@@ -46,12 +46,26 @@ public final class ObjectLayer {
     public let literal: ObjectLiteral?
     /// Locals of an object comprehension (its literal has none).
     public let comprehensionLocals: [Binding]
+    /// For the marker layers `std.objectRemoveKey` adds: the removed field and how
+    /// many layers directly below this one it is removed from (the original
+    /// object's layers; layers composed in later on the left keep theirs).
+    public let removal: (name: String, scope: Int)?
 
     public init(layout: ObjectLayout, env: Env?, literal: ObjectLiteral?, comprehensionLocals: [Binding] = []) {
         self.layout = layout
         self.env = env
         self.literal = literal
         self.comprehensionLocals = comprehensionLocals
+        self.removal = nil
+    }
+
+    /// A marker layer that removes `name` from the `scope` layers below it.
+    public init(removing name: String, scope: Int) {
+        self.layout = ObjectLayout(fields: [])
+        self.env = nil
+        self.literal = nil
+        self.comprehensionLocals = []
+        self.removal = (name, scope)
     }
 
     var locals: [Binding] { literal?.locals ?? comprehensionLocals }
@@ -77,9 +91,13 @@ public final class JObject: Tracked {
     private var sortedVisible: [String]?
     private var assertState: UInt8 = 0  // 0 unchecked, 1 checking, 2 done
 
+    /// Whether some layer is an `objectRemoveKey` marker (then lookups skip removed fields).
+    private let hasRemovals: Bool
+
     public init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
         self.layers = layers
         self.frames = ContiguousArray(repeating: nil, count: layers.count)
+        self.hasRemovals = layers.contains { $0.removal != nil }
         super.init(heap: heap)
         if layers.allSatisfy({ !$0.hasAsserts }) { assertState = 2 }
     }
@@ -130,8 +148,39 @@ public final class JObject: Tracked {
                 table[f.name] = FieldRef(layer: Int32(li), field: Int32(fi), visible: visible)
             }
         }
+        if hasRemovals {
+            for layer in layers {
+                guard let name = layer.removal?.name else { continue }
+                table[name] = resolve(name, below: layers.count)
+            }
+        }
         merged = table
         return table
+    }
+
+    /// The definition of `name` seen from just below layer `top`, honouring
+    /// removal markers: each hides `name` in the layers of its scope.
+    private func resolve(_ name: String, below top: Int) -> FieldRef? {
+        var chain: [(layer: Int, field: Int)] = []
+        var li = top - 1
+        while li >= 0 {
+            if let r = layers[li].removal {
+                if r.name == name { li -= r.scope + 1; continue }
+            } else if let fi = layers[li].layout.index[name] {
+                chain.append((li, fi))
+            }
+            li -= 1
+        }
+        guard let first = chain.first else { return nil }
+        var visible = true
+        for (li, fi) in chain.reversed() {
+            switch layers[li].layout.fields[fi].visibility {
+            case .inherit: break
+            case .hidden: visible = false
+            case .visible: visible = true
+            }
+        }
+        return FieldRef(layer: Int32(first.layer), field: Int32(first.field), visible: visible)
     }
 
     /// Whether the object has field `name` (hidden ones count when `includeHidden`).
@@ -174,6 +223,10 @@ public final class JObject: Tracked {
 
     /// `super[name]` as seen from `layer`: the top-most definition below it.
     public func getSuper(_ name: String, below layer: Int, _ ev: Interpreter) throws -> Value? {
+        if hasRemovals {
+            guard let r = resolve(name, below: layer) else { return nil }
+            return try evaluateField(layer: Int(r.layer), field: Int(r.field), ev)
+        }
         var li = layer - 1
         while li >= 0 {
             if let fi = layers[li].layout.index[name] {
@@ -186,6 +239,7 @@ public final class JObject: Tracked {
 
     /// Whether a layer below `layer` defines `name` (for `name in super`).
     public func superHas(_ name: String, below layer: Int) -> Bool {
+        if hasRemovals { return resolve(name, below: layer) != nil }
         var li = layer - 1
         while li >= 0 {
             if layers[li].layout.index[name] != nil { return true }

@@ -48,14 +48,11 @@ let stdObjects: [Builtin] = [
     Builtin("objectRemoveKey", "obj", "key") { o, k, ev in
         let obj = try Args.object(o, ev)
         let key = try Args.string(k, ev).string
-        var defs = ContiguousArray<FieldDef>()
-        for name in obj.fieldNames(includeHidden: true) where compareUTF8(name, key) != 0 {
-            let visible = obj.has(name, includeHidden: false)
-            let value = Lazy.thunk(Thunk(heap: ev.heap) { [unowned ev] in try obj.get(name, ev) ?? .null })
-            defs.append(FieldDef(name: name, visibility: visible ? .inherit : .hidden, body: .lazy(value)))
-        }
-        return .object(JObject(layers: [ObjectLayer(layout: ObjectLayout(fields: defs), env: nil, literal: nil)],
-                               heap: ev.heap))
+        // Keep every layer (fields stay late-bound: `self` and `super` work as
+        // before) and add a marker that removes `key` from exactly these layers.
+        var layers = obj.layers
+        layers.append(ObjectLayer(removing: key, scope: obj.layers.count))
+        return .object(JObject(layers: layers, heap: ev.heap))
     },
     Builtin("$objectFlatMerge", "arr") { a, ev in
         var result: JObject?
