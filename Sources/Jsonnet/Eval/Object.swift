@@ -86,6 +86,7 @@ struct FieldRef {
 public final class JObject: Tracked {
     public private(set) var layers: ContiguousArray<ObjectLayer>
     private var cache: [String: Value] = [:]
+    private var superCache: [Int: Value]?
     private var frames: ContiguousArray<Env?>
     private var merged: [String: FieldRef]?
     private var sortedVisible: [String]?
@@ -116,6 +117,7 @@ public final class JObject: Tracked {
 
     override func breakCycles() {
         cache = [:]
+        superCache = nil
         frames = []
         layers = []
     }
@@ -225,16 +227,28 @@ public final class JObject: Tracked {
     public func getSuper(_ name: String, below layer: Int, _ ev: Interpreter) throws -> Value? {
         if hasRemovals {
             guard let r = resolve(name, below: layer) else { return nil }
-            return try evaluateField(layer: Int(r.layer), field: Int(r.field), ev)
+            return try superField(layer: Int(r.layer), field: Int(r.field), ev)
         }
         var li = layer - 1
         while li >= 0 {
             if let fi = layers[li].layout.index[name] {
-                return try evaluateField(layer: li, field: fi, ev)
+                return try superField(layer: li, field: fi, ev)
             }
             li -= 1
         }
         return nil
+    }
+
+    /// A field below the top, cached per (layer, field): with `self` fixed its
+    /// value cannot change, and chains like `super.a + super.b` over many layers
+    /// would otherwise re-evaluate exponentially often.
+    private func superField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
+        let key = li << 32 | fi
+        if let v = superCache?[key] { return v }
+        let v = try evaluateField(layer: li, field: fi, ev)
+        if superCache == nil { superCache = [:] }
+        superCache![key] = v
+        return v
     }
 
     /// Whether a layer below `layer` defines `name` (for `name in super`).
