@@ -30,9 +30,24 @@ public final class ObjectLayout {
 
     public init(fields: ContiguousArray<FieldDef>) {
         self.fields = fields
-        var index = [String: Int](minimumCapacity: fields.count)
-        for (i, f) in fields.enumerated() { index[f.name] = i }
+        var index = [String: Int]()
+        if fields.count > Self.linearLimit {
+            index.reserveCapacity(fields.count)
+            for (i, f) in fields.enumerated() { index[f.name] = i }
+        }
         self.index = index
+    }
+
+    /// Layouts up to this size are searched linearly: comparing a few short
+    /// strings is cheaper than hashing one.
+    static let linearLimit = 8
+
+    /// The position of field `name`, if this layout defines it.
+    @inline(__always)
+    public func find(_ name: String) -> Int? {
+        if fields.count > Self.linearLimit { return index[name] }
+        for i in 0..<fields.count where fields[i].name == name { return i }
+        return nil
     }
 }
 
@@ -85,8 +100,8 @@ struct FieldRef {
 /// layers below `i` of the same `self`. Field values are cached per object.
 public final class JObject: Tracked {
     public private(set) var layers: ContiguousArray<ObjectLayer>
-    private var cache: [String: Value] = [:]
-    private var superCache: [Int: Value]?
+    /// Computed field values with `self` = this object, by (layer, field) slot.
+    private var values: ContiguousArray<Value?> = []
     private var frames: ContiguousArray<Env?>
     private var merged: [String: FieldRef]?
     private var sortedVisible: [String]?
@@ -116,8 +131,7 @@ public final class JObject: Tracked {
     }
 
     override func breakCycles() {
-        cache = [:]
-        superCache = nil
+        values = []
         frames = []
         layers = []
     }
@@ -126,9 +140,11 @@ public final class JObject: Tracked {
 
     private func lookup(_ name: String) -> FieldRef? {
         if layers.count == 1 {
-            guard let i = layers[0].layout.index[name] else { return nil }
+            guard let i = layers[0].layout.find(name) else { return nil }
             return FieldRef(layer: 0, field: Int32(i), visible: layers[0].layout.fields[i].visibility != .hidden)
         }
+        // A few layers (the common `base { ... }`): scanning them beats building a merged table.
+        if layers.count <= 8 && merged == nil { return resolve(name, below: layers.count) }
         return mergedTable()[name]
     }
 
@@ -163,26 +179,28 @@ public final class JObject: Tracked {
     /// The definition of `name` seen from just below layer `top`, honouring
     /// removal markers: each hides `name` in the layers of its scope.
     private func resolve(_ name: String, below top: Int) -> FieldRef? {
-        var chain: [(layer: Int, field: Int)] = []
+        var found: FieldRef?
+        var decided = false
         var li = top - 1
         while li >= 0 {
             if let r = layers[li].removal {
                 if r.name == name { li -= r.scope + 1; continue }
-            } else if let fi = layers[li].layout.index[name] {
-                chain.append((li, fi))
+            } else if let fi = layers[li].layout.find(name) {
+                // The top-most definition supplies the value; the top-most explicit
+                // `::` or `:::` (or none: visible) supplies the visibility.
+                if found == nil { found = FieldRef(layer: Int32(li), field: Int32(fi), visible: true) }
+                if !decided {
+                    switch layers[li].layout.fields[fi].visibility {
+                    case .inherit: break
+                    case .hidden: found!.visible = false; decided = true
+                    case .visible: decided = true
+                    }
+                }
+                if decided { return found }
             }
             li -= 1
         }
-        guard let first = chain.first else { return nil }
-        var visible = true
-        for (li, fi) in chain.reversed() {
-            switch layers[li].layout.fields[fi].visibility {
-            case .inherit: break
-            case .hidden: visible = false
-            case .visible: visible = true
-            }
-        }
-        return FieldRef(layer: Int32(first.layer), field: Int32(first.field), visible: visible)
+        return found
     }
 
     /// Whether the object has field `name` (hidden ones count when `includeHidden`).
@@ -216,38 +234,41 @@ public final class JObject: Tracked {
     /// The value of field `name` with `self` bound to this object, or nil if absent.
     public func get(_ name: String, _ ev: Interpreter) throws -> Value? {
         if assertState != 2 { try checkAsserts(ev) }
-        if let v = cache[name] { return v }
         guard let r = lookup(name) else { return nil }
-        let v = try evaluateField(layer: Int(r.layer), field: Int(r.field), ev)
-        cache[name] = v
-        return v
+        return try cachedField(layer: Int(r.layer), field: Int(r.field), ev)
     }
 
     /// `super[name]` as seen from `layer`: the top-most definition below it.
     public func getSuper(_ name: String, below layer: Int, _ ev: Interpreter) throws -> Value? {
         if hasRemovals {
             guard let r = resolve(name, below: layer) else { return nil }
-            return try superField(layer: Int(r.layer), field: Int(r.field), ev)
+            return try cachedField(layer: Int(r.layer), field: Int(r.field), ev)
         }
         var li = layer - 1
         while li >= 0 {
-            if let fi = layers[li].layout.index[name] {
-                return try superField(layer: li, field: fi, ev)
+            if let fi = layers[li].layout.find(name) {
+                return try cachedField(layer: li, field: fi, ev)
             }
             li -= 1
         }
         return nil
     }
 
-    /// A field below the top, cached per (layer, field): with `self` fixed its
-    /// value cannot change, and chains like `super.a + super.b` over many layers
-    /// would otherwise re-evaluate exponentially often.
-    private func superField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
-        let key = li << 32 | fi
-        if let v = superCache?[key] { return v }
+    /// The value of field `fi` of layer `li` with `self` = this object, computed
+    /// once: with `self` fixed it cannot change. Caching per slot also covers
+    /// `super` chains (`super.a + super.b` over many layers), which would
+    /// otherwise re-evaluate exponentially often.
+    private func cachedField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
+        var slot = fi
+        for l in 0..<li { slot += layers[l].layout.fields.count }
+        if slot < values.count, let v = values[slot] { return v }
         let v = try evaluateField(layer: li, field: fi, ev)
-        if superCache == nil { superCache = [:] }
-        superCache![key] = v
+        if values.isEmpty {
+            var total = 0
+            for l in layers { total += l.layout.fields.count }
+            values = ContiguousArray(repeating: nil, count: total)
+        }
+        values[slot] = v
         return v
     }
 
@@ -256,7 +277,7 @@ public final class JObject: Tracked {
         if hasRemovals { return resolve(name, below: layer) != nil }
         var li = layer - 1
         while li >= 0 {
-            if layers[li].layout.index[name] != nil { return true }
+            if layers[li].layout.find(name) != nil { return true }
             li -= 1
         }
         return false
