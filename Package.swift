@@ -10,6 +10,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", exact: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         .target(
@@ -21,6 +24,15 @@ let package = Package(
         ),
         .executableTarget(name: "jsonnet", dependencies: ["Jsonnet"]),
         .executableTarget(name: "jsonnet-bench", dependencies: ["Jsonnet"]),
+        .target(
+            name: "JaaSArtifacts",
+            dependencies: [
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
+        .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
     ]
 )

@@ -1,0 +1,24 @@
+/// A source or output tree held in memory: relative path (`a/b.jsonnet`, no `.`
+/// or `..` segments, no leading slash) to file bytes.
+public typealias FileTree = [String: [UInt8]]
+
+/// Why an artifact could not be read or written; `description` is the message
+/// shown in a resource's Ready condition.
+public struct ArtifactError: Error, CustomStringConvertible, Equatable, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Checks that `path` is a clean relative path inside its tree and returns it
+/// normalised (`./a//b` → `a/b`); throws for absolute paths and `..` segments.
+public func cleanRelativePath(_ path: String) throws -> String {
+    if path.hasPrefix("/") { throw ArtifactError("absolute path \"\(path)\" is not allowed") }
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+        if part == "." { continue }
+        if part == ".." { throw ArtifactError("path \"\(path)\" leaves the tree (..)") }
+        parts.append(part)
+    }
+    if parts.isEmpty { throw ArtifactError("empty path \"\(path)\"") }
+    return parts.joined(separator: "/")
+}

@@ -1,0 +1,214 @@
+import Foundation
+import JaaSArtifacts
+import Testing
+
+@Suite struct TarballTests {
+    let files: FileTree = [
+        "rendered.json": Array("{\"a\": 1}\n".utf8),
+        "dir/b.libsonnet": Array("{ b: 2 }".utf8),
+        String(repeating: "long/", count: 30) + "name.jsonnet": Array("42".utf8),
+    ]
+
+    @Test func sameFilesGiveByteIdenticalTarballs() throws {
+        let a = try Artifact(files: files)
+        var shuffled = FileTree()
+        for key in files.keys.reversed() { shuffled[key] = files[key] }
+        let b = try Artifact(files: shuffled)
+        #expect(a.tarball == b.tarball)
+        #expect(a.digest == b.digest)
+        #expect(a.digest == ArtifactDigest(of: a.tarball).description)
+        #expect(a.revision.hasPrefix("sha256:"))
+    }
+
+    @Test func roundTripKeepsEveryFileIncludingLongNames() throws {
+        let a = try Artifact(files: files)
+        #expect(try Artifact.extract(a.tarball) == files)
+    }
+
+    @Test func tarballIsReadableBySystemTar() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jaas-tar-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let archive = dir.appendingPathComponent("a.tar.gz")
+        try Data(try Artifact(files: files).tarball).write(to: archive)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/tar")
+        p.arguments = ["-xzf", archive.path, "-C", dir.path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(FileManager.default.contents(atPath: dir.appendingPathComponent("dir/b.libsonnet").path)
+            == Data("{ b: 2 }".utf8))
+    }
+
+    @Test func differentContentChangesTheRevision() throws {
+        var changed = files
+        changed["rendered.json"] = Array("{\"a\": 2}\n".utf8)
+        #expect(try Artifact(files: files).revision != Artifact(files: changed).revision)
+    }
+}
+
+/// Archives as an attacker would build them.
+@Suite struct HostileArchiveTests {
+    /// A raw ustar entry with any name, type and link target.
+    static func entry(_ name: String, type: Character = "0", data: [UInt8] = [], link: String = "",
+                      size: Int? = nil) -> [UInt8] {
+        var h = [UInt8](repeating: 0, count: 512)
+        h.replaceSubrange(0..<name.utf8.count, with: Array(name.utf8))
+        func put(_ at: Int, _ s: String) { h.replaceSubrange(at..<at + s.utf8.count, with: Array(s.utf8)) }
+        put(100, "0000644\0")
+        put(108, "0000000\0")
+        put(116, "0000000\0")
+        let sz = String(size ?? data.count, radix: 8)
+        put(124, String(repeating: "0", count: 11 - sz.count) + sz + "\0")
+        put(136, "00000000000\0")
+        h[156] = UInt8(String(type).utf8.first!)
+        put(157, link)
+        put(257, "ustar\0")
+        put(263, "00")
+        for i in 148..<156 { h[i] = 32 }
+        let sum = String(h.reduce(0) { $0 + Int($1) }, radix: 8)
+        put(148, String(repeating: "0", count: 6 - sum.count) + sum + "\0 ")
+        var out = h + data
+        if out.count % 512 != 0 { out += [UInt8](repeating: 0, count: 512 - out.count % 512) }
+        return out
+    }
+
+    static func gz(_ entries: [UInt8]...) throws -> [UInt8] {
+        try Gzip.compress(entries.reduce([], +) + [UInt8](repeating: 0, count: 1024))
+    }
+
+    func expectFailure(_ tarball: [UInt8], containing text: String, limits: Tar.Limits = Tar.Limits()) {
+        do {
+            _ = try Artifact.extract(tarball, limits: limits)
+            Issue.record("extraction succeeded; expected an error mentioning \(text)")
+        } catch let e as ArtifactError {
+            #expect(e.description.contains(text), "\(e.description)")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func parentDirectoryEntriesAreRejected() throws {
+        expectFailure(try Self.gz(Self.entry("../evil", data: [1])), containing: "leaves the tree")
+        expectFailure(try Self.gz(Self.entry("a/../../evil", data: [1])), containing: "leaves the tree")
+    }
+
+    @Test func absolutePathsAreRejected() throws {
+        expectFailure(try Self.gz(Self.entry("/etc/passwd", data: [1])), containing: "absolute path")
+    }
+
+    @Test func linksOutOfTheTreeAreRejected() throws {
+        expectFailure(try Self.gz(Self.entry("x", type: "2", link: "../../etc/passwd")), containing: "outside the archive")
+        expectFailure(try Self.gz(Self.entry("x", type: "2", link: "/etc/passwd")), containing: "outside the archive")
+        expectFailure(try Self.gz(Self.entry("x", type: "1", link: "../outside")), containing: "outside the archive")
+    }
+
+    @Test func linksInsideTheTreeBecomeCopies() throws {
+        let files = try Artifact.extract(try Self.gz(Self.entry("dir/a.txt", data: Array("A".utf8)),
+                                                     Self.entry("dir/b.txt", type: "2", link: "a.txt"),
+                                                     Self.entry("c.txt", type: "1", link: "dir/a.txt")))
+        #expect(files["dir/b.txt"] == Array("A".utf8))
+        #expect(files["c.txt"] == Array("A".utf8))
+    }
+
+    @Test func oversizeEntriesAndTotalsAreRejected() throws {
+        let big = [UInt8](repeating: 7, count: 5000)
+        expectFailure(try Self.gz(Self.entry("big", data: big)), containing: "over the 4096-byte limit",
+                      limits: Tar.Limits(maxEntryBytes: 4096))
+    }
+
+    @Test func gzipBombIsRejected() throws {
+        let bomb = try Gzip.compress([UInt8](repeating: 0, count: 64 << 20))
+        #expect(bomb.count < 200_000)
+        expectFailure(bomb, containing: "gzip bomb", limits: Tar.Limits(maxTotalBytes: 1 << 20))
+    }
+
+    @Test func truncatedStreamsAreRejected() throws {
+        let good = try Artifact(files: ["a": [UInt8](repeating: 1, count: 10000)]).tarball
+        expectFailure(Array(good.prefix(good.count / 2)), containing: "truncated")
+        let tar = Self.entry("a", data: [1, 2, 3], size: 4096)
+        expectFailure(try Gzip.compress(tar), containing: "truncated")
+    }
+
+    @Test func garbageIsRejected() {
+        expectFailure(Array("not a tarball at all".utf8), containing: "gzip")
+    }
+}
+
+@Suite struct DigestTests {
+    @Test func parsesAndVerifies() throws {
+        let data = Array("hello".utf8)
+        let d = try ArtifactDigest(parsing: "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        try d.verify(data)
+        for alg in ArtifactDigest.Algorithm.allCases {
+            try ArtifactDigest(parsing: ArtifactDigest(of: data, algorithm: alg).description).verify(data)
+        }
+    }
+
+    @Test func explainsWhatIsWrong() {
+        #expect(throws: ArtifactError("malformed digest \"abc\": expected <algorithm>:<hex>")) {
+            try ArtifactDigest(parsing: "abc")
+        }
+        #expect(throws: ArtifactError("unsupported digest algorithm \"md5\" (supported: sha256, sha384, sha512)")) {
+            try ArtifactDigest(parsing: "md5:00")
+        }
+        #expect(throws: ArtifactError("malformed sha256 digest \"sha256:XYZ\": expected 64 lowercase hex digits")) {
+            try ArtifactDigest(parsing: "sha256:XYZ")
+        }
+        let d = ArtifactDigest(of: [1])
+        #expect(throws: ArtifactError("digest mismatch: expected \(d), got \(ArtifactDigest(of: [2]))")) {
+            try d.verify([2])
+        }
+    }
+}
+
+@Suite struct LocalStorageTests {
+    func makeStorage() throws -> LocalStorage {
+        try LocalStorage(root: NSTemporaryDirectory() + "jaas-storage-\(UUID().uuidString)")
+    }
+
+    @Test func storesListsAndDeletes() throws {
+        let s = try makeStorage()
+        defer { try? FileManager.default.removeItem(atPath: s.root) }
+        let key = LocalStorage.key(namespace: "ns", name: "snip", hex: "abc")
+        try s.put(key, [1, 2, 3])
+        #expect(try s.get(key) == [1, 2, 3])
+        #expect(s.revisions(namespace: "ns", name: "snip") == ["abc"])
+        try s.put(LocalStorage.key(namespace: "ns", name: "snip", hex: "def"), [4])
+        #expect(s.revisions(namespace: "ns", name: "snip") == ["abc", "def"])
+        try s.delete(key)
+        #expect(try s.get(key) == nil)
+        try s.deleteAll(namespace: "ns", name: "snip")
+        #expect(s.revisions(namespace: "ns", name: "snip").isEmpty)
+    }
+
+    @Test func keysCannotEscapeTheRoot() throws {
+        let s = try makeStorage()
+        defer { try? FileManager.default.removeItem(atPath: s.root) }
+        #expect(throws: ArtifactError.self) { try s.put("../escape.tar.gz", [1]) }
+        #expect(throws: ArtifactError.self) { try s.put("/etc/x", [1]) }
+    }
+
+    @Test func sweepRemovesOnlyStaleTemporaryFiles() throws {
+        let s = try makeStorage()
+        defer { try? FileManager.default.removeItem(atPath: s.root) }
+        try s.put("ns/a/x.tar.gz", [1])
+        try FileManager.default.createDirectory(atPath: s.root + "/ns/a", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: s.root + "/ns/a/.x.tar.gz.1.tmp", contents: Data([1]))
+        #expect(s.sweepTemporaryFiles(olderThan: 3600) == 0)
+        #expect(s.sweepTemporaryFiles(olderThan: 60, now: Date().addingTimeInterval(120)) == 1)
+        #expect(try s.get("ns/a/x.tar.gz") == [1])
+    }
+
+    @Test func aFailedWriteLeavesNothingBehind() throws {
+        let s = try makeStorage()
+        defer { try? FileManager.default.removeItem(atPath: s.root) }
+        try FileManager.default.createDirectory(atPath: s.root + "/ns/a", withIntermediateDirectories: true)
+        // A directory where the artifact file should go makes the final rename fail.
+        try FileManager.default.createDirectory(atPath: s.root + "/ns/a/x.tar.gz/blocker", withIntermediateDirectories: true)
+        #expect(throws: ArtifactError.self) { try s.put("ns/a/x.tar.gz", [1, 2, 3]) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: s.root + "/ns/a").filter { $0.hasSuffix(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+}
