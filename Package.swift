@@ -32,7 +32,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(name: "JaaSOperator", dependencies: ["Jsonnet", "JaaSArtifacts"]),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
+        .testTarget(name: "JaaSOperatorTests", dependencies: ["JaaSOperator", "JaaSArtifacts", "Jsonnet"]),
     ]
 )

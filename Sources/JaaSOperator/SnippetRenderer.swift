@@ -1,0 +1,106 @@
+import JaaSArtifacts
+import Jsonnet
+
+/// Renders a snippet's file tree into the artifact the operator publishes.
+///
+/// Pure apart from the evaluation itself: the same tree, variables and limits
+/// always give the same artifact bytes, which is what makes re-publishing an
+/// unchanged snippet byte-identical.
+public struct SnippetRenderer: Sendable {
+    /// The operator's `--ext-var` set; a snippet may not rebind these names.
+    public var operatorExternalVariables: [String: String]
+    public var evaluationTimeout: Duration?
+    public var maxStack: Int
+    /// `--max-artifact-bytes` (0 = off): cap on the content size.
+    public var maxArtifactBytes: Int
+
+    public init(operatorExternalVariables: [String: String] = [:], evaluationTimeout: Duration? = .seconds(5),
+                maxStack: Int = 500, maxArtifactBytes: Int = 0) {
+        self.operatorExternalVariables = operatorExternalVariables
+        self.evaluationTimeout = evaluationTimeout
+        self.maxStack = maxStack
+        self.maxArtifactBytes = maxArtifactBytes
+    }
+
+    /// The artifact for `spec` over `tree` (the snippet's files, already
+    /// narrowed to its source path); `importer` resolves everything else.
+    public func render(_ spec: JsonnetSnippetSpec, tree: FileTree, importer: (any Importer)? = nil,
+                       cancellation: CancellationToken? = nil) async throws(ReconcileFailure) -> Artifact {
+        let entry: String
+        do {
+            entry = try cleanRelativePath(spec.entry)
+        } catch {
+            throw ReconcileFailure(.invalidSpec, "entryFile \"\(spec.entry)\": \(error)")
+        }
+        if spec.output == .source {
+            return try pack(tree, revision: nil)
+        }
+        guard let source = tree[entry] else {
+            throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is not in the snippet's files")
+        }
+        let extVars = try externalVariables(spec)
+        let tlas = try bindings(spec.tlas ?? [], what: "tlas")
+        let options = EvaluationOptions(
+            importer: importer ?? MemoryImporter(files: tree), externalVariables: extVars, topLevelArguments: tlas,
+            maxStack: maxStack, cancellation: cancellation, timeout: evaluationTimeout)
+        let output: String
+        do {
+            guard case .single(let text) = try await Jsonnet.evaluateAsync(
+                source: String(decoding: source, as: UTF8.self), fileName: entry, options: options) else {
+                throw ReconcileFailure(.evaluationFailed, "unexpected multi-file output")
+            }
+            output = text
+        } catch let e as JsonnetError {
+            throw ReconcileFailure(.evaluationFailed, e.formatted(maxTrace: 20))
+        } catch EvaluationCancelled.timedOut {
+            throw ReconcileFailure(.evaluationTimeout, "evaluation exceeded \(evaluationTimeout.map { "\($0)" } ?? "its timeout")")
+        } catch let e as ReconcileFailure {
+            throw e
+        } catch {
+            throw ReconcileFailure(.evaluationFailed, "\(error)")
+        }
+        let rendered = Array(output.utf8)
+        return try pack(["rendered.json": rendered], revision: ArtifactDigest(of: rendered).description)
+    }
+
+    private func pack(_ files: FileTree, revision: String?) throws(ReconcileFailure) -> Artifact {
+        let size = files.values.reduce(0) { $0 + $1.count }
+        if maxArtifactBytes > 0 && size > maxArtifactBytes {
+            throw ReconcileFailure(.artifactTooLarge, "content is \(size) bytes, over --max-artifact-bytes \(maxArtifactBytes)")
+        }
+        do {
+            return try Artifact(files: files, revision: revision)
+        } catch {
+            throw ReconcileFailure(.evaluationFailed, "cannot pack the artifact: \(error)")
+        }
+    }
+
+    /// The operator's variables plus the snippet's; rebinding an operator variable is a conflict.
+    private func externalVariables(_ spec: JsonnetSnippetSpec) throws(ReconcileFailure) -> [String: ExternalValue] {
+        var result = operatorExternalVariables.mapValues { ExternalValue.string($0) }
+        let own = try bindings(spec.externalVariables ?? [], what: "externalVariables")
+        let conflicts = own.keys.filter { operatorExternalVariables[$0] != nil }.sorted()
+        if !conflicts.isEmpty {
+            throw ReconcileFailure(.externalVariableConflict,
+                                   "external variable(s) \(conflicts.joined(separator: ", ")) are set by the operator (--ext-var)")
+        }
+        result.merge(own) { _, new in new }
+        return result
+    }
+
+    private func bindings(_ vars: [SnippetVariable], what: String) throws(ReconcileFailure) -> [String: ExternalValue] {
+        var out: [String: ExternalValue] = [:]
+        for v in vars {
+            if out[v.name] != nil { throw ReconcileFailure(.invalidSpec, "\(what): duplicate name \"\(v.name)\"") }
+            if v.code == true {
+                guard let value = v.value, !value.isEmpty else {
+                    throw ReconcileFailure(.invalidSpec, "\(what): \"\(v.name)\" has code: true but no value")
+                }
+                out[v.name] = .code(value)
+            } else {
+                out[v.name] = .string(v.value ?? "")
+            }
+        }
+        return out
+    }
+}
