@@ -36,7 +36,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .target(name: "JaaSOperator", dependencies: ["Jsonnet", "JaaSArtifacts"]),
+        .target(name: "JaaSOperator", dependencies: ["Jsonnet", "JaaSArtifacts", "Kubernetes"]),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
         .testTarget(name: "JaaSOperatorTests", dependencies: ["JaaSOperator", "JaaSArtifacts", "Jsonnet"]),

@@ -1,0 +1,305 @@
+import Foundation
+import JaaSArtifacts
+import Jsonnet
+import Kubernetes
+
+/// What the operator needs to know about its environment.
+public struct OperatorSettings: Sendable {
+    public var storage: LocalStorage
+    /// `--storage-base-url`: artifact URLs are `<base>/<ns>/<name>/<hex>.tar.gz`.
+    public var storageBaseURL: String
+    /// `--default-service-account`.
+    public var defaultServiceAccount: String?
+    public var renderer: SnippetRenderer
+    /// `--artifact-gc-grace`.
+    public var gcGrace: TimeInterval
+    /// `--max-withdraw-wait`.
+    public var maxWithdrawWait: TimeInterval
+
+    public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
+                renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
+        self.storage = storage
+        self.storageBaseURL = storageBaseURL.hasSuffix("/") ? String(storageBaseURL.dropLast()) : storageBaseURL
+        self.defaultServiceAccount = defaultServiceAccount
+        self.renderer = renderer
+        self.gcGrace = gcGrace
+        self.maxWithdrawWait = maxWithdrawWait
+    }
+}
+
+/// When a snippet should be looked at again.
+public enum ReconcileResult: Equatable, Sendable {
+    case done
+    case requeue(after: TimeInterval)
+}
+
+/// Level-triggered reconcile of one `JsonnetSnippet` with inline `files`:
+/// re-derives everything from the current objects, renders, stores, publishes
+/// the ExternalArtifact as the snippet's ServiceAccount and writes the status.
+public struct SnippetReconciler: Sendable {
+    public let admin: KubeClient
+    public let settings: OperatorSettings
+    public let tokens: TokenCache
+
+    public init(admin: KubeClient, settings: OperatorSettings) {
+        self.admin = admin
+        self.settings = settings
+        self.tokens = TokenCache(client: admin)
+    }
+
+    /// Reconciles `namespace/name`.
+    public func reconcile(namespace: String, name: String) async throws -> ReconcileResult {
+        let snippet: KubeObject
+        do {
+            snippet = try await admin.get(.jsonnetSnippets, namespace: namespace, name: name)
+        } catch let e as KubeError where e.code == 404 {
+            return .done
+        }
+        if snippet.deletionTimestamp != nil { return try await withdraw(snippet) }
+        if !snippet.finalizers.contains(OperatorNames.finalizer) {
+            let finalizers = JSONValue.array((snippet.finalizers + [OperatorNames.finalizer]).map(JSONValue.string))
+            _ = try await admin.patch(.jsonnetSnippets, namespace: namespace, name: name,
+                                      patch: ["metadata": ["finalizers": finalizers]])
+        }
+        let spec: JsonnetSnippetSpec
+        do {
+            spec = try (snippet["spec"] ?? [:]).decode(as: JsonnetSnippetSpec.self)
+        } catch {
+            try await writeStatus(snippet, .failure(ReconcileFailure(.invalidSpec, "spec cannot be read: \(error)")))
+            return .done
+        }
+        let requeue = spec.interval.flatMap(parseDuration).map { ReconcileResult.requeue(after: $0) } ?? .done
+        if spec.suspend == true {
+            try await writeStatus(snippet, .suspended)
+            return .done
+        }
+        do {
+            let published = try await render(snippet, spec)
+            try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
+            try collectGarbage(snippet, keep: published.keptRevisions)
+            return requeue
+        } catch let failure as ReconcileFailure {
+            try await writeStatus(snippet, .failure(failure))
+            return failure.reason == .rbacDenied ? .done : requeue
+        }
+    }
+
+    // MARK: Rendering and publishing
+
+    struct Published {
+        let artifact: Artifact
+        let url: String
+        let hex: String
+        var keptRevisions: [String] = []
+    }
+
+    private func render(_ snippet: KubeObject, _ spec: JsonnetSnippetSpec) async throws -> Published {
+        let namespace = snippet.namespace ?? "default"
+        guard let sa = spec.serviceAccountName ?? settings.defaultServiceAccount else {
+            throw ReconcileFailure(.serviceAccountMissing,
+                                   "spec.serviceAccountName is not set and the operator has no --default-service-account")
+        }
+        guard spec.sourceRef == nil else {
+            throw ReconcileFailure(.sourceRefNotYetSupported, "spec.sourceRef is not supported by this operator version yet")
+        }
+        guard let files = spec.files, !files.isEmpty else {
+            throw ReconcileFailure(.invalidSpec, "exactly one of spec.files and spec.sourceRef must be set")
+        }
+        let tenant: KubeClient
+        do {
+            tenant = admin.withToken(try await tokens.token(namespace: namespace, serviceAccount: sa))
+        } catch let e as KubeError where e.code == 404 {
+            throw ReconcileFailure(.serviceAccountMissing, "ServiceAccount \(namespace)/\(sa) does not exist")
+        }
+        if !(spec.libraries ?? []).isEmpty {
+            throw ReconcileFailure(.sourceRefNotYetSupported, "spec.libraries is not supported by this operator version yet")
+        }
+        var tree = FileTree()
+        for (path, text) in files {
+            do {
+                tree[try cleanRelativePath(path)] = Array(text.utf8)
+            } catch {
+                throw ReconcileFailure(.invalidSpec, "spec.files: \(error)")
+            }
+        }
+        let artifact = try await settings.renderer.render(spec, tree: tree)
+        let hex = String(artifact.revision.dropFirst("sha256:".count))
+        let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
+        do {
+            try settings.storage.put(key, artifact.tarball)
+        } catch {
+            throw ReconcileFailure(.evaluationFailed, "cannot store the artifact: \(error)")
+        }
+        let published = Published(artifact: artifact, url: "\(settings.storageBaseURL)/\(key)", hex: hex)
+        try await publish(published, snippet: snippet, as: tenant, serviceAccount: sa)
+        return published
+    }
+
+    /// Creates or updates the ExternalArtifact (same name and namespace) as the tenant.
+    private func publish(_ p: Published, snippet: KubeObject, as tenant: KubeClient, serviceAccount: String) async throws {
+        let namespace = snippet.namespace ?? "default"
+        do {
+            var existing: KubeObject
+            do {
+                existing = try await tenant.get(.externalArtifacts, namespace: namespace, name: snippet.name)
+            } catch let e as KubeError where e.code == 404 {
+                var fresh = KubeObject(apiVersion: "source.toolkit.fluxcd.io/v1", kind: "ExternalArtifact",
+                                       namespace: namespace, name: snippet.name)
+                fresh["spec"] = ["sourceRef": ["apiVersion": "jaas.metio.wtf/v1", "kind": "JsonnetSnippet",
+                                               "name": .string(snippet.name)]]
+                existing = try await tenant.create(.externalArtifacts, fresh)
+            }
+            let now = Timestamps.format(Date())
+            let old = existing[path: "status", "artifact"]
+            let sameRevision = old?["revision"]?.stringValue == p.artifact.revision
+                && old?["digest"]?.stringValue == p.artifact.digest
+            let wasReady = (existing[path: "status", "conditions"]?.arrayValue ?? [])
+                .first { $0["type"]?.stringValue == "Ready" }
+            let transition = wasReady?["status"]?.stringValue == "True" ? (wasReady?["lastTransitionTime"] ?? .string(now)) : .string(now)
+            let artifact: JSONValue = [
+                "url": .string(p.url), "path": .string("\(namespace)/\(snippet.name)/\(p.hex).tar.gz"),
+                "revision": .string(p.artifact.revision), "digest": .string(p.artifact.digest),
+                "size": .int(Int64(p.artifact.tarball.count)),
+                "lastUpdateTime": sameRevision ? (old?["lastUpdateTime"] ?? .string(now)) : .string(now),
+            ]
+            let status: JSONValue = [
+                "artifact": artifact,
+                "conditions": [[
+                    "type": "Ready", "status": "True", "reason": "Succeeded", "message": "artifact published",
+                    "lastTransitionTime": transition,
+                ]],
+            ]
+            if existing["status"] != status {
+                _ = try await tenant.patchStatus(.externalArtifacts, namespace: namespace, name: snippet.name,
+                                                 patch: ["status": status])
+            }
+        } catch let e as KubeError where e.code == 403 {
+            throw ReconcileFailure(.rbacDenied, rbacMessage(e, serviceAccount: serviceAccount, namespace: namespace))
+        }
+    }
+
+    private func rbacMessage(_ e: KubeError, serviceAccount: String, namespace: String) -> String {
+        if let f = e.forbidden, let verb = f.verb, let resource = f.resource {
+            let group = (f.group ?? "").isEmpty ? "" : ".\(f.group!)"
+            return "ServiceAccount \(namespace)/\(serviceAccount) may not \(verb) \(resource)\(group): \(e.message)"
+        }
+        return "ServiceAccount \(namespace)/\(serviceAccount) was denied: \(e.message)"
+    }
+
+    // MARK: Status
+
+    enum Outcome {
+        case published(Published, history: Int)
+        case failure(ReconcileFailure)
+        case suspended
+    }
+
+    /// Writes the snippet's status; a 409 (someone else wrote in between) re-reads and retries.
+    private func writeStatus(_ snippet: KubeObject, _ outcome: Outcome) async throws {
+        var current = snippet
+        for attempt in 0..<5 {
+            var status = current["status"]?.objectValue ?? [:]
+            let now = Timestamps.format(Date())
+            let (ready, reason, message): (String, String, String)
+            switch outcome {
+            case .published(let p, let keep):
+                (ready, reason, message) = ("True", ReadyReason.synced.rawValue, "published revision \(p.artifact.revision)")
+                status["revision"] = .string(p.artifact.revision)
+                status["artifactURL"] = .string(p.url)
+                status["lastSyncTime"] = .string(now)
+                var history = status["history"]?.arrayValue ?? []
+                if history.first?["revision"]?.stringValue != p.artifact.revision {
+                    history.insert(["revision": .string(p.artifact.revision), "time": .string(now)], at: 0)
+                }
+                status["history"] = .array(Array(history.prefix(max(1, min(50, keep)))))
+            case .failure(let f):
+                (ready, reason, message) = ("False", f.reason.rawValue, f.message)
+            case .suspended:
+                (ready, reason, message) = ("False", ReadyReason.suspended.rawValue, "reconciliation is suspended")
+            }
+            let previous = (status["conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
+            let transition = previous?["status"]?.stringValue == ready ? (previous?["lastTransitionTime"] ?? .string(now)) : .string(now)
+            status["conditions"] = [[
+                "type": "Ready", "status": .string(ready), "reason": .string(reason), "message": .string(message),
+                "lastTransitionTime": transition, "observedGeneration": .int(current.generation ?? 0),
+            ]]
+            status["observedGeneration"] = .int(current.generation ?? 0)
+            if let requested = current.annotations[OperatorNames.requestedAt] {
+                status["lastHandledReconcileAt"] = .string(requested)
+            }
+            current["status"] = .object(status)
+            do {
+                _ = try await admin.updateStatus(.jsonnetSnippets, current)
+                return
+            } catch let e as KubeError where e.code == 409 && attempt < 4 {
+                current = try await admin.get(.jsonnetSnippets, namespace: snippet.namespace, name: snippet.name)
+            }
+        }
+    }
+
+    // MARK: Deletion and garbage collection
+
+    private func withdraw(_ snippet: KubeObject) async throws -> ReconcileResult {
+        guard snippet.finalizers.contains(OperatorNames.finalizer) else { return .done }
+        let namespace = snippet.namespace ?? "default"
+        var withdrawn = true
+        do {
+            try settings.storage.deleteAll(namespace: namespace, name: snippet.name)
+        } catch {
+            withdrawn = false
+        }
+        let deletedAt = snippet.deletionTimestamp.flatMap(Timestamps.parse) ?? Date()
+        let gaveUp = Date().timeIntervalSince(deletedAt) > settings.maxWithdrawWait
+        if !withdrawn && !gaveUp { return .requeue(after: 10) }
+        let remaining = JSONValue.array(snippet.finalizers.filter { $0 != OperatorNames.finalizer }.map(JSONValue.string))
+        _ = try await admin.patch(.jsonnetSnippets, namespace: namespace, name: snippet.name,
+                                  patch: ["metadata": ["finalizers": remaining]])
+        return .done
+    }
+
+    /// Deletes stored revisions that left `status.history` more than the grace period ago.
+    private func collectGarbage(_ snippet: KubeObject, keep: [String]) throws {
+        // The history just written is re-read next time; here only revisions never
+        // listed and older than the grace period go.
+        let namespace = snippet.namespace ?? "default"
+        let listed = Set((snippet[path: "status", "history"]?.arrayValue ?? []).compactMap {
+            $0["revision"]?.stringValue.map { String($0.dropFirst("sha256:".count)) }
+        }).union(keep)
+        for hex in settings.storage.revisions(namespace: namespace, name: snippet.name) where !listed.contains(hex) {
+            let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
+            if let age = settings.storage.age(of: key), age > settings.gcGrace {
+                try? settings.storage.delete(key)
+            }
+        }
+    }
+}
+
+/// `30s`, `5m`, `1h30m`, `24h` in seconds (Go duration syntax, the units Kubernetes uses).
+func parseDuration(_ text: String) -> TimeInterval? {
+    var total = 0.0
+    var number = ""
+    var i = text.startIndex
+    guard !text.isEmpty else { return nil }
+    while i < text.endIndex {
+        let c = text[i]
+        if c.isNumber || c == "." {
+            number.append(c)
+            i = text.index(after: i)
+            continue
+        }
+        var unit = String(c)
+        let next = text.index(after: i)
+        if c == "m", next < text.endIndex, text[next] == "s" { unit = "ms"; i = next }
+        guard let value = Double(number) else { return nil }
+        switch unit {
+        case "h": total += value * 3600
+        case "m": total += value * 60
+        case "s": total += value
+        case "ms": total += value / 1000
+        default: return nil
+        }
+        number = ""
+        i = text.index(after: i)
+    }
+    return number.isEmpty ? total : nil
+}
