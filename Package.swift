@@ -7,9 +7,16 @@ let package = Package(
     products: [
         .library(name: "Jsonnet", targets: ["Jsonnet"]),
         .executable(name: "jsonnet", targets: ["jsonnet"]),
+        .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
+        .executable(name: "kube-test-server", targets: ["kube-test-server"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     ],
     targets: [
         .target(
@@ -22,5 +29,29 @@ let package = Package(
         .executableTarget(name: "jsonnet", dependencies: ["Jsonnet"]),
         .executableTarget(name: "jsonnet-bench", dependencies: ["Jsonnet"]),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
+        .target(
+            name: "KubeTestServer",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "kube-test-server",
+            dependencies: [
+                "KubeTestServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeTestServerTests",
+            dependencies: [
+                "KubeTestServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
     ]
 )
