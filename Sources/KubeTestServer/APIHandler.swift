@@ -108,7 +108,7 @@ struct APIHandler: HTTPResponder {
             }
             return Self.json(200, list)
         case "watch":
-            return try await watch(type, filter: filter, query: query)
+            return try await watch(type, filter: filter, query: query, asTable: table.wanted)
         case "create" where subresource == "token":
             let body = try await Self.body(request)
             return Self.json(201, try await cluster.requestToken(namespace: namespace ?? "", serviceAccount: name!, body: body))
@@ -135,8 +135,8 @@ struct APIHandler: HTTPResponder {
         }
     }
 
-    private func watch(_ type: ResourceType, filter: ListFilter, query: [String: String]) async throws -> Response {
-        let (id, stream) = try await cluster.openWatch(type, filter: filter, resourceVersion: query["resourceVersion"])
+    private func watch(_ type: ResourceType, filter: ListFilter, query: [String: String], asTable: Bool) async throws -> Response {
+        let (id, stream) = try await cluster.openWatch(type, filter: filter, resourceVersion: query["resourceVersion"], asTable: asTable)
         let cluster = self.cluster
         let bookmarks = query["allowWatchBookmarks"] == "true"
         let interval = settings.bookmarkInterval
@@ -189,6 +189,10 @@ struct APIHandler: HTTPResponder {
     // MARK: request parsing
 
     static func body(_ request: Request, allowEmpty: Bool = false) async throws -> JSONValue {
+        if let type = request.headers[.contentType], !type.contains("json") {
+            throw APIError(code: 415, reason: "UnsupportedMediaType",
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got \(type))")
+        }
         var request = request
         let buffer = try await request.collectBody(upTo: 32 << 20)
         if buffer.readableBytes == 0 {

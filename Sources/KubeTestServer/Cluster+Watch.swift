@@ -14,6 +14,15 @@ struct Watcher: Sendable {
     var type: ResourceType
     var filter: ListFilter
     var continuation: AsyncStream<Data>.Continuation
+    /// Whether events carry `meta.k8s.io` Table objects (kubectl get -w).
+    var asTable = false
+
+    func send(_ type: String, _ object: JSONValue) {
+        let payload = asTable && type != "ERROR" && type != "BOOKMARK"
+            ? TableRenderer(type: self.type).table(for: [object], resourceVersion: object[path: ["metadata", "resourceVersion"]])
+            : object
+        continuation.yield(Cluster.line(type, payload))
+    }
 }
 
 extension Cluster {
@@ -44,7 +53,7 @@ extension Cluster {
         default:
             if !matchesNow { return }
         }
-        watcher.continuation.yield(Cluster.line(type, present(event.object, watcher.type)))
+        watcher.send(type, present(event.object, watcher.type))
     }
 
     static func line(_ type: String, _ object: JSONValue) -> Data {
@@ -56,9 +65,11 @@ extension Cluster {
     /// Opens a watch: replays what happened after `resourceVersion` (or the current state
     /// as ADDED events when it is empty or "0"), then streams live events. A version older
     /// than the retained history yields one ERROR event (410 Expired) and ends the stream.
-    func openWatch(_ type: ResourceType, filter: ListFilter, resourceVersion requested: String?) throws -> (UUID, AsyncStream<Data>) {
+    func openWatch(_ type: ResourceType, filter: ListFilter, resourceVersion requested: String?,
+                   asTable: Bool = false) throws -> (UUID, AsyncStream<Data>) {
         let (stream, continuation) = AsyncStream.makeStream(of: Data.self)
         let id = UUID()
+        let watcher = Watcher(type: type, filter: filter, continuation: continuation, asTable: asTable)
         if let requested, !requested.isEmpty, requested != "0" {
             guard let version = Int(requested) else {
                 throw APIError.badRequest("invalid resource version: \(requested)")
@@ -70,14 +81,14 @@ extension Cluster {
                 return (id, stream)
             }
             for event in eventLog where event.resourceVersion > version && event.storageKey == type.storageKey {
-                deliver(event, to: Watcher(type: type, filter: filter, continuation: continuation))
+                deliver(event, to: watcher)
             }
         } else {
             for item in list(type, filter: filter)["items"]?.arrayValue ?? [] {
-                continuation.yield(Cluster.line("ADDED", item))
+                watcher.send("ADDED", item)
             }
         }
-        watchers[id] = Watcher(type: type, filter: filter, continuation: continuation)
+        watchers[id] = watcher
         continuation.onTermination = { [weak self] _ in
             Task { await self?.closeWatch(id) }
         }
