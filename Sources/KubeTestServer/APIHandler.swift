@@ -46,9 +46,16 @@ struct APIHandler: HTTPResponder {
         if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
             token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
-        guard let identity = await cluster.authenticate(token) else {
+        guard var identity = await cluster.authenticate(token) else {
             if case .document(let document) = route, request.uri.path == "/version" { return Self.json(200, document) }
             throw APIError.unauthorized
+        }
+        if let user = request.headers[HTTPFields.Element.Name("Impersonate-User")!] {
+            guard identity.isAdmin else {
+                throw APIError.forbidden(GroupResource(group: "", resource: "users"), user,
+                                         reason: "User \"\(identity.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope")
+            }
+            identity = Identity.impersonated(user, groups: request.headers[values: HTTPFields.Element.Name("Impersonate-Group")!])
         }
         switch route {
         case .health:
@@ -121,9 +128,12 @@ struct APIHandler: HTTPResponder {
             return Self.json(200, result.object, warnings: result.warnings)
         case "patch":
             let patchType = try PatchType(contentType: request.headers[.contentType] ?? "")
+            if case .apply = patchType, (query["fieldManager"] ?? "").isEmpty {
+                throw APIError.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
+            }
             let result = try await cluster.patch(type, namespace: namespace, name: name!, patchType: patchType,
                                                  patch: try await Self.body(request), subresource: subresource, options: options)
-            return Self.json(200, result.object, warnings: result.warnings)
+            return Self.json(result.created ? 201 : 200, result.object, warnings: result.warnings)
         case "delete":
             let body = try await Self.body(request, allowEmpty: true)
             let dryRun = query["dryRun"] == "All" || (body["dryRun"]?.arrayValue?.contains("All") ?? false)
@@ -189,9 +199,20 @@ struct APIHandler: HTTPResponder {
     // MARK: request parsing
 
     static func body(_ request: Request, allowEmpty: Bool = false) async throws -> JSONValue {
-        if let type = request.headers[.contentType], !type.contains("json") {
+        let contentType = request.headers[.contentType] ?? "application/json"
+        if contentType.hasPrefix("application/vnd.kubernetes.protobuf") {
+            var request = request
+            let buffer = try await request.collectBody(upTo: 32 << 20)
+            do {
+                return try ProtobufBodies.decode(Data(buffer.readableBytesView))
+            } catch {
+                throw APIError(code: 415, reason: "UnsupportedMediaType",
+                               message: "this server decodes protobuf only for a few built-in kinds; send application/json")
+            }
+        }
+        if !contentType.contains("json") && !contentType.contains("yaml") {
             throw APIError(code: 415, reason: "UnsupportedMediaType",
-                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got \(type))")
+                           message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got \(contentType))")
         }
         var request = request
         let buffer = try await request.collectBody(upTo: 32 << 20)
@@ -200,6 +221,7 @@ struct APIHandler: HTTPResponder {
             throw APIError.badRequest("the body of the request was empty")
         }
         do {
+            if contentType.contains("yaml") { return try JSONValue.parseYAML(String(decoding: buffer.readableBytesView, as: UTF8.self)) }
             return try JSONValue.parse(Data(buffer.readableBytesView))
         } catch {
             throw APIError.badRequest("the body of the request could not be decoded as JSON: \(error)")

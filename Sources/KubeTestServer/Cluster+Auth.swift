@@ -5,6 +5,17 @@ struct Identity: Sendable {
     var name: String
     var groups: [String]
     var isAdmin: Bool
+
+    /// The identity an admin request impersonates (`kubectl --as`, `--as-group`).
+    static func impersonated(_ user: String, groups: [String]) -> Identity {
+        var all = groups
+        let parts = user.split(separator: ":")
+        if parts.count == 4, parts[0] == "system", parts[1] == "serviceaccount" {
+            all += ["system:serviceaccounts", "system:serviceaccounts:\(parts[2])"]
+        }
+        all.append("system:authenticated")
+        return Identity(name: user, groups: all, isAdmin: all.contains("system:masters"))
+    }
 }
 
 /// A token minted by TokenRequest.

@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// A JSON document as the API server stores and serves it.
 ///
@@ -21,6 +22,24 @@ public enum JSONValue: Sendable, Hashable {
     /// Parses a JSON text given as a string.
     public static func parse(_ text: String) throws -> JSONValue {
         try parse(Data(text.utf8))
+    }
+
+    /// Parses a YAML document (JSON is YAML too).
+    public static func parseYAML(_ text: String) throws -> JSONValue {
+        JSONValue(yamlObject: try Yams.load(yaml: text) as Any)
+    }
+
+    /// Converts what a YAML parser produces (`Bool`, `Int`, `Double`, `String`, arrays, dictionaries).
+    public init(yamlObject: Any) {
+        switch yamlObject {
+        case let b as Bool: self = .bool(b)
+        case let i as Int: self = .int(Int64(i))
+        case let d as Double: self = .double(d)
+        case let s as String: self = .string(s)
+        case let a as [Any]: self = .array(a.map(JSONValue.init(yamlObject:)))
+        case let o as [String: Any]: self = .object(o.mapValues(JSONValue.init(yamlObject:)))
+        default: self = .null
+        }
     }
 
     /// Compact JSON with sorted keys.

@@ -248,7 +248,15 @@ actor Cluster {
     /// PATCH: applies the patch to the stored object, then writes like PUT.
     func patch(_ type: ResourceType, namespace: String?, name: String, patchType: PatchType, patch: JSONValue,
                subresource: String?, options: WriteOptions) throws -> WriteResult {
-        guard let existing = stored(type, namespace, name) else { throw APIError.notFound(type.groupResource, name) }
+        guard let existing = stored(type, namespace, name) else {
+            guard case .apply = patchType, subresource == nil else { throw APIError.notFound(type.groupResource, name) }
+            if let bodyName = patch[path: ["metadata", "name"]]?.stringValue, bodyName != name {
+                throw APIError.badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
+            }
+            var object = patch
+            object[path: ["metadata", "name"]] = .string(name)
+            return try create(type, namespace: namespace, body: object, options: options)
+        }
         let patched = try patchType.apply(patch, to: present(existing, type))
         return try update(type, namespace: namespace, name: name, body: patched, subresource: subresource, options: options)
     }

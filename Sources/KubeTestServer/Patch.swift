@@ -5,6 +5,9 @@ enum PatchType: Sendable {
     case merge
     case json
     case strategicMerge
+    /// Server-side apply, approximated: create when absent, else merge the applied
+    /// configuration (no managedFields: fields dropped from the configuration stay).
+    case apply
 
     init(contentType: String) throws {
         let base = contentType.split(separator: ";").first.map { String($0).lowercased() } ?? ""
@@ -12,6 +15,7 @@ enum PatchType: Sendable {
         case "application/merge-patch+json": self = .merge
         case "application/json-patch+json": self = .json
         case "application/strategic-merge-patch+json": self = .strategicMerge
+        case "application/apply-patch+yaml", "application/apply-patch+json": self = .apply
         default: throw APIError.unsupportedMediaType(contentType)
         }
     }
@@ -19,7 +23,7 @@ enum PatchType: Sendable {
     /// Applies `patch` to `target`.
     func apply(_ patch: JSONValue, to target: JSONValue) throws -> JSONValue {
         switch self {
-        case .merge: return mergePatch(target, patch, strategic: false)
+        case .merge, .apply: return mergePatch(target, patch, strategic: false)
         case .strategicMerge: return mergePatch(target, patch, strategic: true)
         case .json: return try jsonPatch(target, patch)
         }

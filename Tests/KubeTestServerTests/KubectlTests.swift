@@ -121,7 +121,10 @@ struct KubectlTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("spec.history: Invalid value: 99: spec.history in body should be less than or equal to 50"), "\(result.stderr)")
 
-        // TokenRequest through kubectl (--raw sends JSON; typed `kubectl create` commands send protobuf).
+        // TokenRequest through kubectl: `create token` sends protobuf, `create --raw` JSON.
+        result = try k("create", "token", "dashboards-tenant", "--duration", "1h")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: ".").count == 3)
         let request = work.appendingPathComponent("token-request.json")
         try #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}"#
             .write(to: request, atomically: true, encoding: .utf8)
@@ -130,6 +133,16 @@ struct KubectlTests {
         let minted = try JSONValue.parse(result.stdout)
         #expect(minted[path: ["status", "expirationTimestamp"]] != nil)
         let tenant = KubeHTTP(server, token: minted[path: ["status", "token"]]?.stringValue ?? "")
+
+        // RBAC through kubectl's impersonation.
+        let sa = "--as=system:serviceaccount:default:dashboards-tenant"
+        #expect(try k("auth", "can-i", "create", "externalartifacts.source.toolkit.fluxcd.io", sa).stdout == "yes\n")
+        #expect(try k("auth", "can-i", "patch", "externalartifacts.source.toolkit.fluxcd.io", "--subresource=status", sa).stdout == "yes\n")
+        #expect(try k("auth", "can-i", "get", "secrets", sa).stdout == "no\n")
+        result = try k("get", "secrets", sa)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(#"Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:default:dashboards-tenant" cannot list resource "secrets" in API group "" in the namespace "default""#), "\(result.stderr)")
+
         let artifact = try await tenant.post("/apis/source.toolkit.fluxcd.io/v1/namespaces/default/externalartifacts", [
             "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "ExternalArtifact", "metadata": ["name": "hello"],
             "spec": ["sourceRef": ["apiVersion": "jaas.metio.wtf/v1", "kind": "JsonnetSnippet", "name": "hello"]],
@@ -151,6 +164,13 @@ struct KubectlTests {
         result = try k("get", "jsnip", "hello")
         #expect(result.status != 0)
         #expect(result.stderr.contains("jsonnetsnippets.jaas.metio.wtf \"hello\" not found"), "\(result.stderr)")
+
+        result = try k("create", "namespace", "tenant-b")
+        #expect(result.stdout == "namespace/tenant-b created\n", "\(result.stderr)")
+        result = try k("create", "configmap", "settings", "--from-literal=a=b", "-n", "tenant-b")
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try k("get", "configmap", "settings", "-n", "tenant-b", "-o", "jsonpath={.data.a}")
+        #expect(result.stdout == "b")
 
         result = try k("delete", "-f", root("config/crd/jaas.metio.wtf_jsonnetsnippets.yaml"))
         #expect(result.status == 0, "\(result.stderr)")
