@@ -208,6 +208,12 @@ actor Cluster {
             object = outcome.object
         }
         if type.plural == "customresourcedefinitions" { object = try admitCRD(object) }
+        if type.group.isEmpty && type.plural == "secrets", let stringData = object["stringData"]?.objectValue {
+            var data = object["data"]?.objectValue ?? [:]
+            for (key, value) in stringData { data[key] = .string(Data((value.stringValue ?? "").utf8).base64EncodedString()) }
+            object["data"] = .object(data)
+            object["stringData"] = nil
+        }
         return object
     }
 
@@ -261,10 +267,12 @@ actor Cluster {
         return try update(type, namespace: namespace, name: name, body: patched, subresource: subresource, options: options)
     }
 
-    private static func specPart(_ object: JSONValue) -> JSONValue {
+    /// What `metadata.generation` tracks: everything but metadata (and status, when it
+    /// has its own subresource).
+    private static func specPart(_ object: JSONValue, _ type: ResourceType) -> JSONValue {
         var copy = object
         copy["metadata"] = nil
-        copy["status"] = nil
+        if type.hasStatus { copy["status"] = nil }
         copy["apiVersion"] = nil
         copy["kind"] = nil
         return copy
@@ -273,7 +281,7 @@ actor Cluster {
     private func commitUpdate(_ type: ResourceType, existing: JSONValue, updated: JSONValue, options: WriteOptions) throws -> WriteResult {
         var result = WriteResult(object: updated)
         var object = try admit(type, updated, options: options, warnings: &result.warnings)
-        if type.tracksGeneration, Cluster.specPart(object) != Cluster.specPart(existing) {
+        if type.tracksGeneration, Cluster.specPart(object, type) != Cluster.specPart(existing, type) {
             let generation = existing[path: ["metadata", "generation"]]?.intValue ?? 1
             object[path: ["metadata", "generation"]] = .int(generation + 1)
         }
@@ -317,6 +325,7 @@ actor Cluster {
             throw APIError.conflict(type.groupResource, name)
         }
         if dryRun { return present(existing, type) }
+        let orphan = options?["propagationPolicy"] == "Orphan" || options?["orphanDependents"] == true
         let finalizers = existing[path: ["metadata", "finalizers"]]?.arrayValue ?? []
         if !finalizers.isEmpty {
             if existing[path: ["metadata", "deletionTimestamp"]] != nil { return present(existing, type) }
@@ -328,12 +337,12 @@ actor Cluster {
             record(type, "MODIFIED", object, old: existing)
             return present(object, type)
         }
-        return present(remove(type, existing, final: existing), type)
+        return present(remove(type, existing, final: existing, collectDependents: !orphan), type)
     }
 
     /// Removes an object for good and records DELETED; returns the final object.
     @discardableResult
-    func remove(_ type: ResourceType, _ existing: JSONValue, final: JSONValue) -> JSONValue {
+    func remove(_ type: ResourceType, _ existing: JSONValue, final: JSONValue, collectDependents: Bool = true) -> JSONValue {
         let namespace = existing[path: ["metadata", "namespace"]]?.stringValue
         let name = existing[path: ["metadata", "name"]]?.stringValue ?? ""
         var object = final
@@ -341,7 +350,21 @@ actor Cluster {
         objects[type.storageKey]?.removeValue(forKey: Cluster.key(type.namespaced ? namespace : nil, name))
         record(type, "DELETED", object, old: existing)
         afterDelete(type, object)
+        if collectDependents, let uid = object[path: ["metadata", "uid"]]?.stringValue { collectGarbage(owner: uid) }
         return object
+    }
+
+    /// Background garbage collection: deletes objects whose only owners are gone.
+    private func collectGarbage(owner uid: String) {
+        let live = Set(objects.values.flatMap(\.values).compactMap { $0[path: ["metadata", "uid"]]?.stringValue })
+        for resource in types {
+            for item in (objects[resource.storageKey] ?? [:]).values {
+                let owners = (item[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+                guard owners.contains(uid), !owners.contains(where: live.contains) else { continue }
+                _ = try? delete(resource, namespace: item[path: ["metadata", "namespace"]]?.stringValue,
+                                name: item[path: ["metadata", "name"]]?.stringValue ?? "", options: nil, dryRun: false)
+            }
+        }
     }
 
     /// DELETE on a collection: deletes every matching object.

@@ -126,4 +126,20 @@ struct AuthTests {
             #expect(try await kube.get(path).code == 200)
         }
     }
+
+    @Test func adminsImpersonateOthersDoNot() async throws {
+        try await withServer { server, kube in
+            let token = try await tenantToken(kube)
+            let impersonating = try await kube.send(.GET, "/api/v1/namespaces/default/configmaps",
+                                                    headers: [("Impersonate-User", "system:serviceaccount:default:tenant")])
+            #expect(impersonating.code == 403)
+            #expect(impersonating["message"]?.stringValue?.contains("User \"system:serviceaccount:default:tenant\" cannot list") == true)
+            let tenant = KubeHTTP(server, token: token)
+            let refused = try await tenant.send(.GET, "/api/v1/namespaces/default/configmaps", headers: [("Impersonate-User", "admin")])
+            #expect(refused.code == 403)
+            let masters = try await kube.send(.GET, "/api/v1/namespaces/default/configmaps",
+                                              headers: [("Impersonate-User", "someone"), ("Impersonate-Group", "system:masters")])
+            #expect(masters.code == 200)
+        }
+    }
 }

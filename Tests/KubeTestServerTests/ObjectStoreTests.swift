@@ -166,4 +166,50 @@ struct ObjectStoreTests {
             #expect(unsupported.code == 415)
         }
     }
+
+    @Test func serverSideApplyCreatesThenMerges() async throws {
+        try await withServer { _, kube in
+            let path = "/api/v1/namespaces/default/configmaps/ssa?fieldManager=test"
+            let body: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "ssa"], "data": ["a": "1"]]
+            let created = try await kube.send(.PATCH, path, body, contentType: "application/apply-patch+yaml")
+            #expect(created.code == 201)
+            let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa\ndata:\n  b: \"2\"\n"
+            let request = try await kube.send(.PATCH, path, raw: yaml, contentType: "application/apply-patch+yaml")
+            #expect(request.code == 200)
+            #expect(request["data"] == ["a": "1", "b": "2"])
+            let noManager = try await kube.send(.PATCH, "/api/v1/namespaces/default/configmaps/ssa", body,
+                                                contentType: "application/apply-patch+yaml")
+            #expect(noManager.code == 400)
+        }
+    }
+
+    @Test func ownerReferencesAreGarbageCollected() async throws {
+        try await withServer { _, kube in
+            let path = "/api/v1/namespaces/default/configmaps"
+            let owner = try await kube.post(path, ["metadata": ["name": "owner"]])
+            let uid = try #require(owner["metadata", "uid"])
+            let reference: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": uid]
+            _ = try await kube.post(path, ["metadata": ["name": "child", "ownerReferences": [reference]]])
+            _ = try await kube.post(path, ["metadata": ["name": "orphan", "ownerReferences": [reference]]])
+            _ = try await kube.post(path, ["metadata": ["name": "unrelated"]])
+            _ = try await kube.delete(path + "/owner")
+            #expect(try await kube.get(path + "/child").code == 404)
+            #expect(try await kube.get(path + "/orphan").code == 404)
+            #expect(try await kube.get(path + "/unrelated").code == 200)
+            let kept = try await kube.post(path, ["metadata": ["name": "owner2"]])
+            _ = try await kube.post(path, ["metadata": ["name": "kept", "ownerReferences": [
+                ["apiVersion": "v1", "kind": "ConfigMap", "name": "owner2", "uid": kept["metadata", "uid"] ?? ""],
+            ]]])
+            _ = try await kube.delete(path + "/owner2", ["propagationPolicy": "Orphan"])
+            #expect(try await kube.get(path + "/kept").code == 200)
+        }
+    }
+
+    @Test func secretsStoreStringDataAsBase64() async throws {
+        try await withServer { _, kube in
+            let secret = try await kube.post("/api/v1/namespaces/default/secrets", ["metadata": ["name": "s"], "stringData": ["k": "v"]])
+            #expect(secret["data"] == ["k": "dg=="])
+            #expect(secret["stringData"] == nil)
+        }
+    }
 }

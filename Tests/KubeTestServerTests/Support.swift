@@ -30,13 +30,19 @@ struct KubeHTTP {
 
     func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil,
               contentType: String = "application/json", headers extra: [(String, String)] = []) async throws -> Reply {
+        try await send(method, path, raw: body.map { String(decoding: $0.encoded(), as: UTF8.self) }, contentType: contentType,
+                       headers: extra)
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, raw body: String?,
+              contentType: String = "application/json", headers extra: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: server.baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
-            request.body = .bytes(ByteBuffer(data: body.encoded()))
+            request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 << 20)
