@@ -97,16 +97,16 @@ public struct APIError: Error, Sendable, Equatable {
 }
 
 /// One field-level validation failure (a `StatusCause`).
-public struct FieldError: Sendable, Equatable, CustomStringConvertible {
+struct FieldError: Sendable, Equatable, CustomStringConvertible {
     /// `FieldValueRequired`, `FieldValueInvalid`, `FieldValueNotSupported`, `FieldValueTooLong`, ...
-    public var reason: String
+    var reason: String
     /// The field path, e.g. `spec.history`.
-    public var field: String
+    var field: String
     /// The detail after the field path, e.g. `Required value`.
-    public var causeMessage: String
+    var causeMessage: String
 
     /// `field: detail`, as the API server joins them.
-    public var description: String { "\(field): \(causeMessage)" }
+    var description: String { "\(field): \(causeMessage)" }
 
     static func required(_ field: String) -> FieldError {
         FieldError(reason: "FieldValueRequired", field: field, causeMessage: "Required value")
@@ -143,17 +143,17 @@ public struct FieldError: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A resource qualified by its API group, printed `resource.group` (core: `resource`).
-public struct GroupResource: Sendable, Hashable, CustomStringConvertible {
+struct GroupResource: Sendable, Hashable, CustomStringConvertible {
     /// API group; empty for the core group.
-    public var group: String
+    var group: String
     /// Plural resource name.
-    public var resource: String
+    var resource: String
 
     /// Creates a group-qualified resource name.
-    public init(group: String, resource: String) {
+    init(group: String, resource: String) {
         self.group = group
         self.resource = resource
     }
 
-    public var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
+    var description: String { group.isEmpty ? resource : "\(resource).\(group)" }
 }

@@ -1,34 +1,34 @@
 /// A served resource: one (group, version, plural) with its kind and behaviour.
-public struct ResourceType: Sendable, Equatable {
+struct ResourceType: Sendable, Equatable {
     /// API group; empty for the core group.
-    public var group: String
+    var group: String
     /// API version within the group.
-    public var version: String
+    var version: String
     /// Plural name used in URLs.
-    public var plural: String
+    var plural: String
     /// Singular name.
-    public var singular: String
+    var singular: String
     /// Kind of the objects.
-    public var kind: String
+    var kind: String
     /// Whether objects live in namespaces.
-    public var namespaced: Bool
+    var namespaced: Bool
     /// Short names for kubectl.
-    public var shortNames: [String] = []
+    var shortNames: [String] = []
     /// Categories such as `all`.
-    public var categories: [String] = []
+    var categories: [String] = []
     /// Whether a `status` subresource exists (main writes then ignore status).
-    public var hasStatus: Bool = false
+    var hasStatus: Bool = false
     /// Whether `metadata.generation` is maintained (custom resources, CRDs).
-    public var tracksGeneration: Bool = false
+    var tracksGeneration: Bool = false
     /// The structural schema of a custom resource version (`openAPIV3Schema`).
-    public var schema: JSONValue? = nil
+    var schema: JSONValue? = nil
     /// `additionalPrinterColumns` of a custom resource version.
-    public var printerColumns: [JSONValue] = []
+    var printerColumns: [JSONValue] = []
     /// Whether this resource comes from a CustomResourceDefinition.
-    public var isCustom: Bool = false
+    var isCustom: Bool = false
 
     /// `group/version`, or `v1` for the core group.
-    public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+    var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// The key objects are stored under: all versions of a resource share storage.
     var storageKey: String { "\(group)/\(plural)" }
     /// The group-qualified resource for messages.
