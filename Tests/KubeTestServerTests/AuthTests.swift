@@ -35,7 +35,7 @@ struct AuthTests {
             #expect(try await kube.post("/api/v1/namespaces/default/serviceaccounts/ghost/token", ["spec": [:]]).code == 404)
             let token = try await tenantToken(kube)
             #expect(token.split(separator: ".").count == 3)
-            let tenant = KubeHTTP(kube.server, token: token)
+            let tenant = KubeHTTP(baseURL: kube.baseURL, token: token)
             #expect(try await tenant.get("/apis").code == 200)
             #expect(try await kube.post("/api/v1/namespaces/default/serviceaccounts/tenant/token", ["spec": ["expirationSeconds": 60]]).code == 422)
             _ = try await kube.delete("/api/v1/namespaces/default/serviceaccounts/tenant")

@@ -20,12 +20,16 @@ struct Reply {
 
 /// A tiny Kubernetes REST client over AsyncHTTPClient for the tests.
 struct KubeHTTP {
-    let server: KubeTestServer
+    let baseURL: String
     var token: String?
 
     init(_ server: KubeTestServer, token: String? = nil) {
-        self.server = server
-        self.token = token ?? server.adminToken
+        self.init(baseURL: server.baseURL, token: token ?? server.adminToken)
+    }
+
+    init(baseURL: String, token: String?) {
+        self.baseURL = baseURL
+        self.token = token
     }
 
     func send(_ method: HTTPMethod, _ path: String, _ body: JSONValue? = nil,
@@ -36,7 +40,7 @@ struct KubeHTTP {
 
     func send(_ method: HTTPMethod, _ path: String, raw body: String?,
               contentType: String = "application/json", headers extra: [(String, String)] = []) async throws -> Reply {
-        var request = HTTPClientRequest(url: server.baseURL + path)
+        var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in extra { request.headers.add(name: name, value: value) }
@@ -64,7 +68,7 @@ struct KubeHTTP {
 
     /// Opens a watch and returns its events as they arrive.
     func watch(_ path: String) async throws -> WatchStream {
-        var request = HTTPClientRequest(url: server.baseURL + path)
+        var request = HTTPClientRequest(url: baseURL + path)
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         return WatchStream(body: response.body)
