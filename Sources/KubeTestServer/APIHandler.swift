@@ -70,8 +70,10 @@ struct APIHandler: HTTPResponder {
             return try await selfSubjectAccessReview(identity, try await Self.body(request))
         case .resource(let type, let namespace, let name, let subresource):
             let verb = try Self.verb(request.method, name: name, subresource: subresource, query: query)
+            // As in the API server, a Namespace object is authorized within itself.
+            let scope = type.group.isEmpty && type.plural == "namespaces" ? name : namespace
             let attributes = RequestAttributes(verb: verb, group: type.group, resource: type.plural, subresource: subresource,
-                                               namespace: namespace, name: name)
+                                               namespace: scope, name: name)
             guard await cluster.authorize(identity, attributes) else {
                 throw APIError.forbidden(type.groupResource, name ?? "", reason: Cluster.forbiddenReason(identity, attributes))
             }

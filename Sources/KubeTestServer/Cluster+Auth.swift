@@ -80,10 +80,12 @@ extension Cluster {
         let token = [Cluster.base64URL(header.encoded()), Cluster.base64URL(claims.encoded()), Cluster.base64URL(signature)]
             .joined(separator: ".")
         tokens[token] = TokenRecord(namespace: namespace, serviceAccount: serviceAccount, serviceAccountUID: uid, expires: expires)
+        var spec: JSONValue = ["audiences": .array(audiences), "expirationSeconds": .int(seconds)]
+        if let bound = body[path: ["spec", "boundObjectRef"]], bound != .null { spec["boundObjectRef"] = bound }
         return [
             "kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
             "metadata": ["name": .string(serviceAccount), "namespace": .string(namespace), "creationTimestamp": .null],
-            "spec": ["audiences": .array(audiences), "expirationSeconds": .int(seconds), "boundObjectRef": body[path: ["spec", "boundObjectRef"]] ?? .null],
+            "spec": spec,
             "status": ["token": .string(token), "expirationTimestamp": .string(kubeTimestamp(expires))],
         ]
     }

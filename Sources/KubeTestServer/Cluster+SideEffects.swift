@@ -37,6 +37,7 @@ extension Cluster {
             guard let first = declared.first else { return }
             for (_, item) in objects[first.storageKey] ?? [:] { remove(first, item, final: item) }
             types.removeAll { $0.isCustom && $0.storageKey == first.storageKey }
+            for (id, watcher) in watchers where watcher.type.storageKey == first.storageKey { closeWatch(id) }
         default:
             break
         }

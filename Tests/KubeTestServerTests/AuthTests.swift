@@ -98,6 +98,15 @@ struct AuthTests {
             _ = try await kube.post("/api/v1/namespaces/default/configmaps", ["metadata": ["name": "visible"]])
             #expect(try await tenant.get("/api/v1/namespaces/default/configmaps/visible").code == 200)
             #expect(try await tenant.get("/api/v1/namespaces/default/configmaps").code == 403)
+            #expect(try await tenant.get("/api/v1/namespaces/default").code == 403)
+            _ = try await kube.post("/apis/rbac.authorization.k8s.io/v1/namespaces/default/roles", [
+                "metadata": ["name": "ns-reader"], "rules": [["apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]]],
+            ])
+            _ = try await kube.post("/apis/rbac.authorization.k8s.io/v1/namespaces/default/rolebindings", [
+                "metadata": ["name": "ns-reader"], "roleRef": ["apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "ns-reader"],
+                "subjects": [["kind": "ServiceAccount", "name": "tenant"]],
+            ])
+            #expect(try await tenant.get("/api/v1/namespaces/default").code == 200)
             let review = try await tenant.post("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", [
                 "spec": ["resourceAttributes": ["namespace": "default", "verb": "get", "resource": "configmaps", "name": "visible"]],
             ])

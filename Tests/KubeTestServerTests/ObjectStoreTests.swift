@@ -5,7 +5,7 @@ import Testing
 @Suite("Object store semantics over HTTP")
 struct ObjectStoreTests {
     @Test func discoveryListsBuiltinsAndRegistersCRDs() async throws {
-        try await withServer { _, kube in
+        try await withServer { server, kube in
             let core = try await kube.get("/api/v1")
             let resources = core["resources"]?.arrayValue ?? []
             let sa = try #require(resources.first { $0["name"] == "serviceaccounts" })
@@ -29,9 +29,13 @@ struct ObjectStoreTests {
             #expect(crd["status", "conditions"]?.arrayValue?.contains { $0["type"] == "Established" && $0["status"] == "True" } == true)
 
             #expect(try await kube.post(snippets, snippet("a")).code == 201)
+            let watch = try await kube.watch(snippets + "?watch=true&resourceVersion=\(await server.currentResourceVersion())")
             #expect(try await kube.delete("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/jsonnetsnippets.jaas.metio.wtf").code == 200)
             #expect(try await kube.get("/apis/jaas.metio.wtf/v1").code == 404)
             #expect(try await kube.get(snippets + "/a").code == 404)
+            #expect(try await watch.next()?["type"] == "DELETED")
+            #expect(try await watch.next() == nil)
+            #expect(try await kube.post("/api/v1/namespaces", ["metadata": ["name": "Not.A.Label"]]).code == 422)
         }
     }
 
