@@ -110,7 +110,8 @@ struct APIHandler: HTTPResponder {
             if table.wanted { return Self.json(200, TableRenderer(type: type).table(for: [object], resourceVersion: nil)) }
             return Self.json(200, object)
         case "list":
-            let list = await cluster.list(type, filter: filter)
+            let list = try await cluster.list(type, filter: filter, limit: query["limit"].flatMap { Int($0) },
+                                              continueToken: query["continue"])
             if table.wanted {
                 return Self.json(200, TableRenderer(type: type).table(for: list["items"]?.arrayValue ?? [],
                                                                           resourceVersion: list[path: ["metadata", "resourceVersion"]]))

@@ -84,7 +84,7 @@ extension Cluster {
                 deliver(event, to: watcher)
             }
         } else {
-            for item in list(type, filter: filter)["items"]?.arrayValue ?? [] {
+            for item in (try? list(type, filter: filter))?["items"]?.arrayValue ?? [] {
                 watcher.send("ADDED", item)
             }
         }

@@ -177,6 +177,27 @@ public final class KubeTestServer: Sendable {
         return response[path: ["status", "token"]]?.stringValue ?? ""
     }
 
+    /// Creates an object directly (as the admin, bypassing HTTP), finding its resource by
+    /// `apiVersion` and `kind`. A `status` in the object is written through the status
+    /// subresource afterwards, so fixtures such as a Flux source with a ready artifact can
+    /// be seeded in one call. Returns the stored object.
+    @discardableResult
+    public func create(_ object: JSONValue) async throws -> JSONValue {
+        let apiVersion = object["apiVersion"]?.stringValue ?? ""
+        let kind = object["kind"]?.stringValue ?? ""
+        guard let type = await cluster.allTypes().first(where: { $0.apiVersion == apiVersion && $0.kind == kind }) else {
+            throw APIError.badRequest("no resource serves \(kind) in \(apiVersion)")
+        }
+        let namespace = type.namespaced ? (object[path: ["metadata", "namespace"]]?.stringValue ?? "default") : nil
+        var created = try await cluster.create(type, namespace: namespace, body: object, options: .init()).object
+        if type.hasStatus, let status = object["status"] {
+            created["status"] = status
+            created = try await cluster.update(type, namespace: namespace, name: created[path: ["metadata", "name"]]?.stringValue ?? "",
+                                               body: created, subresource: "status", options: .init()).object
+        }
+        return created
+    }
+
     /// Reads a stored object directly, bypassing HTTP; `nil` when absent.
     public func object(group: String, resource: String, namespace: String?, name: String) async -> JSONValue? {
         guard let type = await cluster.type(group: group, plural: resource) else { return nil }

@@ -91,12 +91,29 @@ actor Cluster {
         return present(object, type)
     }
 
-    func list(_ type: ResourceType, filter: ListFilter) -> JSONValue {
-        let items = (objects[type.storageKey] ?? [:]).sorted { $0.key < $1.key }.map(\.value)
-            .filter { filter.matches($0) }.map { present($0, type) }
+    /// Lists matching objects in namespace/name order. With `limit`, returns one page and a
+    /// `continue` token (the last key and the list's resourceVersion, base64-encoded).
+    func list(_ type: ResourceType, filter: ListFilter, limit: Int? = nil, continueToken: String? = nil) throws -> JSONValue {
+        var entries = (objects[type.storageKey] ?? [:]).sorted { $0.key < $1.key }.filter { filter.matches($0.value) }
+        var listVersion = resourceVersion
+        if let continueToken, !continueToken.isEmpty {
+            guard let data = Data(base64Encoded: continueToken), let token = try? JSONValue.parse(data),
+                  let after = token["start"]?.stringValue, let version = token["rv"]?.intValue
+            else { throw APIError.badRequest("continue key is not valid: \(continueToken)") }
+            entries = entries.filter { $0.key > after }
+            listVersion = Int(version)
+        }
+        var metadata: JSONValue = ["resourceVersion": .string(String(listVersion))]
+        if let limit, limit > 0, entries.count > limit {
+            let remaining = entries.count - limit
+            entries = Array(entries.prefix(limit))
+            let token: JSONValue = ["start": .string(entries.last?.key ?? ""), "rv": .int(Int64(listVersion))]
+            metadata["continue"] = .string(token.encoded().base64EncodedString())
+            metadata["remainingItemCount"] = .int(Int64(remaining))
+        }
         return [
             "apiVersion": .string(type.apiVersion), "kind": .string(type.kind + "List"),
-            "metadata": ["resourceVersion": .string(String(resourceVersion))], "items": .array(items),
+            "metadata": metadata, "items": .array(entries.map { present($0.value, type) }),
         ]
     }
 
@@ -376,7 +393,7 @@ actor Cluster {
 
     /// DELETE on a collection: deletes every matching object.
     func deleteCollection(_ type: ResourceType, filter: ListFilter) throws -> JSONValue {
-        let list = list(type, filter: filter)
+        let list = try list(type, filter: filter)
         var deleted: [JSONValue] = []
         for item in list["items"]?.arrayValue ?? [] {
             let name = item[path: ["metadata", "name"]]?.stringValue ?? ""

@@ -216,4 +216,42 @@ struct ObjectStoreTests {
             #expect(secret["stringData"] == nil)
         }
     }
+
+    @Test func listsPaginateWithContinueTokens() async throws {
+        try await withServer { _, kube in
+            let path = "/api/v1/namespaces/default/configmaps"
+            for name in ["a", "b", "c", "d", "e"] { _ = try await kube.post(path, ["metadata": ["name": .string(name)]]) }
+            var names: [String] = []
+            var token = ""
+            var pages = 0
+            repeat {
+                let page = try await kube.get(path + "?limit=2" + (token.isEmpty ? "" : "&continue=" + (token.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")))
+                names += (page["items"]?.arrayValue ?? []).compactMap { $0[path: ["metadata", "name"]]?.stringValue }
+                token = page["metadata", "continue"]?.stringValue ?? ""
+                pages += 1
+            } while !token.isEmpty
+            #expect(names == ["a", "b", "c", "d", "e"])
+            #expect(pages == 3)
+            #expect(try await kube.get(path + "?limit=2&continue=garbage").code == 400)
+        }
+    }
+
+    @Test func fixturesCanBeSeededWithStatus() async throws {
+        try await withServer { server, kube in
+            try await kube.createCRD("config/crd/test/source.toolkit.fluxcd.io_gitrepositories.yaml")
+            let created = try await server.create([
+                "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+                "metadata": ["name": "dashboards-source", "namespace": "default"],
+                "spec": ["interval": "5m", "url": "https://github.com/example-org/grafana-dashboards", "ref": ["branch": "main"]],
+                "status": ["artifact": ["url": "http://source-controller/a.tar.gz", "path": "a.tar.gz", "revision": "main@sha1:abc",
+                                        "digest": "sha256:0123", "lastUpdateTime": "2025-01-01T00:00:00Z"],
+                           "conditions": [["type": "Ready", "status": "True", "reason": "Succeeded", "message": "stored",
+                                           "lastTransitionTime": "2025-01-01T00:00:00Z"]]],
+            ])
+            #expect(created[path: ["status", "artifact", "digest"]] == "sha256:0123")
+            let fetched = try await kube.get("/apis/source.toolkit.fluxcd.io/v1/namespaces/default/gitrepositories/dashboards-source")
+            #expect(fetched["status", "artifact", "url"] == "http://source-controller/a.tar.gz")
+            #expect(fetched["metadata", "generation"] == 1)
+        }
+    }
 }
