@@ -213,24 +213,25 @@ actor Cluster {
 
     /// Schema pruning, defaulting and validation for custom resources; CRD checks.
     private func admit(_ type: ResourceType, _ object: JSONValue, options: WriteOptions, warnings: inout [String]) throws -> JSONValue {
-        var object = object
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
+        var (object, pruned) = BuiltinFields.prune(object, type)
+        var errors: [FieldError] = []
         if type.isCustom, let schema = type.schema {
             let outcome = StructuralSchema(root: schema).apply(to: object)
-            if !outcome.pruned.isEmpty {
-                if options.fieldValidation == "Strict" {
-                    let list = outcome.pruned.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
-                    throw APIError.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: \(list)")
-                }
-                if options.fieldValidation == "Warn" {
-                    warnings += outcome.pruned.map { "unknown field \"\($0)\"" }
-                }
-            }
-            if !outcome.errors.isEmpty {
-                throw APIError.invalid(kind: type.kind, group: type.group, name: name, causes: outcome.errors)
-            }
+            pruned += outcome.pruned
+            errors = outcome.errors
             object = outcome.object
         }
+        if !pruned.isEmpty {
+            if options.fieldValidation == "Strict" {
+                let list = pruned.map { "unknown field \"\($0)\"" }.joined(separator: ", ")
+                throw APIError.badRequest("\(type.kind) in version \"\(type.version)\" cannot be handled as a \(type.kind): strict decoding error: \(list)")
+            }
+            if options.fieldValidation == "Warn" {
+                warnings += pruned.map { "unknown field \"\($0)\"" }
+            }
+        }
+        if !errors.isEmpty { throw APIError.invalid(kind: type.kind, group: type.group, name: name, causes: errors) }
         if type.plural == "customresourcedefinitions" { object = try admitCRD(object) }
         if type.group.isEmpty && type.plural == "secrets", let stringData = object["stringData"]?.objectValue {
             var data = object["data"]?.objectValue ?? [:]

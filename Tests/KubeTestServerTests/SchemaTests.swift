@@ -102,6 +102,13 @@ struct SchemaTests {
             #expect(pruned.headers["Warning"].first?.contains("unknown field \\\"spec.bogus\\\"") == true)
             let ignored = try await kube.post(snippets + "?fieldValidation=Ignore", snippet("q", spec: ["files": [:], "bogus": 1]))
             #expect(ignored.headers["Warning"].isEmpty)
+            let configmaps = "/api/v1/namespaces/default/configmaps"
+            let builtin = try await kube.post(configmaps + "?fieldValidation=Strict", ["metadata": ["name": "c", "nam": "x"], "spec": [:]])
+            #expect(builtin.code == 400)
+            #expect(builtin["message"] == "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"spec\", unknown field \"metadata.nam\"")
+            let dropped = try await kube.post(configmaps, ["metadata": ["name": "c"], "spec": [:], "data": ["k": "v"]])
+            #expect(dropped["spec"] == nil)
+            #expect(dropped["data"] == ["k": "v"])
         }
     }
 
