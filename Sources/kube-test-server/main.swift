@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import KubeTestServer
+
+/// Runs the in-process Kubernetes API server stand-in as a process, e.g. for kubectl.
+@main
+struct KubeTestServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kube-test-server",
+        abstract: "A Kubernetes API server stand-in for tests (plain HTTP on loopback).")
+
+    @Option(help: "Port to listen on; 0 picks a free port and prints it.")
+    var port: Int = 0
+
+    @Option(help: "Address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .customLong("kubeconfig-out"), help: "Write an admin kubeconfig (bearer token) to this path.")
+    var kubeconfigOut: String?
+
+    @Option(help: "Admin bearer token (random when omitted).")
+    var token: String?
+
+    @Option(name: .customLong("watch-history"), help: "Watch events retained for resuming watches.")
+    var watchHistory: Int = 10_000
+
+    @Flag(name: .customLong("require-auth"),
+          help: "Reject requests without a bearer token (kubectl sends none over plain HTTP, so it then cannot connect).")
+    var requireAuth = false
+
+    func run() async throws {
+        let server = try await KubeTestServer.start(.init(host: host, port: port, adminToken: token, watchHistoryLimit: watchHistory,
+                                                          anonymousIsAdmin: !requireAuth))
+        if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
+        FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
+        while true { try await Task.sleep(for: .seconds(3600)) }
+    }
+}

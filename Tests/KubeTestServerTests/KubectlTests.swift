@@ -1,0 +1,180 @@
+import Foundation
+import KubeTestServer
+import Testing
+import Yams
+
+/// Drives the server with the real kubectl (installed by scripts/install-kubectl).
+@Suite("Real kubectl against KubeTestServer")
+struct KubectlTests {
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Installs kubectl if needed and returns its path; fails loudly when it cannot.
+    static func installKubectl() throws -> String {
+        let path = repositoryRoot.appendingPathComponent(".build/tools/bin/kubectl").path
+        let install = try run(repositoryRoot.appendingPathComponent("scripts/install-kubectl").path, [])
+        guard install.status == 0, FileManager.default.isExecutableFile(atPath: path) else {
+            throw KubectlUnavailable(message: "scripts/install-kubectl failed (exit \(install.status)); kubectl is required for this test: \(install.stderr)")
+        }
+        return path
+    }
+
+    struct KubectlUnavailable: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("out")
+        let err = directory.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        if let stdin {
+            let input = directory.appendingPathComponent("in")
+            try stdin.write(to: input, atomically: true, encoding: .utf8)
+            process.standardInput = try FileHandle(forReadingFrom: input)
+        }
+        try process.run()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                   stderr: try String(contentsOf: err, encoding: .utf8))
+    }
+
+    @Test func applyGetPatchDeleteWithKubectl() async throws {
+        let kubectl = try Self.installKubectl()
+        let server = try await KubeTestServer.start(.init(anonymousIsAdmin: true))
+        defer { Task { await server.stop() } }
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let kubeconfig = work.appendingPathComponent("kubeconfig").path
+        try server.writeKubeconfig(to: kubeconfig)
+        func k(_ arguments: String..., stdin: String? = nil) throws -> Run {
+            try Self.run(kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", work.appendingPathComponent("cache").path] + arguments,
+                         stdin: stdin)
+        }
+        func root(_ path: String) -> String { repositoryRoot.appendingPathComponent(path).path }
+
+        var result = try k("apply", "-f", root("config/crd"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("customresourcedefinition.apiextensions.k8s.io/jsonnetsnippets.jaas.metio.wtf created"))
+        #expect(result.stdout.contains("customresourcedefinition.apiextensions.k8s.io/jsonnetlibraries.jaas.metio.wtf created"))
+        result = try k("apply", "-f", root("config/crd/test"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("externalartifacts.source.toolkit.fluxcd.io created"))
+
+        result = try k("apply", "-f", root("examples/operator"))
+        #expect(result.status == 0, "\(result.stderr)")
+        for line in ["jsonnetsnippet.jaas.metio.wtf/hello created", "jsonnetsnippet.jaas.metio.wtf/api-latency-dashboard created",
+                     "jsonnetlibrary.jaas.metio.wtf/panels created", "serviceaccount/dashboards-tenant created",
+                     "role.rbac.authorization.k8s.io/jaas-tenant created", "rolebinding.rbac.authorization.k8s.io/jaas-tenant created"] {
+            #expect(result.stdout.contains(line), "missing '\(line)' in: \(result.stdout)")
+        }
+        result = try k("apply", "-f", root("examples/operator"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("jsonnetlibrary.jaas.metio.wtf/panels unchanged"))
+        #expect(result.stdout.contains("rolebinding.rbac.authorization.k8s.io/jaas-tenant unchanged"))
+
+        // The operator's part, through the API: status on the status subresource.
+        let kube = KubeHTTP(server)
+        let status = try await kube.mergePatch(snippets + "/hello/status", ["status": [
+            "observedGeneration": 1, "revision": "sha256:0123", "artifactURL": "http://jaas/default/hello/0123.tar.gz",
+            "conditions": [["type": "Ready", "status": "True", "reason": "Synced", "message": "rendered",
+                            "lastTransitionTime": "2025-01-01T00:00:00Z"]],
+        ]])
+        #expect(status.code == 200)
+
+        result = try k("get", "jsnip", "hello", "-o", "yaml")
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = jsonValue(try Yams.load(yaml: result.stdout) as Any)
+        #expect(object[path: ["status", "revision"]] == "sha256:0123")
+        #expect(object[path: ["status", "conditions"]]?.arrayValue?.first?["reason"] == "Synced")
+        #expect(object[path: ["spec", "entryFile"]] == "main.jsonnet")
+        #expect(object[path: ["spec", "tlas"]]?.arrayValue?.first?["value"] == "3")
+
+        result = try k("get", "jsnip")
+        #expect(result.status == 0, "\(result.stderr)")
+        let header = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "READY", "REASON", "REVISION", "AGE"])
+        let row = result.stdout.split(separator: "\n").first { $0.hasPrefix("hello ") }.map(String.init) ?? ""
+        #expect(row.contains("True") && row.contains("Synced") && row.contains("sha256:0123"), "\(result.stdout)")
+
+        result = try k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":5}}"#)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("jsonnetsnippet.jaas.metio.wtf/hello patched"))
+        result = try k("get", "jsonnetsnippet.jaas.metio.wtf/hello", "-o", "jsonpath={.metadata.generation} {.spec.history} {.status.revision}")
+        #expect(result.stdout == "2 5 sha256:0123")
+
+        result = try k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":99}}"#)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("spec.history: Invalid value: 99: spec.history in body should be less than or equal to 50"), "\(result.stderr)")
+
+        // TokenRequest through kubectl: `create token` sends protobuf, `create --raw` JSON.
+        result = try k("create", "token", "dashboards-tenant", "--duration", "1h")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: ".").count == 3)
+        let request = work.appendingPathComponent("token-request.json")
+        try #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}"#
+            .write(to: request, atomically: true, encoding: .utf8)
+        result = try k("create", "--raw", "/api/v1/namespaces/default/serviceaccounts/dashboards-tenant/token", "-f", request.path)
+        #expect(result.status == 0, "\(result.stderr)")
+        let minted = try JSONValue.parse(result.stdout)
+        #expect(minted[path: ["status", "expirationTimestamp"]] != nil)
+        let tenant = KubeHTTP(server, token: minted[path: ["status", "token"]]?.stringValue ?? "")
+
+        // RBAC through kubectl's impersonation.
+        let sa = "--as=system:serviceaccount:default:dashboards-tenant"
+        #expect(try k("auth", "can-i", "create", "externalartifacts.source.toolkit.fluxcd.io", sa).stdout == "yes\n")
+        #expect(try k("auth", "can-i", "patch", "externalartifacts.source.toolkit.fluxcd.io", "--subresource=status", sa).stdout == "yes\n")
+        #expect(try k("auth", "can-i", "get", "secrets", sa).stdout == "no\n")
+        result = try k("get", "secrets", sa)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(#"Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:default:dashboards-tenant" cannot list resource "secrets" in API group "" in the namespace "default""#), "\(result.stderr)")
+
+        let artifact = try await tenant.post("/apis/source.toolkit.fluxcd.io/v1/namespaces/default/externalartifacts", [
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "ExternalArtifact", "metadata": ["name": "hello"],
+            "spec": ["sourceRef": ["apiVersion": "jaas.metio.wtf/v1", "kind": "JsonnetSnippet", "name": "hello"]],
+        ])
+        #expect(artifact.code == 201, "\(artifact.body.text)")
+        #expect(try await tenant.get("/api/v1/namespaces/default/secrets").code == 403)
+
+        result = try k("get", "externalartifacts", "-o", "name")
+        #expect(result.stdout.contains("externalartifact.source.toolkit.fluxcd.io/hello"))
+
+        result = try k("label", "jsnip", "hello", "team=dashboards")
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try k("get", "jsnip", "-l", "team in (dashboards)", "-o", "name")
+        #expect(result.stdout == "jsonnetsnippet.jaas.metio.wtf/hello\n")
+
+        result = try k("delete", "jsnip", "hello")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("jsonnetsnippet.jaas.metio.wtf \"hello\" deleted"))
+        result = try k("get", "jsnip", "hello")
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("jsonnetsnippets.jaas.metio.wtf \"hello\" not found"), "\(result.stderr)")
+
+        result = try k("create", "namespace", "tenant-b")
+        #expect(result.stdout == "namespace/tenant-b created\n", "\(result.stderr)")
+        result = try k("create", "configmap", "settings", "--from-literal=a=b", "-n", "tenant-b")
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try k("get", "configmap", "settings", "-n", "tenant-b", "-o", "jsonpath={.data.a}")
+        #expect(result.stdout == "b")
+
+        result = try k("delete", "-f", root("config/crd/jaas.metio.wtf_jsonnetsnippets.yaml"))
+        #expect(result.status == 0, "\(result.stderr)")
+        result = try k("get", "jsnip")
+        #expect(result.status != 0)
+    }
+}
