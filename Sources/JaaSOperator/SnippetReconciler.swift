@@ -75,8 +75,8 @@ public struct SnippetReconciler: Sendable {
         }
         do {
             let published = try await render(snippet, spec)
-            try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
-            try collectGarbage(snippet, keep: published.keptRevisions)
+            let history = try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
+            collectGarbage(snippet, keep: history)
             return requeue
         } catch let failure as ReconcileFailure {
             try await writeStatus(snippet, .failure(failure))
@@ -90,7 +90,6 @@ public struct SnippetReconciler: Sendable {
         let artifact: Artifact
         let url: String
         let hex: String
-        var keptRevisions: [String] = []
     }
 
     private func render(_ snippet: KubeObject, _ spec: JsonnetSnippetSpec) async throws -> Published {
@@ -195,7 +194,9 @@ public struct SnippetReconciler: Sendable {
     }
 
     /// Writes the snippet's status; a 409 (someone else wrote in between) re-reads and retries.
-    private func writeStatus(_ snippet: KubeObject, _ outcome: Outcome) async throws {
+    /// Returns the revision hexes now listed in `status.history`.
+    @discardableResult
+    private func writeStatus(_ snippet: KubeObject, _ outcome: Outcome) async throws -> Set<String> {
         var current = snippet
         for attempt in 0..<5 {
             var status = current["status"]?.objectValue ?? [:]
@@ -230,11 +231,14 @@ public struct SnippetReconciler: Sendable {
             current["status"] = .object(status)
             do {
                 _ = try await admin.updateStatus(.jsonnetSnippets, current)
-                return
+                return Set((status["history"]?.arrayValue ?? []).compactMap {
+                    $0["revision"]?.stringValue.map { String($0.dropFirst("sha256:".count)) }
+                })
             } catch let e as KubeError where e.code == 409 && attempt < 4 {
                 current = try await admin.get(.jsonnetSnippets, namespace: snippet.namespace, name: snippet.name)
             }
         }
+        return []
     }
 
     // MARK: Deletion and garbage collection
@@ -257,15 +261,11 @@ public struct SnippetReconciler: Sendable {
         return .done
     }
 
-    /// Deletes stored revisions that left `status.history` more than the grace period ago.
-    private func collectGarbage(_ snippet: KubeObject, keep: [String]) throws {
-        // The history just written is re-read next time; here only revisions never
-        // listed and older than the grace period go.
+    /// Deletes stored revisions no longer in `status.history` once they are older than the grace period.
+    private func collectGarbage(_ snippet: KubeObject, keep: Set<String>) {
+        guard !keep.isEmpty else { return }
         let namespace = snippet.namespace ?? "default"
-        let listed = Set((snippet[path: "status", "history"]?.arrayValue ?? []).compactMap {
-            $0["revision"]?.stringValue.map { String($0.dropFirst("sha256:".count)) }
-        }).union(keep)
-        for hex in settings.storage.revisions(namespace: namespace, name: snippet.name) where !listed.contains(hex) {
+        for hex in settings.storage.revisions(namespace: namespace, name: snippet.name) where !keep.contains(hex) {
             let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
             if let age = settings.storage.age(of: key), age > settings.gcGrace {
                 try? settings.storage.delete(key)
