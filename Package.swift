@@ -53,7 +53,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .target(name: "JaaSOperator", dependencies: ["Jsonnet", "JaaSArtifacts", "Kubernetes"]),
+        .target(
+            name: "JaaSOperator",
+            dependencies: [
+                "Jsonnet", "JaaSArtifacts", "Kubernetes",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "KubeTestServer",
             dependencies: [
@@ -74,7 +81,10 @@ let package = Package(
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
         .testTarget(
             name: "JaaSOperatorTests",
-            dependencies: ["JaaSOperator", "JaaSArtifacts", "Jsonnet", "Kubernetes", "KubeTestServer"]
+            dependencies: [
+                "JaaSOperator", "JaaSArtifacts", "Jsonnet", "Kubernetes", "KubeTestServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "KubernetesTests",

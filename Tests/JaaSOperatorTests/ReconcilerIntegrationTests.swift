@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import JaaSArtifacts
 import JaaSOperator
@@ -115,7 +116,8 @@ import Yams
         #expect(ea[path: "spec", "sourceRef", "kind"]?.stringValue == "JsonnetSnippet")
         #expect(ea[path: "status", "conditions"]?.arrayValue?.first?["reason"]?.stringValue == "Succeeded")
         let key = String(url.dropFirst("http://storage.test/".count))
-        let bytes = try #require(try c.storage.get(key))
+        let bytes = try await StorageDownload.fetch(from: c.storage, key: key)
+        #expect(try c.storage.get(key) == bytes)
         try ArtifactDigest(parsing: digest).verify(bytes)
         #expect(artifact["size"]?.intValue == Int64(bytes.count))
         let files = try Artifact.extract(bytes)
@@ -271,5 +273,24 @@ struct AnyCodable: Encodable {
         await c.server.closeAllWatches()
         try await c.apply("after-gone", spec: ReconcilerIntegrationTests.spec("{ late: true }"))
         #expect(try await waitForReady(c, "after-gone", within: 10), "a snippet created after 410 is still reconciled")
+    }
+}
+
+/// Downloads an artifact through a real StorageServer on a free port.
+enum StorageDownload {
+    static func fetch(from storage: LocalStorage, key: String) async throws -> [UInt8] {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = Task { try await StorageServer(storage: storage, host: "127.0.0.1", port: 0).run { continuation.yield($0) } }
+        defer { server.cancel() }
+        var port = 0
+        for await p in ports { port = p; break }
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/\(key)"),
+                                                           timeout: .seconds(10))
+        #expect(response.status == .ok)
+        let body = try await response.body.collect(upTo: 64 << 20)
+        let missing = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: "http://127.0.0.1:\(port)/../etc/passwd.tar.gz"), timeout: .seconds(10))
+        #expect(missing.status == .notFound)
+        return Array(body.readableBytesView)
     }
 }
