@@ -1,5 +1,7 @@
 /// `text` as a JSON string literal, quotes included (also valid Jsonnet).
 public func jsonStringLiteral(_ text: String) -> String {
+    let plain = text.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 != 0x7F }
+    if plain { return "\"" + text + "\"" }
     var out = "\""
     out.reserveCapacity(text.utf8.count + 2)
     for scalar in text.unicodeScalars {

@@ -45,11 +45,18 @@ public final class RenderCache: Sendable {
         public var evictions = 0
     }
 
-    private struct Entry {
+    /// A stored render; `lastUsed` is only touched under the cache's lock, so a hit
+    /// updates it without hashing the request a second time.
+    private final class Entry: @unchecked Sendable {
         let output: String
         let closure: ImportClosure
-        let generation: UInt64
         var lastUsed: UInt64
+
+        init(output: String, closure: ImportClosure, lastUsed: UInt64) {
+            self.output = output
+            self.closure = closure
+            self.lastUsed = lastUsed
+        }
     }
 
     private struct State {
@@ -80,12 +87,12 @@ public final class RenderCache: Sendable {
         return state.withLock { state in
             guard valid else {
                 state.statistics.misses += 1
-                if state.entries[request]?.generation == entry.generation { remove(request, from: &state) }
+                if state.entries[request] === entry { remove(request, from: &state) }
                 return nil
             }
             state.statistics.hits += 1
             state.clock += 1
-            state.entries[request]?.lastUsed = state.clock
+            entry.lastUsed = state.clock
             return entry.output
         }
     }
@@ -104,8 +111,7 @@ public final class RenderCache: Sendable {
             }
             remove(request, from: &state)
             state.clock += 1
-            state.entries[request] = Entry(output: output, closure: closure, generation: state.clock,
-                                           lastUsed: state.clock)
+            state.entries[request] = Entry(output: output, closure: closure, lastUsed: state.clock)
             state.statistics.entries += 1
             state.statistics.bytes += size
             while state.statistics.entries > limits.maxEntries || state.statistics.bytes > limits.maxBytes {

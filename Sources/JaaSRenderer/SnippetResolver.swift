@@ -28,7 +28,8 @@ public struct SnippetResolver: Sendable {
     }
 
     private let files: [String: String]
-    private let directories: [(path: String, realPath: String)]
+    /// Each directory as configured (with a trailing slash) and its real path.
+    private let directories: [(prefix: String, realPath: String)]
 
     /// A resolver over `snippetFiles` (each served under its own normalized path) and
     /// `snippetDirectories`; throws when a file or directory does not exist.
@@ -46,7 +47,7 @@ public struct SnippetResolver: Sendable {
             guard FileKind.of(directory) == .directory, let real = realPath(directory) else {
                 throw InvalidRoot(description: "--snippet-directory \(directory): not a directory")
             }
-            directories.append((directory, real))
+            directories.append((directory.hasSuffix("/") ? directory : directory + "/", real))
         }
         self.files = files
         self.directories = directories
@@ -63,20 +64,47 @@ public struct SnippetResolver: Sendable {
         if let file = files[name] { return Snippet(entryPath: file, fileName: file) }
         guard Self.isConfinedName(name) else { return nil }
         for directory in directories {
-            let candidate = (directory.path.hasSuffix("/") ? directory.path : directory.path + "/")
-                + name + "/main.jsonnet"
-            guard let real = realPath(candidate), Self.isInside(real, root: directory.realPath),
-                  FileKind.of(real) == .regular else { continue }
-            return Snippet(entryPath: real, fileName: candidate)
+            guard let entryPath = Self.confinedFile(name + "/main.jsonnet", under: directory.realPath) else { continue }
+            return Snippet(entryPath: entryPath, fileName: directory.prefix + name + "/main.jsonnet")
         }
         return nil
     }
 
+    /// The real path of the regular file `relative` names under `root` (a real path),
+    /// or nil when it does not exist or resolves outside `root`. Walks the components
+    /// with `lstat`; only when one is a symbolic link is the whole path resolved with
+    /// `realpath` and checked against the root.
+    private static func confinedFile(_ relative: String, under root: String) -> String? {
+        var path = root == "/" ? "" : root
+        var st = stat()
+        for component in relative.split(separator: "/") {
+            path += "/" + component
+            guard lstat(path, &st) == 0 else { return nil }
+            if (st.st_mode & S_IFMT) == S_IFLNK {
+                guard let real = realPath(root + "/" + relative), isInside(real, root: root),
+                      FileKind.of(real) == .regular else { return nil }
+                return real
+            }
+        }
+        return (st.st_mode & S_IFMT) == S_IFREG ? path : nil
+    }
+
     /// Whether `name` is a relative path without empty, `.` or `..` segments or NUL bytes.
     static func isConfinedName(_ name: String) -> Bool {
-        guard !name.isEmpty, !name.utf8.contains(0) else { return false }
-        return name.split(separator: "/", omittingEmptySubsequences: false)
-            .allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        var segmentLength = 0
+        var segmentIsDots = true
+        for byte in name.utf8 {
+            if byte == 0 { return false }
+            if byte == UInt8(ascii: "/") {
+                if segmentLength == 0 || (segmentIsDots && segmentLength <= 2) { return false }
+                segmentLength = 0
+                segmentIsDots = true
+            } else {
+                segmentLength += 1
+                segmentIsDots = segmentIsDots && byte == UInt8(ascii: ".")
+            }
+        }
+        return segmentLength > 0 && !(segmentIsDots && segmentLength <= 2)
     }
 
     private static func isInside(_ path: String, root: String) -> Bool {

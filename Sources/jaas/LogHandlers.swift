@@ -90,12 +90,24 @@ struct StderrLogHandler: LogHandler {
         var seconds = now.tv_sec
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        var text = [UInt8](repeating: 0, count: 24)
+        func put(_ value: Int, at offset: Int, digits: Int) {
+            var value = value
+            for index in stride(from: offset + digits - 1, through: offset, by: -1) {
+                text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        put(Int(parts.tm_year) + 1900, at: 0, digits: 4)
+        put(Int(parts.tm_mon) + 1, at: 5, digits: 2)
+        put(Int(parts.tm_mday), at: 8, digits: 2)
+        put(Int(parts.tm_hour), at: 11, digits: 2)
+        put(Int(parts.tm_min), at: 14, digits: 2)
+        put(Int(parts.tm_sec), at: 17, digits: 2)
+        put(Int(now.tv_nsec) / 1_000_000, at: 20, digits: 3)
+        for (offset, separator) in [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (23, "Z")] as [(Int, Unicode.Scalar)] {
+            text[offset] = UInt8(ascii: separator)
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
