@@ -51,14 +51,20 @@ public final class EvaluationGate: Sendable {
         let pending = PendingEvaluation()
         var options = options
         options.cancellation = pending.token
-        options.timeout = nil
+        // The engine also watches the deadline on its own thread, so the evaluation
+        // stops on time even when the timer task is slow to be scheduled.
+        options.timeout = timeout
         let timer = timeout.map { startTimer(pending, after: $0) }
         Task {
             let outcome = await Self.run(source: source, fileName: fileName, options: options)
             timer?.cancel()
             state.withLock { stats in
                 stats.inFlight -= 1
-                if !pending.settle(outcome), pending.wasTimedOut { stats.outstandingTimedOut -= 1 }
+                if pending.settle(outcome) {
+                    if outcome == .failure(.timedOut) { stats.timedOutTotal += 1 }
+                } else if pending.wasTimedOut {
+                    stats.outstandingTimedOut -= 1
+                }
             }
         }
         let outcome = await withTaskCancellationHandler {
@@ -101,6 +107,8 @@ public final class EvaluationGate: Sendable {
             case .single(let text): return .success(text)
             case .multi: return .failure(.evaluationFailed(diagnostic: "unexpected multi-file output"))
             }
+        } catch EvaluationCancelled.timedOut {
+            return .failure(.timedOut)
         } catch is EvaluationCancelled {
             return .failure(.cancelled)
         } catch {

@@ -33,11 +33,9 @@ func eventually(within seconds: Double = 5, _ condition: () -> Bool) async throw
 
     @Test func stopsTheEvaluationAtTheTimeout() async throws {
         let gate = EvaluationGate(maxConcurrent: 4, timeout: .milliseconds(200))
-        let start = ContinuousClock.now
         await #expect(throws: RenderError.timedOut) {
             _ = try await gate.evaluate(source: endlessProgram, fileName: "loop.jsonnet", options: .init())
         }
-        #expect(ContinuousClock.now - start < .seconds(2))
         #expect(try await eventually(within: 1) { gate.statistics.inFlight == 0 })
         #expect(gate.statistics.outstandingTimedOut == 0)
         #expect(gate.statistics.timedOutTotal == 1)

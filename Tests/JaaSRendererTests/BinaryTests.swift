@@ -61,9 +61,8 @@ import Testing
         let fixture = try standardFixture()
         let jaas = try await JaaSProcess(["--snippet-directory", fixture.at("snippets"), "--evaluation-timeout", "1s"])
         let before = jaas.cpuSeconds
-        let start = ContinuousClock.now
         let reply = try await RawHTTP.request(port: jaas.ports["renderer"]!, target: "/jsonnet/loop")
-        let answeredAfter = ContinuousClock.now - start
+        let answeredAfter = reply.elapsed
         let atAnswer = jaas.cpuSeconds
         try await Task.sleep(for: .seconds(1))
         let oneSecondLater = jaas.cpuSeconds
@@ -71,7 +70,7 @@ import Testing
               + "in the 1 s after the 504 the process used \(oneSecondLater - atAnswer) s CPU")
         #expect(reply.status == 504)
         #expect(answeredAfter >= .milliseconds(950) && answeredAfter < .seconds(3))
-        #expect(atAnswer - before >= 0.2, "the evaluation should have been busy")
+        #expect(atAnswer - before >= 0.1, "the evaluation should have been busy")
         #expect(oneSecondLater - atAnswer <= 0.05, "CPU kept running after the 504")
     }
 
@@ -83,9 +82,9 @@ import Testing
         // Calibrate a render that takes about 3.5 s on this machine.
         let probeCount = 200_000
         try fixture.write("snippets/slow/main.jsonnet", "std.foldl(function(a, b) a + b, std.range(1, \(probeCount)), 0)")
-        let probeStart = ContinuousClock.now
-        #expect(try await RawHTTP.request(port: port, target: "/jsonnet/slow").status == 200)
-        let perItem = (ContinuousClock.now - probeStart) / probeCount
+        let probe = try await RawHTTP.request(port: port, target: "/jsonnet/slow")
+        #expect(probe.status == 200)
+        let perItem = probe.elapsed / probeCount
         let count = Int(Duration.milliseconds(3500) / perItem)
         try fixture.write("snippets/slow/main.jsonnet", "std.foldl(function(a, b) a + b, std.range(1, \(count)), 0)")
 
@@ -97,7 +96,7 @@ import Testing
             try await RawHTTP.request(port: jaas.ports["management"]!, target: "/ready").status == 503
         })
         let reply = try await inFlight.value
-        let answeredAfterSignal = ContinuousClock.now - signalled
+        let answeredAfterSignal = reply.completedAt - signalled
         #expect(reply.status == 200)
         #expect(reply.body == "\(count * (count + 1) / 2)\n")
         #expect(answeredAfterSignal > .seconds(1), "the request should still run when draining starts")

@@ -50,7 +50,9 @@ import Testing
             let edited = try await server.get("/jsonnet/hello")
             #expect(edited.headers["x-jaas-cache"] == "miss")
             #expect(edited.json["hello"] as? String == "there")
-            #expect(try await server.metric("jaas_render_cache_racy_skips_total") == 2)
+            // At least the render after the edit was too fresh to store (the first one
+            // too, unless more than 2 s passed since the fixture was written).
+            #expect(try await server.metric("jaas_render_cache_racy_skips_total") ?? 0 >= 1)
         }
     }
 }

@@ -15,9 +15,9 @@ import Testing
     @Test func theTimeoutStopsTheEvaluation() async throws {
         let fixture = try standardFixture()
         try await withServer(configure(fixture) { $0.evaluationTimeout = .milliseconds(300) }) { (server) async throws in
-            let start = ContinuousClock.now
-            #expect(try await server.get("/jsonnet/loop").status == 504)
-            #expect(ContinuousClock.now - start < .seconds(3))
+            let reply = try await server.get("/jsonnet/loop")
+            #expect(reply.status == 504)
+            #expect(reply.elapsed < .seconds(3))
             #expect(try await eventually(within: 1) { server.server.renderer.gate.statistics.inFlight == 0 })
             #expect(try await server.metric("jaas_eval_outstanding_timed_out") == 0)
             #expect(try await server.metric("jaas_eval_timed_out_total") == 1)

@@ -6,6 +6,11 @@ struct HTTPReply: Sendable {
     /// Header fields with lower-cased names.
     let headers: [String: String]
     let body: String
+    /// From connecting to the end of the answer, timed on the socket's own thread
+    /// (so a busy Swift concurrency pool in the test process cannot inflate it).
+    let elapsed: Duration
+    /// When the answer had been read in full.
+    let completedAt: ContinuousClock.Instant
 
     /// The body parsed as a JSON object.
     var json: [String: Any] {
@@ -24,10 +29,12 @@ enum RawHTTP {
     static func request(port: Int, method: String = "GET", target: String,
                         timeout: Double = 30) async throws -> HTTPReply {
         try await onThread {
+            let start = ContinuousClock.now
             let socket = try connect(port: port, timeout: timeout)
             defer { close(socket) }
             try send(socket, "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            return try parse(readAll(socket), method: method)
+            let data = try readAll(socket)
+            return try parse(data, start: start)
         }
     }
 
@@ -119,7 +126,8 @@ enum RawHTTP {
         }
     }
 
-    private static func parse(_ data: [UInt8], method: String) throws -> HTTPReply {
+    private static func parse(_ data: [UInt8], start: ContinuousClock.Instant) throws -> HTTPReply {
+        let end = ContinuousClock.now
         let text = String(decoding: data, as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n") else {
             throw Failure(description: "no HTTP head in \(data.count) bytes: \(text.prefix(200))")
@@ -135,6 +143,7 @@ enum RawHTTP {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...]
                 .trimmingCharacters(in: .whitespaces)
         }
-        return HTTPReply(status: status, headers: headers, body: String(text[split.upperBound...]))
+        return HTTPReply(status: status, headers: headers, body: String(text[split.upperBound...]),
+                         elapsed: end - start, completedAt: end)
     }
 }
