@@ -15,7 +15,7 @@ func eventually(within seconds: Double = 5, _ condition: () -> Bool) async throw
     return condition()
 }
 
-@Suite struct EvaluationGateTests {
+@Suite(.serialized) struct EvaluationGateTests {
     @Test func evaluatesToPrettyJSON() async throws {
         let gate = EvaluationGate(maxConcurrent: 2, timeout: .seconds(5))
         let output = try await gate.evaluate(source: "{ a: 1 + 2 }", fileName: "x.jsonnet", options: .init())
