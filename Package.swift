@@ -3,12 +3,16 @@ import PackageDescription
 
 let package = Package(
     name: "jaas",
-    platforms: [.macOS(.v14)],
+    // macOS 15 for Synchronization's Mutex and Atomic (Linux has no such floor).
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Jsonnet", targets: ["Jsonnet"]),
+        .library(name: "JaaSCore", targets: ["JaaSCore"]),
+        .library(name: "JaaSRenderer", targets: ["JaaSRenderer"]),
         .library(name: "Kubernetes", targets: ["Kubernetes"]),
         .library(name: "KubeTestServer", targets: ["KubeTestServer"]),
         .executable(name: "jsonnet", targets: ["jsonnet"]),
+        .executable(name: "jaas", targets: ["jaas"]),
         .executable(name: "kube-test-server", targets: ["kube-test-server"]),
     ],
     dependencies: [
@@ -16,11 +20,15 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", exact: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras", exact: "1.35.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // The engine: no server dependencies, so it builds and tests fast.
@@ -53,6 +61,31 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // What the renderer and the operator share: importer, render cache, evaluation gate.
+        .target(name: "JaaSCore", dependencies: ["Jsonnet"]),
+        .target(
+            name: "JaaSRenderer",
+            dependencies: [
+                "JaaSCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "jaas",
+            dependencies: [
+                "JaaSCore",
+                "JaaSRenderer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "JaaSOperator",
             dependencies: [
@@ -79,6 +112,8 @@ let package = Package(
         ),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
+        .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore"]),
+        .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "jaas"]),
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [

@@ -1,0 +1,66 @@
+import NIOCore
+import NIOHTTPTypes
+
+/// Closes a connection whose client is too slow to send a request or whose response
+/// takes too long, like Go's `http.Server` `ReadTimeout` and `WriteTimeout`.
+///
+/// The read deadline runs from the connection's start, and from the end of each
+/// response, until the request has been received in full (so it also bounds idle
+/// keep-alive connections). The write deadline runs from the end of the request
+/// until the end of its response.
+final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let readTimeout: TimeAmount?
+    private let writeTimeout: TimeAmount?
+    private var deadline: Scheduled<Void>?
+
+    /// Deadlines of `readTimeout` and `writeTimeout` (nil = none).
+    init(readTimeout: TimeAmount?, writeTimeout: TimeAmount?) {
+        self.readTimeout = readTimeout
+        self.writeTimeout = writeTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { arm(readTimeout, context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        arm(readTimeout, context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        disarm()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .end = unwrapInboundIn(data) { arm(writeTimeout, context: context) }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { arm(readTimeout, context: context) }
+        context.write(data, promise: promise)
+    }
+
+    private func arm(_ timeout: TimeAmount?, context: ChannelHandlerContext) {
+        disarm()
+        guard let timeout else { return }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
+    }
+
+    private func disarm() {
+        deadline?.cancel()
+        deadline = nil
+    }
+}

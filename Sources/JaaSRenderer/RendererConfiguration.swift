@@ -1,0 +1,47 @@
+import JaaSCore
+import Jsonnet
+import NIOCore
+
+/// Everything the renderer is configured with; the defaults are the flag defaults.
+public struct RendererConfiguration: Sendable {
+    /// Address the rendering server binds (`--listen-address`).
+    public var listenAddress = "127.0.0.1"
+    /// Port of the rendering server (`--port`; 0 picks a free one).
+    public var port = 8080
+    /// The endpoint's path segment(s), without slashes at either end (`--jsonnet-endpoint-path`).
+    public var endpointPath = "jsonnet"
+    /// Files served under their own path (`--snippet`).
+    public var snippetFiles: [String] = []
+    /// Directories whose `<name>/main.jsonnet` files are served (`--snippet-directory`).
+    public var snippetDirectories: [String] = []
+    /// Import search directories, the last searched first (`--library-path`).
+    public var libraryPaths: [String] = []
+    /// `std.extVar` bindings (`JAAS_EXT_VAR_*` and `--ext-var`).
+    public var externalVariables: [String: ExternalValue] = [:]
+    /// Evaluations are stopped after this long (`--evaluation-timeout`; nil = never).
+    public var evaluationTimeout: Duration? = .seconds(5)
+    /// Maximum Jsonnet call depth (`--max-stack`).
+    public var maxStack = 500
+    /// At most this many evaluations at once (`--max-concurrent-evals`; 0 = no cap).
+    public var maxConcurrentEvaluations = RendererConfiguration.defaultMaxConcurrentEvaluations
+    /// The render cache's bounds (nil = no cache).
+    public var renderCache: RenderCache.Limits? = RenderCache.Limits(maxEntries: 1024, maxBytes: 64 << 20)
+    /// Address of the probe server (`--management-listen-address`).
+    public var managementListenAddress = "127.0.0.1"
+    /// Port of the probe server (`--management-port`; 0 picks a free one).
+    public var managementPort = 8081
+    /// Address and port of the metrics server (`--metrics-bind-address`; nil = off).
+    public var metricsAddress: (host: String, port: Int)? = ("0.0.0.0", 8083)
+    /// Time between turning not-ready and draining on shutdown (`--shutdown-delay`).
+    public var shutdownDelay: Duration = .seconds(5)
+    /// Deadline for receiving a whole request, also bounding idle connections (`--read-timeout`; nil = none).
+    public var readTimeout: Duration? = .seconds(10)
+    /// Deadline from a received request to the end of its response (`--write-timeout`; nil = none).
+    public var writeTimeout: Duration? = .seconds(10)
+
+    /// The default concurrency cap: four per core, at least 16.
+    public static var defaultMaxConcurrentEvaluations: Int { max(System.coreCount * 4, 16) }
+
+    /// The defaults.
+    public init() {}
+}

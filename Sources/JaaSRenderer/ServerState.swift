@@ -1,0 +1,26 @@
+import Synchronization
+
+/// The renderer's lifecycle as the probes report it: started once the rendering
+/// server listens, ready while started and not shutting down.
+public final class ServerState: Sendable {
+    private struct Flags {
+        var started = false
+        var shuttingDown = false
+    }
+    private let flags = Mutex(Flags())
+
+    /// A state that is neither started nor shutting down.
+    public init() {}
+
+    /// Whether the rendering server has started listening.
+    public var isStarted: Bool { flags.withLock { $0.started } }
+    /// Whether the renderer should receive traffic.
+    public var isReady: Bool { flags.withLock { $0.started && !$0.shuttingDown } }
+    /// Whether shutdown has begun.
+    public var isShuttingDown: Bool { flags.withLock { $0.shuttingDown } }
+
+    /// Records that the rendering server listens.
+    public func markStarted() { flags.withLock { $0.started = true } }
+    /// Records that shutdown has begun; readiness stays off from now on.
+    public func markShuttingDown() { flags.withLock { $0.shuttingDown = true } }
+}

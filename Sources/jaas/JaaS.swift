@@ -1,0 +1,240 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ArgumentParser
+import JaaSCore
+import JaaSRenderer
+import Jsonnet
+import Logging
+import ServiceLifecycle
+
+/// `jaas`: renders Jsonnet snippets over HTTP.
+@main
+struct JaaS: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jaas",
+        abstract: "Jsonnet as a Service: renders Jsonnet snippets to JSON over HTTP.",
+        version: "jaas 0.1.0 (Jsonnet \(Jsonnet.version))")
+
+    @Option(help: "Address the rendering server listens on.")
+    var listenAddress = "127.0.0.1"
+
+    @Option(help: "Port of the rendering server (0 picks a free port).")
+    var port = 8080
+
+    @Option(help: "Path segment(s) of the rendering endpoint: GET /<path>/<snippet>.")
+    var jsonnetEndpointPath = "jsonnet"
+
+    @Option(name: .customLong("snippet"),
+            help: "A snippet file, served under its own path (repeatable).")
+    var snippets: [String] = []
+
+    @Option(name: .customLong("snippet-directory"),
+            help: "A directory whose <name>/main.jsonnet files are served as <name> (repeatable; first match wins).")
+    var snippetDirectories: [String] = []
+
+    @Option(name: .customLong("library-path"),
+            help: "An import search directory (repeatable; the right-most matching directory wins).")
+    var libraryPaths: [String] = []
+
+    @Option(name: .customLong("ext-var"),
+            help: "External variable KEY=VALUE for std.extVar (repeatable; wins over JAAS_EXT_VAR_KEY).")
+    var extVars: [String] = []
+
+    @Option(help: "Stop an evaluation after this long and answer 504 (Go duration; 0 = no limit).")
+    var evaluationTimeout = "5s"
+
+    @Option(help: "Maximum Jsonnet stack depth.")
+    var maxStack = 500
+
+    @Option(help: "Evaluations allowed at once; more are answered 503 (0 = no cap; default max(cores*4, 16)).")
+    var maxConcurrentEvals = RendererConfiguration.defaultMaxConcurrentEvaluations
+
+    @Option(help: "Rendered outputs kept in the render cache (0 = no cache).")
+    var renderCacheMaxEntries = 1024
+
+    @Option(help: "Bytes of rendered output kept in the render cache (0 = no cache).")
+    var renderCacheMaxBytes = 64 << 20
+
+    @Option(help: "Address the management (probe) server listens on.")
+    var managementListenAddress = "127.0.0.1"
+
+    @Option(help: "Port of the management server: /live, /start, /ready (0 picks a free port).")
+    var managementPort = 8081
+
+    @Option(help: "host:port of the Prometheus /metrics server (':port' = every interface; 0 = off).")
+    var metricsBindAddress = ":8083"
+
+    @Option(help: "On SIGTERM, time between turning not-ready and draining (Go duration).")
+    var shutdownDelay = "5s"
+
+    @Option(help: "Deadline for receiving a whole request; also closes idle connections (Go duration; 0 = none).")
+    var readTimeout = "10s"
+
+    @Option(help: "Deadline from a received request to the end of its response (Go duration; 0 = none).")
+    var writeTimeout = "10s"
+
+    @Option(help: "Lowest level logged: debug, info, warn or error.")
+    var logLevel = "info"
+
+    @Option(help: "Log line format on stderr: json or text.")
+    var logFormat = "json"
+
+    /// What the flags mean once checked.
+    private struct Checked {
+        var renderer: RendererConfiguration
+        var level: Logger.Level
+        var format: LogFormat
+    }
+
+    mutating func validate() throws {
+        _ = try checked()
+    }
+
+    private func checked() throws -> Checked {
+        guard let level = Self.levels[logLevel] else {
+            throw ValidationError("--log-level \(logLevel): must be debug, info, warn or error")
+        }
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw ValidationError("--log-format \(logFormat): must be json or text")
+        }
+        let renderer = try rendererConfiguration(environment: currentEnvironment())
+        do {
+            _ = try SnippetResolver(snippetFiles: renderer.snippetFiles,
+                                    snippetDirectories: renderer.snippetDirectories)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return Checked(renderer: renderer, level: level, format: format)
+    }
+
+    private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
+
+    func run() async throws {
+        let settings = try checked()
+        let (level, format) = (settings.level, settings.format)
+        LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
+        let logger = Logger(label: "jaas")
+        let server: RendererServer
+        do {
+            server = try RendererServer(configuration: settings.renderer, logger: logger)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: server.services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private func rendererConfiguration(environment: [String: String]) throws -> RendererConfiguration {
+        var config = RendererConfiguration()
+        config.listenAddress = listenAddress
+        config.port = try Self.check(FlagValues.port(port), "--port", port, "must be 0 to 65535")
+        config.endpointPath = try Self.check(FlagValues.endpointPath(jsonnetEndpointPath), "--jsonnet-endpoint-path",
+                                             jsonnetEndpointPath, "must be path segments of letters, digits, -._~")
+        config.snippetFiles = snippets
+        config.snippetDirectories = snippetDirectories
+        for directory in libraryPaths {
+            var st = stat()
+            guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw ValidationError("--library-path \(directory): not a directory")
+            }
+        }
+        config.libraryPaths = libraryPaths
+        var variables: [String: ExternalValue] = [:]
+        for (name, value) in environment where name.hasPrefix("JAAS_EXT_VAR_") && name.count > 13 {
+            variables[String(name.dropFirst(13))] = .string(value)
+        }
+        for flag in extVars {
+            let pair = try Self.check(FlagValues.keyValue(flag), "--ext-var", flag, "must be KEY=VALUE")
+            variables[pair.key] = .string(pair.value)
+        }
+        config.externalVariables = variables
+        let timeout = try Self.duration(evaluationTimeout, "--evaluation-timeout")
+        config.evaluationTimeout = timeout == .zero ? nil : timeout
+        config.maxStack = try Self.check(maxStack >= 1 ? maxStack : nil, "--max-stack", maxStack, "must be at least 1")
+        config.maxConcurrentEvaluations = try Self.check(maxConcurrentEvals >= 0 ? maxConcurrentEvals : nil,
+                                                         "--max-concurrent-evals", maxConcurrentEvals, "must not be negative")
+        let entries = try Self.check(renderCacheMaxEntries >= 0 ? renderCacheMaxEntries : nil,
+                                     "--render-cache-max-entries", renderCacheMaxEntries, "must not be negative")
+        let bytes = try Self.check(renderCacheMaxBytes >= 0 ? renderCacheMaxBytes : nil,
+                                   "--render-cache-max-bytes", renderCacheMaxBytes, "must not be negative")
+        config.renderCache = entries == 0 || bytes == 0 ? nil : RenderCache.Limits(maxEntries: entries, maxBytes: bytes)
+        config.managementListenAddress = managementListenAddress
+        config.managementPort = try Self.check(FlagValues.port(managementPort), "--management-port",
+                                               managementPort, "must be 0 to 65535")
+        if metricsBindAddress == "0" {
+            config.metricsAddress = nil
+        } else {
+            let address = try Self.check(FlagValues.hostAndPort(metricsBindAddress), "--metrics-bind-address",
+                                         metricsBindAddress, "must be host:port, :port or 0")
+            config.metricsAddress = address
+        }
+        config.shutdownDelay = try Self.duration(shutdownDelay, "--shutdown-delay")
+        let read = try Self.duration(readTimeout, "--read-timeout")
+        config.readTimeout = read == .zero ? nil : read
+        let write = try Self.duration(writeTimeout, "--write-timeout")
+        config.writeTimeout = write == .zero ? nil : write
+        return config
+    }
+
+    private static func duration(_ text: String, _ flag: String) throws -> Duration {
+        try check(FlagValues.duration(text), flag, text, "must be a duration such as 500ms, 5s or 1m")
+    }
+
+    private static func check<T>(_ value: T?, _ flag: String, _ given: Any, _ rule: String) throws -> T {
+        guard let value else { throw ValidationError("\(flag) \(given): \(rule)") }
+        return value
+    }
+
+    /// The process environment as a dictionary.
+    private func currentEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let pair = FlagValues.keyValue(text) { result[pair.key] = pair.value }
+            entry += 1
+        }
+        return result
+    }
+
+    /// Parses the command line; usage errors print one line and exit 2, runtime
+    /// failures exit 1.
+    static func main() async {
+        let command: JaaS
+        do {
+            command = try parse()
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                terminate(0)
+            }
+            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+            printError("jaas: \(message)")
+            terminate(2)
+        }
+        do {
+            try await command.run()
+        } catch {
+            printError("jaas: \(error)")
+            terminate(error is ValidationError ? 2 : 1)
+        }
+    }
+}
+
+/// Writes one line to stderr.
+private func printError(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+}
+
+/// Ends the process with `status`.
+private func terminate(_ status: Int32) -> Never {
+    exit(status)
+}
