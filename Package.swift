@@ -79,8 +79,11 @@ let package = Package(
         .executableTarget(
             name: "jaas",
             dependencies: [
+                "JaaSArtifacts",
                 "JaaSCore",
+                "JaaSOperator",
                 "JaaSRenderer",
+                "Kubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

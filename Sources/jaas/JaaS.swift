@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import JaaSArtifacts
 import JaaSCore
+import JaaSOperator
 import JaaSRenderer
 import Jsonnet
 import Logging
@@ -82,9 +84,55 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Log line format on stderr: json or text.")
     var logFormat = "json"
 
+    @Flag(help: "Also run the operator: watch JsonnetSnippets, publish artifacts and ExternalArtifacts.")
+    var enableFluxIntegration = false
+
+    @Option(help: "kubeconfig file (else KUBECONFIG, else in-cluster credentials).")
+    var kubeconfig: String?
+
+    @Option(help: "Artifact storage: local (s3 is not supported yet).")
+    var storageBackend = "local"
+
+    @Option(help: "Directory artifacts are stored in (operator mode; required).")
+    var storagePath: String?
+
+    @Option(help: "Base URL artifacts are served from, as written into ExternalArtifacts (operator mode; required).")
+    var storageBaseUrl: String?
+
+    @Option(help: "Address the storage server listens on.")
+    var storageListenAddress = "0.0.0.0"
+
+    @Option(help: "Port of the storage server (0 picks a free port).")
+    var storagePort = 8082
+
+    @Option(help: "ServiceAccount used for snippets that name none.")
+    var defaultServiceAccount: String?
+
+    @Option(help: "Comma-separated namespaces to watch (else JAAS_WATCH_NAMESPACES, else all).")
+    var watchNamespaces: String?
+
+    @Option(help: "Only reconcile snippets matching this label selector.")
+    var labelSelector: String?
+
+    @Option(help: "Cap on a rendered artifact's content size in bytes (0 = off).")
+    var maxArtifactBytes = 0
+
+    @Option(help: "How long revisions that left a snippet's history are kept (Go duration).")
+    var artifactGcGrace = "5m"
+
+    @Option(help: "How long a deleted snippet waits for its artifacts to be withdrawn (Go duration).")
+    var maxWithdrawWait = "1h"
+
+    @Option(help: "Re-renders allowed per snippet per minute.")
+    var rerenderRate = 60.0
+
+    @Option(help: "Re-renders a snippet may make in a burst.")
+    var rerenderBurst = 120.0
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
+        var operatorConfiguration: OperatorConfiguration?
         var level: Logger.Level
         var format: LogFormat
     }
@@ -107,7 +155,42 @@ struct JaaS: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        return Checked(renderer: renderer, level: level, format: format)
+        let operatorConfiguration = enableFluxIntegration ? try checkedOperator(environment: currentEnvironment()) : nil
+        return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format)
+    }
+
+    private func checkedOperator(environment: [String: String]) throws -> OperatorConfiguration {
+        guard storageBackend == "local" else {
+            throw ValidationError("--storage-backend \(storageBackend): only local is supported by this version")
+        }
+        guard let path = storagePath, !path.isEmpty else {
+            throw ValidationError("--storage-path: required with --enable-flux-integration")
+        }
+        guard let base = storageBaseUrl, base.hasPrefix("http://") || base.hasPrefix("https://") else {
+            throw ValidationError("--storage-base-url: required with --enable-flux-integration (an http(s) URL)")
+        }
+        let storage: LocalStorage
+        do {
+            storage = try LocalStorage(root: path)
+        } catch {
+            throw ValidationError("--storage-path \(path): \(error)")
+        }
+        let namespaces = (watchNamespaces ?? environment["JAAS_WATCH_NAMESPACES"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let port = try Self.check(FlagValues.port(storagePort), "--storage-port", storagePort, "must be 0 to 65535")
+        let maxBytes = try Self.check(maxArtifactBytes >= 0 ? maxArtifactBytes : nil, "--max-artifact-bytes",
+                                      maxArtifactBytes, "must not be negative")
+        let rate = try Self.check(rerenderRate > 0 ? rerenderRate : nil, "--rerender-rate", rerenderRate, "must be positive")
+        let burst = try Self.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
+                                   "must be at least 1")
+        return OperatorConfiguration(
+            kubeconfig: kubeconfig, storage: storage, storageBaseURL: base, storageListenAddress: storageListenAddress,
+            storagePort: port,
+            controller: SnippetController.Options(namespaces: namespaces, labelSelector: labelSelector,
+                                                  rerenderPerMinute: rate, rerenderBurst: burst),
+            defaultServiceAccount: defaultServiceAccount, maxArtifactBytes: maxBytes,
+            gcGrace: try Self.duration(artifactGcGrace, "--artifact-gc-grace"),
+            maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"))
     }
 
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
@@ -123,8 +206,23 @@ struct JaaS: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        var services: [any Service] = server.services
+        if let op = settings.operatorConfiguration {
+            let variables = settings.renderer.externalVariables.compactMapValues { value -> String? in
+                if case .string(let s) = value { return s }
+                return nil
+            }
+            let renderer = SnippetRenderer(operatorExternalVariables: variables,
+                                           evaluationTimeout: settings.renderer.evaluationTimeout,
+                                           maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes)
+            do {
+                services += try operatorServices(op, renderer: renderer, logger: logger)
+            } catch {
+                throw ValidationError("--enable-flux-integration: \(error)")
+            }
+        }
         let group = ServiceGroup(configuration: .init(
-            services: server.services.map { .init(service: $0) },
+            services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

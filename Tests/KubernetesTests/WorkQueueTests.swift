@@ -52,7 +52,9 @@ import Testing
     }
 
     @Test func rateLimitedBackoffGrowsUntilForget() async {
-        let queue = WorkQueue<String>(baseDelay: .milliseconds(40), maxDelay: .milliseconds(160))
+        // Steps of 200 ms leave room for scheduling delays when the whole suite runs in parallel
+        // while still telling each backoff step from the next (each doubles).
+        let queue = WorkQueue<String>(baseDelay: .milliseconds(200), maxDelay: .milliseconds(800))
         var delays: [Duration] = []
         for _ in 0..<4 {
             let start = ContinuousClock.now
@@ -62,16 +64,16 @@ import Testing
             queue.done("k")
         }
         #expect(queue.numRequeues("k") == 4)
-        #expect(delays[0] >= .milliseconds(35) && delays[0] < .milliseconds(150))
-        #expect(delays[1] >= .milliseconds(75))
-        #expect(delays[2] >= .milliseconds(155))
-        #expect(delays[3] >= .milliseconds(155) && delays[3] < .milliseconds(400), "capped at maxDelay")
+        #expect(delays[0] >= .milliseconds(190) && delays[0] < .milliseconds(390), "\(delays)")
+        #expect(delays[1] >= .milliseconds(390), "\(delays)")
+        #expect(delays[2] >= .milliseconds(790), "\(delays)")
+        #expect(delays[3] >= .milliseconds(790) && delays[3] < .milliseconds(1590), "capped at maxDelay: \(delays)")
         queue.forget("k")
         #expect(queue.numRequeues("k") == 0)
         let start = ContinuousClock.now
         queue.addRateLimited("k")
         _ = await queue.get()
-        #expect(ContinuousClock.now - start < .milliseconds(150))
+        #expect(ContinuousClock.now - start < .milliseconds(390))
     }
 
     @Test func shutdownReleasesWorkersAndIgnoresAdds() async {

@@ -1,0 +1,53 @@
+import Foundation
+import JaaSArtifacts
+import JaaSOperator
+import Kubernetes
+import Logging
+import ServiceLifecycle
+
+/// The operator's flags once checked (SPEC §3–§8).
+struct OperatorConfiguration {
+    var kubeconfig: String?
+    var storage: LocalStorage
+    var storageBaseURL: String
+    var storageListenAddress: String
+    var storagePort: Int
+    var controller: SnippetController.Options
+    var defaultServiceAccount: String?
+    var maxArtifactBytes: Int
+    var gcGrace: Duration
+    var maxWithdrawWait: Duration
+}
+
+/// Runs a closure as a ServiceLifecycle service that is cancelled on graceful shutdown.
+struct TaskService: Service {
+    let body: @Sendable () async throws -> Void
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
+    }
+}
+
+/// The services of `--enable-flux-integration`: the snippet controller and the storage server.
+func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, logger: Logger) throws -> [any Service] {
+    let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
+    let client = try KubeClient(config: kubeConfig, logger: logger)
+    let settings = OperatorSettings(
+        storage: config.storage, storageBaseURL: config.storageBaseURL,
+        defaultServiceAccount: config.defaultServiceAccount, renderer: renderer,
+        gcGrace: seconds(config.gcGrace), maxWithdrawWait: seconds(config.maxWithdrawWait))
+    let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
+                                       options: config.controller, logger: logger)
+    let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
+    return [
+        TaskService { await controller.run() },
+        TaskService {
+            try await storageServer.run(logger: logger) { port in
+                logger.info("storage server listening", metadata: ["port": "\(port)"])
+            }
+        },
+    ]
+}
+
+private func seconds(_ d: Duration) -> TimeInterval {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
