@@ -15,23 +15,23 @@ extension EndToEnd {
             ["--ext-var", "=x"], ["--snippet-directory", "/nonexistent"], ["--snippet", "/nonexistent.jsonnet"],
             ["--library-path", "/nonexistent"], ["--render-cache-max-entries", "-5"], ["--no-such-flag"],
         ])
-        func invalidValuesExitTwoWithOneLine(arguments: [String]) throws {
-            let (status, stdout, stderr) = try JaaSProcess.run(arguments)
+        func invalidValuesExitTwoWithOneLine(arguments: [String]) async throws {
+            let (status, stdout, stderr) = try await JaaSProcess.run(arguments)
             #expect(status == 2)
             #expect(stdout.isEmpty)
             #expect(stderr.hasPrefix("jaas: "))
             #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
         }
 
-        @Test func versionPrintsAndExitsZero() throws {
-            let (status, stdout, _) = try JaaSProcess.run(["--version"])
+        @Test func versionPrintsAndExitsZero() async throws {
+            let (status, stdout, _) = try await JaaSProcess.run(["--version"])
             #expect(status == 0)
             #expect(stdout.hasPrefix("jaas "))
         }
 
         /// Fails when a flag of `jaas --help` is missing from docs/flags.md.
-        @Test func everyFlagIsDocumented() throws {
-            let (status, help, _) = try JaaSProcess.run(["--help"])
+        @Test func everyFlagIsDocumented() async throws {
+            let (status, help, _) = try await JaaSProcess.run(["--help"])
             #expect(status == 0)
             let flags = Set(help.matches(of: /--[a-z][a-z-]+/).map { String($0.output) })
             #expect(flags.count >= 20)

@@ -10,8 +10,17 @@ final class JaaSProcess: Sendable {
         return (runner as NSString).deletingLastPathComponent + "/jaas"
     }
 
-    /// Runs the binary to completion: (exit status, stdout, stderr).
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    /// Runs the binary to completion: (exit status, stdout, stderr). The blocking
+    /// waits happen on a thread of their own, not on the Swift concurrency pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String, String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runBlocking(arguments, environment: environment) })
+            }
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
