@@ -40,11 +40,13 @@ public struct SnippetReconciler: Sendable {
     public let admin: KubeClient
     public let settings: OperatorSettings
     public let tokens: TokenCache
+    public let events: EventRecorder
 
     public init(admin: KubeClient, settings: OperatorSettings) {
         self.admin = admin
         self.settings = settings
         self.tokens = TokenCache(client: admin)
+        self.events = EventRecorder(client: admin)
     }
 
     /// Reconciles `namespace/name`.
@@ -75,10 +77,18 @@ public struct SnippetReconciler: Sendable {
         }
         do {
             let published = try await render(snippet, spec)
+            if snippet[path: "status", "revision"]?.stringValue != published.artifact.revision {
+                await events.record(snippet, type: "Normal", reason: ReadyReason.synced.rawValue,
+                                    message: "published revision \(published.artifact.revision)")
+            }
             let history = try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
             collectGarbage(snippet, keep: history)
             return requeue
         } catch let failure as ReconcileFailure {
+            let previous = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first?["reason"]?.stringValue
+            if previous != failure.reason.rawValue {
+                await events.record(snippet, type: "Warning", reason: failure.reason.rawValue, message: failure.message)
+            }
             try await writeStatus(snippet, .failure(failure))
             return failure.reason == .rbacDenied ? .done : requeue
         }

@@ -123,6 +123,12 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "How long a deleted snippet waits for its artifacts to be withdrawn (Go duration).")
     var maxWithdrawWait = "1h"
 
+    @Option(help: "How often stale .tmp files are swept from the storage directory (Go duration).")
+    var storageSweepInterval = "10m"
+
+    @Option(help: "Age after which a .tmp file in the storage directory is stale (Go duration).")
+    var storageSweepMaxTmpAge = "30m"
+
     @Option(help: "Re-renders allowed per snippet per minute.")
     var rerenderRate = 60.0
 
@@ -190,7 +196,10 @@ struct JaaS: AsyncParsableCommand {
                                                   rerenderPerMinute: rate, rerenderBurst: burst),
             defaultServiceAccount: defaultServiceAccount, maxArtifactBytes: maxBytes,
             gcGrace: try Self.duration(artifactGcGrace, "--artifact-gc-grace"),
-            maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"))
+            maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"),
+            sweepInterval: try Self.check(positive(try Self.duration(storageSweepInterval, "--storage-sweep-interval")),
+                                          "--storage-sweep-interval", storageSweepInterval, "must be positive"),
+            sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"))
     }
 
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
@@ -325,6 +334,9 @@ struct JaaS: AsyncParsableCommand {
         }
     }
 }
+
+/// `d` when it is above zero.
+private func positive(_ d: Duration) -> Duration? { d > .zero ? d : nil }
 
 /// Writes one line to stderr.
 private func printError(_ line: String) {

@@ -17,6 +17,8 @@ struct OperatorConfiguration {
     var maxArtifactBytes: Int
     var gcGrace: Duration
     var maxWithdrawWait: Duration
+    var sweepInterval: Duration
+    var sweepMaxTmpAge: Duration
 }
 
 /// Runs a closure as a ServiceLifecycle service that is cancelled on graceful shutdown.
@@ -38,8 +40,18 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
                                        options: config.controller, logger: logger)
     let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
+    let storage = config.storage
+    let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
     return [
         TaskService { await controller.run() },
+        TaskService {
+            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
+            while !Task.isCancelled {
+                let removed = storage.sweepTemporaryFiles(olderThan: maxAge)
+                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
+                try await Task.sleep(for: interval)
+            }
+        },
         TaskService {
             try await storageServer.run(logger: logger) { port in
                 logger.info("storage server listening", metadata: ["port": "\(port)"])

@@ -294,3 +294,19 @@ enum StorageDownload {
         return Array(body.readableBytesView)
     }
 }
+
+@Suite(.serialized) struct EventTests {
+    @Test func publishAndFailureAreRecordedAsEvents() async throws {
+        let c = try await ReconcilerIntegrationTests.Cluster.start()
+        defer { Task { await c.stop() } }
+        try await c.apply("eventful", spec: ReconcilerIntegrationTests.spec("{ a: 1 }"))
+        _ = try await c.reconcile("eventful")
+        try await c.apply("eventful", spec: ReconcilerIntegrationTests.spec("{ a: }"))
+        _ = try await c.reconcile("eventful")
+        let events = try await c.admin.list(.events, namespace: "team-a").items
+            .filter { $0[path: "involvedObject", "name"]?.stringValue == "eventful" }
+        let reasons = events.compactMap { $0["reason"]?.stringValue }
+        #expect(reasons.contains("Synced") && reasons.contains("EvaluationFailed"), "\(reasons)")
+        #expect(events.first { $0["reason"]?.stringValue == "EvaluationFailed" }?["type"]?.stringValue == "Warning")
+    }
+}
