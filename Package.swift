@@ -93,6 +93,7 @@ let package = Package(
             name: "JaaSOperator",
             dependencies: [
                 "Jsonnet", "JaaSArtifacts", "Kubernetes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -15,6 +15,10 @@ public struct OperatorSettings: Sendable {
     public var gcGrace: TimeInterval
     /// `--max-withdraw-wait`.
     public var maxWithdrawWait: TimeInterval
+    /// `--no-cross-namespace-refs`: reject sources in other namespaces.
+    public var noCrossNamespaceRefs = true
+    /// Downloads Flux source artifacts.
+    public var fetcher = SourceFetcher()
 
     public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
                 renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
@@ -108,10 +112,7 @@ public struct SnippetReconciler: Sendable {
             throw ReconcileFailure(.serviceAccountMissing,
                                    "spec.serviceAccountName is not set and the operator has no --default-service-account")
         }
-        guard spec.sourceRef == nil else {
-            throw ReconcileFailure(.sourceRefNotYetSupported, "spec.sourceRef is not supported by this operator version yet")
-        }
-        guard let files = spec.files, !files.isEmpty else {
+        if (spec.files?.isEmpty ?? true) == (spec.sourceRef == nil) {
             throw ReconcileFailure(.invalidSpec, "exactly one of spec.files and spec.sourceRef must be set")
         }
         let tenant: KubeClient
@@ -124,14 +125,20 @@ public struct SnippetReconciler: Sendable {
             throw ReconcileFailure(.sourceRefNotYetSupported, "spec.libraries is not supported by this operator version yet")
         }
         var tree = FileTree()
-        for (path, text) in files {
-            do {
-                tree[try cleanRelativePath(path)] = Array(text.utf8)
-            } catch {
-                throw ReconcileFailure(.invalidSpec, "spec.files: \(error)")
+        var renderSpec = spec
+        if let ref = spec.sourceRef {
+            (tree, renderSpec.entryFile) = try await sourceTree(ref, spec: spec, namespace: namespace, as: tenant,
+                                                                serviceAccount: sa)
+        } else {
+            for (path, text) in spec.files ?? [:] {
+                do {
+                    tree[try cleanRelativePath(path)] = Array(text.utf8)
+                } catch {
+                    throw ReconcileFailure(.invalidSpec, "spec.files: \(error)")
+                }
             }
         }
-        let artifact = try await settings.renderer.render(spec, tree: tree)
+        let artifact = try await settings.renderer.render(renderSpec, tree: tree)
         let hex = String(artifact.revision.dropFirst("sha256:".count))
         let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
         do {
@@ -142,6 +149,66 @@ public struct SnippetReconciler: Sendable {
         let published = Published(artifact: artifact, url: "\(settings.storageBaseURL)/\(key)", hex: hex)
         try await publish(published, snippet: snippet, as: tenant, serviceAccount: sa)
         return published
+    }
+
+    /// The file tree of a Flux source (read as the tenant), narrowed to `sourceRef.path`,
+    /// and the entry file within it: `entryFile` is looked up in the narrowed tree first,
+    /// then from the artifact root (the seed document uses both forms).
+    private func sourceTree(_ ref: SourceReference, spec: JsonnetSnippetSpec, namespace: String, as tenant: KubeClient,
+                            serviceAccount: String) async throws -> (FileTree, String) {
+        let kinds = ["GitRepository": "gitrepositories", "OCIRepository": "ocirepositories", "Bucket": "buckets",
+                     "ExternalArtifact": "externalartifacts"]
+        guard let plural = kinds[ref.kind] else {
+            throw ReconcileFailure(.invalidSpec, "sourceRef.kind \(ref.kind) is not one of \(kinds.keys.sorted().joined(separator: ", "))")
+        }
+        let sourceNamespace = ref.namespace ?? namespace
+        if sourceNamespace != namespace && settings.noCrossNamespaceRefs {
+            throw ReconcileFailure(.crossNamespaceRefRejected,
+                                   "sourceRef \(ref.kind) \(sourceNamespace)/\(ref.name) is in another namespace (--no-cross-namespace-refs)")
+        }
+        let apiVersion = (ref.apiVersion ?? "source.toolkit.fluxcd.io/v1").split(separator: "/")
+        guard apiVersion.count == 2 else { throw ReconcileFailure(.invalidSpec, "sourceRef.apiVersion must be group/version") }
+        let resource = GroupVersionResource(group: String(apiVersion[0]), version: String(apiVersion[1]), resource: plural)
+        let source: KubeObject
+        do {
+            source = try await tenant.get(resource, namespace: sourceNamespace, name: ref.name)
+        } catch let e as KubeError where e.code == 403 {
+            throw ReconcileFailure(.rbacDenied, rbacMessage(e, serviceAccount: serviceAccount, namespace: namespace))
+        } catch let e as KubeError where e.code == 404 {
+            throw ReconcileFailure(.sourceNotReady, "\(ref.kind) \(sourceNamespace)/\(ref.name) does not exist")
+        }
+        let ready = (source[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
+        guard ready?["status"]?.stringValue == "True" else {
+            throw ReconcileFailure(.sourceNotReady, "\(ref.kind) \(sourceNamespace)/\(ref.name) is not Ready")
+        }
+        guard let url = source[path: "status", "artifact", "url"]?.stringValue,
+              let digest = source[path: "status", "artifact", "digest"]?.stringValue else {
+            throw ReconcileFailure(.sourceNotReady, "\(ref.kind) \(sourceNamespace)/\(ref.name) has no artifact yet")
+        }
+        let full = try await settings.fetcher.fetch(url: url, digest: digest)
+        var narrowed = full
+        if let path = ref.path, !path.isEmpty, path != "." && path != "./" {
+            let prefix: String
+            do {
+                prefix = try cleanRelativePath(path) + "/"
+            } catch {
+                throw ReconcileFailure(.invalidSpec, "sourceRef.path \"\(path)\": \(error)")
+            }
+            narrowed = [:]
+            for (p, data) in full where p.hasPrefix(prefix) { narrowed[String(p.dropFirst(prefix.count))] = data }
+            if narrowed.isEmpty {
+                throw ReconcileFailure(.invalidSpec, "sourceRef.path \"\(path)\" matches no files in the artifact")
+            }
+        }
+        let entry: String
+        do {
+            entry = try cleanRelativePath(spec.entry)
+        } catch {
+            throw ReconcileFailure(.invalidSpec, "entryFile \"\(spec.entry)\": \(error)")
+        }
+        if spec.output == .source || narrowed[entry] != nil { return (narrowed, entry) }
+        if full[entry] != nil { return (full, entry) }
+        throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is neither in the source path nor at the artifact root")
     }
 
     /// Creates or updates the ExternalArtifact (same name and namespace) as the tenant.
