@@ -17,3 +17,18 @@ public enum OperatorNames {
     /// Flux's annotation that requests an immediate reconcile.
     public static let requestedAt = "reconcile.fluxcd.io/requestedAt"
 }
+
+/// The Flux source kinds a `sourceRef` may name, with their resources.
+public enum SourceKinds {
+    public static let all: [(kind: String, resource: GroupVersionResource)] = [
+        ("GitRepository", GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "gitrepositories")),
+        ("OCIRepository", GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "ocirepositories")),
+        ("Bucket", GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "buckets")),
+        ("ExternalArtifact", .externalArtifacts),
+    ]
+
+    /// The plural resource name of `kind`, if it is a source kind.
+    public static func plural(of kind: String) -> String? {
+        all.first { $0.kind == kind }?.resource.resource
+    }
+}

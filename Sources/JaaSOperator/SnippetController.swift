@@ -32,6 +32,8 @@ public final class SnippetController: Sendable {
     public let queue = WorkQueue<ObjectKey>(baseDelay: .milliseconds(200), maxDelay: .seconds(300))
     private let options: Options
     private let informers: [Informer]
+    /// Informers on the Flux source kinds: a new artifact re-renders every snippet that uses it.
+    private let sourceInformers: [(kind: String, informer: Informer)]
     private let buckets = Mutex<[ObjectKey: TokenBucket]>([:])
     private let logger: Logger
 
@@ -44,6 +46,22 @@ public final class SnippetController: Sendable {
         informers = namespaces.map {
             Informer(client: reconciler.admin, resource: .jsonnetSnippets, namespace: $0, labelSelector: options.labelSelector)
         }
+        // A kind whose CRD is missing keeps retrying with backoff, so a Flux CRD
+        // installed after start-up is picked up without a restart.
+        sourceInformers = SourceKinds.all.flatMap { kind, resource in
+            namespaces.map { (kind, Informer(client: reconciler.admin, resource: resource, namespace: $0)) }
+        }
+    }
+
+    /// Keys of the snippets whose `spec.sourceRef` names `source`.
+    private func dependents(of source: KubeObject, kind: String) -> [ObjectKey] {
+        let namespace = source.namespace ?? "default"
+        return informers.flatMap { $0.store.objects }.compactMap { snippet in
+            guard let ref = snippet[path: "spec", "sourceRef"], ref["kind"]?.stringValue == kind,
+                  ref["name"]?.stringValue == source.name,
+                  (ref["namespace"]?.stringValue ?? snippet.namespace ?? "default") == namespace else { return nil }
+            return ObjectKey(namespace: snippet.namespace, name: snippet.name)
+        }
     }
 
     /// Runs until the task is cancelled.
@@ -53,8 +71,15 @@ public final class SnippetController: Sendable {
                 queue.add(ObjectKey(namespace: object.namespace, name: object.name))
             })
         }
+        for (kind, informer) in sourceInformers {
+            informer.addHandler(InformerHandler { [weak self] source in
+                guard let self else { return }
+                for key in self.dependents(of: source, kind: kind) { self.queue.add(key) }
+            })
+        }
         await withTaskGroup(of: Void.self) { group in
             for informer in informers { group.addTask { await informer.run() } }
+            for (_, informer) in sourceInformers { group.addTask { await informer.run() } }
             for _ in 0..<max(1, options.workers) { group.addTask { await self.work() } }
             await withTaskCancellationHandler {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }

@@ -156,10 +156,9 @@ public struct SnippetReconciler: Sendable {
     /// then from the artifact root (the seed document uses both forms).
     private func sourceTree(_ ref: SourceReference, spec: JsonnetSnippetSpec, namespace: String, as tenant: KubeClient,
                             serviceAccount: String) async throws -> (FileTree, String) {
-        let kinds = ["GitRepository": "gitrepositories", "OCIRepository": "ocirepositories", "Bucket": "buckets",
-                     "ExternalArtifact": "externalartifacts"]
-        guard let plural = kinds[ref.kind] else {
-            throw ReconcileFailure(.invalidSpec, "sourceRef.kind \(ref.kind) is not one of \(kinds.keys.sorted().joined(separator: ", "))")
+        guard let plural = SourceKinds.plural(of: ref.kind) else {
+            throw ReconcileFailure(.invalidSpec, "sourceRef.kind \(ref.kind) is not one of "
+                                   + SourceKinds.all.map(\.kind).joined(separator: ", "))
         }
         let sourceNamespace = ref.namespace ?? namespace
         if sourceNamespace != namespace && settings.noCrossNamespaceRefs {

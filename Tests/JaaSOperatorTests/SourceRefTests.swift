@@ -127,7 +127,8 @@ final class ArtifactHost: Sendable {
 
         func rendered(_ name: String) async throws -> String {
             let url = try #require(try await cluster.snippet(name)[path: "status", "artifactURL"]?.stringValue)
-            let bytes = try #require(try cluster.storage.get(String(url.dropFirst("http://storage.test/".count))))
+            let key = try #require(URL(string: url)?.path.drop { $0 == "/" })
+            let bytes = try #require(try cluster.storage.get(String(key)))
             return String(decoding: try #require(try Artifact.extract(bytes)["rendered.json"]), as: UTF8.self)
         }
     }
@@ -207,5 +208,83 @@ final class ArtifactHost: Sendable {
         // Other snippets are unaffected.
         try await env.source("GitRepository", "fine", url: good, digest: goodDigest)
         #expect(try await env.snippet("fine", source: "fine", path: nil, entry: "dashboards/main.jsonnet").status == "True")
+    }
+}
+
+/// Watches on sources and chaining through ExternalArtifacts.
+@Suite(.serialized) struct SourceWatchAndChainingTests {
+    typealias Env = SourceRefTests.Env
+    typealias JSON = Kubernetes.JSONValue
+
+    @Test func aNewArtifactReRendersTheDependentSnippetWithin2s() async throws {
+        let env = try await Env.start()
+        defer { Task { await env.stop() } }
+        let (url, digest) = try env.publish("/v1.tar.gz", SourceRefTests.tree)
+        try await env.source("GitRepository", "live", url: url, digest: digest)
+        let controller = SnippetController(reconciler: env.cluster.reconciler, options: .init(namespaces: ["team-a"]))
+        let task = Task { await controller.run() }
+        defer { task.cancel() }
+        try await env.cluster.apply("follower", spec: ["serviceAccountName": "renderer", "entryFile": "main.jsonnet",
+                                                       "sourceRef": ["kind": "GitRepository", "name": "live", "path": "dashboards"]])
+        var first: String?
+        for _ in 0..<100 where first == nil {
+            first = try await env.cluster.snippet("follower")[path: "status", "revision"]?.stringValue
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(first != nil)
+        // Flux publishes a new artifact: only the source's status changes.
+        var next = SourceRefTests.tree
+        next["dashboards/lib/panels.libsonnet"] = Array("{ panels: 4 }".utf8)
+        let (url2, digest2) = try env.publish("/v2.tar.gz", next)
+        let published = ContinuousClock.now
+        _ = try await env.cluster.admin.patchStatus(
+            GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "gitrepositories"),
+            namespace: "team-a", name: "live",
+            patch: ["status": ["artifact": ["url": .string(url2), "digest": .string(digest2), "revision": "main@sha1:def",
+                                            "path": "x.tar.gz", "lastUpdateTime": "2026-11-25T01:00:00Z"]]])
+        var changed = false
+        while ContinuousClock.now - published < .seconds(2) && !changed {
+            changed = try await env.cluster.snippet("follower")[path: "status", "revision"]?.stringValue != first
+            if !changed { try await Task.sleep(for: .milliseconds(25)) }
+        }
+        #expect(changed, "the snippet re-rendered within 2 s of the new artifact")
+        #expect(try await env.rendered("follower") == "{\n   \"entry\": \"main\",\n   \"panels\": 4\n}\n")
+    }
+
+    @Test func snippetsChainThroughExternalArtifactsInBothOutputModes() async throws {
+        let env = try await Env.start()
+        defer { Task { await env.stop() } }
+        // Serve the operator's own storage so B can download A's artifact.
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let server = Task {
+            try await StorageServer(storage: env.cluster.storage, host: "127.0.0.1", port: 0).run { continuation.yield($0) }
+        }
+        defer { server.cancel() }
+        var port = 0
+        for await p in ports { port = p; break }
+        var settings = env.cluster.reconciler.settings
+        settings.storageBaseURL = "http://127.0.0.1:\(port)"
+        let reconciler = SnippetReconciler(admin: env.cluster.admin, settings: settings)
+
+        // A renders; B evaluates A's rendered.json.
+        try await env.cluster.apply("a-rendered", spec: ["serviceAccountName": "renderer",
+                                                         "files": ["main.jsonnet": "{ x: 20 + 1 }"]])
+        _ = try await reconciler.reconcile(namespace: "team-a", name: "a-rendered")
+        try await env.cluster.apply("b-rendered", spec: ["serviceAccountName": "renderer", "entryFile": "rendered.json",
+                                                         "sourceRef": ["kind": "ExternalArtifact", "name": "a-rendered"]])
+        _ = try await reconciler.reconcile(namespace: "team-a", name: "b-rendered")
+        #expect(try await env.cluster.ready("b-rendered").status == "True")
+        #expect(try await env.rendered("b-rendered") == "{\n   \"x\": 21\n}\n")
+
+        // A publishes its sources; B re-evaluates them with its own variables.
+        try await env.cluster.apply("a-source", spec: ["serviceAccountName": "renderer", "output": "source",
+                                                       "files": ["main.jsonnet": "{ who: std.extVar('who') }"]])
+        _ = try await reconciler.reconcile(namespace: "team-a", name: "a-source")
+        try await env.cluster.apply("b-source", spec: ["serviceAccountName": "renderer",
+                                                       "sourceRef": ["kind": "ExternalArtifact", "name": "a-source"],
+                                                       "externalVariables": [["name": "who", "value": "b"]]])
+        _ = try await reconciler.reconcile(namespace: "team-a", name: "b-source")
+        #expect(try await env.cluster.ready("b-source").status == "True")
+        #expect(try await env.rendered("b-source") == "{\n   \"who\": \"b\"\n}\n")
     }
 }
