@@ -19,6 +19,8 @@ public struct OperatorSettings: Sendable {
     public var noCrossNamespaceRefs = true
     /// Downloads Flux source artifacts.
     public var fetcher = SourceFetcher()
+    /// The top-level directories of every `--library-path`, read at start-up, by alias.
+    public var libraryPathAliases: [String: FileTree] = [:]
 
     public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
                 renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
@@ -121,9 +123,7 @@ public struct SnippetReconciler: Sendable {
         } catch let e as KubeError where e.code == 404 {
             throw ReconcileFailure(.serviceAccountMissing, "ServiceAccount \(namespace)/\(sa) does not exist")
         }
-        if !(spec.libraries ?? []).isEmpty {
-            throw ReconcileFailure(.sourceRefNotYetSupported, "spec.libraries is not supported by this operator version yet")
-        }
+        try await checkForCycles(snippet)
         var tree = FileTree()
         var renderSpec = spec
         if let ref = spec.sourceRef {
@@ -138,7 +138,9 @@ public struct SnippetReconciler: Sendable {
                 }
             }
         }
-        let artifact = try await settings.renderer.render(renderSpec, tree: tree)
+        let libraries = try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa)
+        let artifact = try await settings.renderer.render(
+            renderSpec, tree: tree, importer: LibraryImporter(snippet: tree, libraries: libraries))
         let hex = String(artifact.revision.dropFirst("sha256:".count))
         let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
         do {
@@ -156,6 +158,21 @@ public struct SnippetReconciler: Sendable {
     /// then from the artifact root (the seed document uses both forms).
     private func sourceTree(_ ref: SourceReference, spec: JsonnetSnippetSpec, namespace: String, as tenant: KubeClient,
                             serviceAccount: String) async throws -> (FileTree, String) {
+        let (full, narrowed) = try await fetchSource(ref, namespace: namespace, as: tenant, serviceAccount: serviceAccount)
+        let entry: String
+        do {
+            entry = try cleanRelativePath(spec.entry)
+        } catch {
+            throw ReconcileFailure(.invalidSpec, "entryFile \"\(spec.entry)\": \(error)")
+        }
+        if spec.output == .source || narrowed[entry] != nil { return (narrowed, entry) }
+        if full[entry] != nil { return (full, entry) }
+        throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is neither in the source path nor at the artifact root")
+    }
+
+    /// A Flux source's whole artifact tree and the part under `sourceRef.path`.
+    private func fetchSource(_ ref: SourceReference, namespace: String, as tenant: KubeClient,
+                             serviceAccount: String) async throws -> (full: FileTree, narrowed: FileTree) {
         guard let plural = SourceKinds.plural(of: ref.kind) else {
             throw ReconcileFailure(.invalidSpec, "sourceRef.kind \(ref.kind) is not one of "
                                    + SourceKinds.all.map(\.kind).joined(separator: ", "))
@@ -199,15 +216,82 @@ public struct SnippetReconciler: Sendable {
                 throw ReconcileFailure(.invalidSpec, "sourceRef.path \"\(path)\" matches no files in the artifact")
             }
         }
-        let entry: String
-        do {
-            entry = try cleanRelativePath(spec.entry)
-        } catch {
-            throw ReconcileFailure(.invalidSpec, "entryFile \"\(spec.entry)\": \(error)")
+        return (full, narrowed)
+    }
+
+    /// The snippet's libraries by import path, plus the `--library-path` aliases (SPEC §6).
+    private func libraryTrees(_ spec: JsonnetSnippetSpec, namespace: String, as tenant: KubeClient,
+                              serviceAccount: String) async throws -> [String: FileTree] {
+        var trees = settings.libraryPathAliases
+        var own = Set<String>()
+        for lib in spec.libraries ?? [] {
+            let alias = lib.importPath ?? lib.name
+            if settings.libraryPathAliases[alias] != nil {
+                throw ReconcileFailure(.invalidSpec, "library import path \"\(alias)\" shadows a --library-path alias")
+            }
+            if !own.insert(alias).inserted {
+                throw ReconcileFailure(.invalidSpec, "library import path \"\(alias)\" is used twice")
+            }
+            if let kind = lib.kind, kind != "JsonnetLibrary" {
+                throw ReconcileFailure(.invalidSpec, "spec.libraries: kind \(kind) is not JsonnetLibrary")
+            }
+            let libNamespace = lib.namespace ?? namespace
+            if libNamespace != namespace && settings.noCrossNamespaceRefs {
+                throw ReconcileFailure(.crossNamespaceRefRejected,
+                                       "library \(libNamespace)/\(lib.name) is in another namespace (--no-cross-namespace-refs)")
+            }
+            let library: KubeObject
+            do {
+                library = try await tenant.get(.jsonnetLibraries, namespace: libNamespace, name: lib.name)
+            } catch let e as KubeError where e.code == 404 {
+                throw ReconcileFailure(.libraryNotFound, "JsonnetLibrary \(libNamespace)/\(lib.name) does not exist")
+            } catch let e as KubeError where e.code == 403 {
+                throw ReconcileFailure(.rbacDenied, rbacMessage(e, serviceAccount: serviceAccount, namespace: namespace))
+            }
+            var tree = FileTree()
+            if let ref = try? library[path: "spec", "sourceRef"]?.decode(as: SourceReference.self) {
+                tree = try await fetchSource(ref, namespace: libNamespace, as: tenant, serviceAccount: serviceAccount).narrowed
+            } else {
+                for (path, value) in library[path: "spec", "files"]?.objectValue ?? [:] {
+                    guard let text = value.stringValue, let clean = try? cleanRelativePath(path) else {
+                        throw ReconcileFailure(.invalidSpec, "JsonnetLibrary \(lib.name): bad file \"\(path)\"")
+                    }
+                    tree[clean] = Array(text.utf8)
+                }
+            }
+            trees[alias] = tree
         }
-        if spec.output == .source || narrowed[entry] != nil { return (narrowed, entry) }
-        if full[entry] != nil { return (full, entry) }
-        throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is neither in the source path nor at the artifact root")
+        return trees
+    }
+
+    /// Follows `sourceRef`s to ExternalArtifacts (which the snippet of the same name
+    /// publishes), directly or through a library, and fails when they come back here.
+    private func checkForCycles(_ start: KubeObject) async throws {
+        let namespace = start.namespace ?? "default"
+        var path = [start.name]
+        var frontier = [start]
+        var seen = Set<String>()
+        while let current = frontier.popLast() {
+            var refs: [(String, String)] = []
+            if let ref = try? current[path: "spec", "sourceRef"]?.decode(as: SourceReference.self) {
+                refs.append((ref.kind, ref.name))
+            }
+            for lib in current[path: "spec", "libraries"]?.arrayValue ?? [] {
+                guard let name = lib["name"]?.stringValue,
+                      let library = try? await admin.get(.jsonnetLibraries, namespace: namespace, name: name),
+                      let ref = try? library[path: "spec", "sourceRef"]?.decode(as: SourceReference.self) else { continue }
+                refs.append((ref.kind, ref.name))
+            }
+            for (kind, name) in refs where kind == "ExternalArtifact" {
+                if name == start.name {
+                    throw ReconcileFailure(.dependencyCycle, "sources form a cycle: \((path + [name]).joined(separator: " -> "))")
+                }
+                guard seen.insert(name).inserted, seen.count < 100,
+                      let next = try? await admin.get(.jsonnetSnippets, namespace: namespace, name: name) else { continue }
+                path.append(name)
+                frontier.append(next)
+            }
+        }
     }
 
     /// Creates or updates the ExternalArtifact (same name and namespace) as the tenant.

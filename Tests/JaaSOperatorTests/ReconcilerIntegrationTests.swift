@@ -20,13 +20,14 @@ import Yams
         let reconciler: SnippetReconciler
         let storage: LocalStorage
 
-        static func start(tenantMayCreate: Bool = true) async throws -> Cluster {
+        static func start(tenantMayCreate: Bool = true, libraryPathAliases: [String: FileTree] = [:]) async throws -> Cluster {
             let server = try await KubeTestServer.start()
             let admin = try KubeClient(config: KubeConfig(server: server.baseURL,
                                                           authentication: .bearerToken(server.adminToken)))
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent()
-            for file in ["config/crd/jaas.metio.wtf_jsonnetsnippets.yaml", "config/crd/test/source.toolkit.fluxcd.io_externalartifacts.yaml"] {
+            for file in ["config/crd/jaas.metio.wtf_jsonnetsnippets.yaml", "config/crd/jaas.metio.wtf_jsonnetlibraries.yaml",
+                         "config/crd/test/source.toolkit.fluxcd.io_externalartifacts.yaml"] {
                 let yaml = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
                 let object = try JSON(encoding: AnyCodable(try Yams.load(yaml: yaml)))
                 _ = try await admin.create(.customResourceDefinitions, KubeObject(json: object))
@@ -41,6 +42,7 @@ import Yams
                 ["apiGroups": ["source.toolkit.fluxcd.io"], "resources": ["externalartifacts"], "verbs": .array(verbs)],
                 ["apiGroups": ["source.toolkit.fluxcd.io"], "resources": ["externalartifacts/status"],
                  "verbs": ["get", "update", "patch"]],
+                ["apiGroups": ["jaas.metio.wtf"], "resources": ["jsonnetlibraries"], "verbs": ["get", "list", "watch"]],
             ]
             _ = try await admin.create(GroupVersionResource(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles"), role)
             var binding = KubeObject(apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace: "team-a",
@@ -50,9 +52,10 @@ import Yams
             _ = try await admin.create(GroupVersionResource(group: "rbac.authorization.k8s.io", version: "v1",
                                                             resource: "rolebindings"), binding)
             let storage = try LocalStorage(root: NSTemporaryDirectory() + "jaas-op-\(UUID().uuidString)")
-            let settings = OperatorSettings(storage: storage, storageBaseURL: "http://storage.test/",
+            var settings = OperatorSettings(storage: storage, storageBaseURL: "http://storage.test/",
                                             renderer: SnippetRenderer(operatorExternalVariables: ["cluster": "test"]),
                                             gcGrace: 0)
+            settings.libraryPathAliases = libraryPathAliases
             return Cluster(server: server, admin: admin, reconciler: SnippetReconciler(admin: admin, settings: settings),
                            storage: storage)
         }
