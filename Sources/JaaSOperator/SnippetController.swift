@@ -34,6 +34,8 @@ public final class SnippetController: Sendable {
     private let informers: [Informer]
     /// Informers on the Flux source kinds: a new artifact re-renders every snippet that uses it.
     private let sourceInformers: [(kind: String, informer: Informer)]
+    /// Informers on JsonnetLibraries: a changed library re-renders the snippets that import it.
+    private let libraryInformers: [Informer]
     private let buckets = Mutex<[ObjectKey: TokenBucket]>([:])
     private let logger: Logger
 
@@ -48,20 +50,37 @@ public final class SnippetController: Sendable {
         }
         // A kind whose CRD is missing keeps retrying with backoff, so a Flux CRD
         // installed after start-up is picked up without a restart.
+        libraryInformers = namespaces.map { Informer(client: reconciler.admin, resource: .jsonnetLibraries, namespace: $0) }
         sourceInformers = SourceKinds.all.flatMap { kind, resource in
             namespaces.map { (kind, Informer(client: reconciler.admin, resource: resource, namespace: $0)) }
         }
     }
 
-    /// Keys of the snippets whose `spec.sourceRef` names `source`.
+    /// Keys of the snippets whose `spec.sourceRef` names `source`, directly or through a library.
     private func dependents(of source: KubeObject, kind: String) -> [ObjectKey] {
         let namespace = source.namespace ?? "default"
-        return informers.flatMap { $0.store.objects }.compactMap { snippet in
-            guard let ref = snippet[path: "spec", "sourceRef"], ref["kind"]?.stringValue == kind,
-                  ref["name"]?.stringValue == source.name,
-                  (ref["namespace"]?.stringValue ?? snippet.namespace ?? "default") == namespace else { return nil }
-            return ObjectKey(namespace: snippet.namespace, name: snippet.name)
+        func refers(_ object: KubeObject) -> Bool {
+            guard let ref = object[path: "spec", "sourceRef"], ref["kind"]?.stringValue == kind,
+                  ref["name"]?.stringValue == source.name else { return false }
+            return (ref["namespace"]?.stringValue ?? object.namespace ?? "default") == namespace
         }
+        let snippets = informers.flatMap { $0.store.objects }
+        var keys = snippets.filter(refers).map { ObjectKey(namespace: $0.namespace, name: $0.name) }
+        for library in libraryInformers.flatMap({ $0.store.objects }) where refers(library) {
+            keys += users(of: library, among: snippets)
+        }
+        return keys
+    }
+
+    /// Keys of the snippets listing `library` in `spec.libraries`.
+    private func users(of library: KubeObject, among snippets: [KubeObject]) -> [ObjectKey] {
+        let namespace = library.namespace ?? "default"
+        return snippets.filter { snippet in
+            (snippet[path: "spec", "libraries"]?.arrayValue ?? []).contains {
+                $0["name"]?.stringValue == library.name
+                    && ($0["namespace"]?.stringValue ?? snippet.namespace ?? "default") == namespace
+            }
+        }.map { ObjectKey(namespace: $0.namespace, name: $0.name) }
     }
 
     /// Runs until the task is cancelled.
@@ -77,8 +96,15 @@ public final class SnippetController: Sendable {
                 for key in self.dependents(of: source, kind: kind) { self.queue.add(key) }
             })
         }
+        for informer in libraryInformers {
+            informer.addHandler(InformerHandler { [weak self] library in
+                guard let self else { return }
+                for key in self.users(of: library, among: self.informers.flatMap { $0.store.objects }) { self.queue.add(key) }
+            })
+        }
         await withTaskGroup(of: Void.self) { group in
             for informer in informers { group.addTask { await informer.run() } }
+            for informer in libraryInformers { group.addTask { await informer.run() } }
             for (_, informer) in sourceInformers { group.addTask { await informer.run() } }
             for _ in 0..<max(1, options.workers) { group.addTask { await self.work() } }
             await withTaskCancellationHandler {

@@ -129,6 +129,9 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Age after which a .tmp file in the storage directory is stale (Go duration).")
     var storageSweepMaxTmpAge = "30m"
 
+    @Option(help: "Reject sources and libraries in other namespaces (true or false).")
+    var noCrossNamespaceRefs = "true"
+
     @Option(help: "Re-renders allowed per snippet per minute.")
     var rerenderRate = 60.0
 
@@ -199,7 +202,10 @@ struct JaaS: AsyncParsableCommand {
             maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"),
             sweepInterval: try Self.check(positive(try Self.duration(storageSweepInterval, "--storage-sweep-interval")),
                                           "--storage-sweep-interval", storageSweepInterval, "must be positive"),
-            sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"))
+            sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
+            noCrossNamespaceRefs: try Self.check(["true": true, "false": false][noCrossNamespaceRefs],
+                                                 "--no-cross-namespace-refs", noCrossNamespaceRefs, "must be true or false"),
+            libraryPaths: libraryPaths)
     }
 
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]

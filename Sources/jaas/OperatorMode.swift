@@ -19,6 +19,31 @@ struct OperatorConfiguration {
     var maxWithdrawWait: Duration
     var sweepInterval: Duration
     var sweepMaxTmpAge: Duration
+    var noCrossNamespaceRefs: Bool
+    var libraryPaths: [String]
+}
+
+/// Every top-level directory of each `--library-path`, read into memory as an
+/// alias (SPEC §6); a later path wins for the same alias.
+func loadLibraryAliases(_ paths: [String]) throws -> [String: FileTree] {
+    var aliases: [String: FileTree] = [:]
+    let fm = FileManager.default
+    for root in paths {
+        for alias in try fm.contentsOfDirectory(atPath: root).sorted() where !alias.hasPrefix(".") {
+            var isDir: ObjCBool = false
+            let dir = "\(root)/\(alias)"
+            guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { continue }
+            var tree = FileTree()
+            for case let rel as String in fm.enumerator(atPath: dir) ?? NSEnumerator() {
+                var isSub: ObjCBool = false
+                guard fm.fileExists(atPath: "\(dir)/\(rel)", isDirectory: &isSub), !isSub.boolValue,
+                      let data = fm.contents(atPath: "\(dir)/\(rel)"), let clean = try? cleanRelativePath(rel) else { continue }
+                tree[clean] = [UInt8](data)
+            }
+            aliases[alias] = tree
+        }
+    }
+    return aliases
 }
 
 /// Runs a closure as a ServiceLifecycle service that is cancelled on graceful shutdown.
@@ -33,10 +58,12 @@ struct TaskService: Service {
 func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, logger: Logger) throws -> [any Service] {
     let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
     let client = try KubeClient(config: kubeConfig, logger: logger)
-    let settings = OperatorSettings(
+    var settings = OperatorSettings(
         storage: config.storage, storageBaseURL: config.storageBaseURL,
         defaultServiceAccount: config.defaultServiceAccount, renderer: renderer,
         gcGrace: seconds(config.gcGrace), maxWithdrawWait: seconds(config.maxWithdrawWait))
+    settings.noCrossNamespaceRefs = config.noCrossNamespaceRefs
+    settings.libraryPathAliases = try loadLibraryAliases(config.libraryPaths)
     let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
                                        options: config.controller, logger: logger)
     let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)

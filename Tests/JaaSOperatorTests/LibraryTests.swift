@@ -95,3 +95,31 @@ import Testing
         #expect(try await c.ready("self-ref").reason == "DependencyCycle")
     }
 }
+
+@Suite(.serialized) struct LibraryWatchTests {
+    @Test func changingALibraryReRendersItsUsers() async throws {
+        let c = try await ReconcilerIntegrationTests.Cluster.start()
+        defer { Task { await c.stop() } }
+        var lib = KubeObject(apiVersion: "jaas.metio.wtf/v1", kind: "JsonnetLibrary", namespace: "team-a", name: "consts")
+        lib["spec"] = ["files": ["main.libsonnet": "{ n: 1 }"]]
+        _ = try await c.admin.create(.jsonnetLibraries, lib)
+        let controller = SnippetController(reconciler: c.reconciler, options: .init(namespaces: ["team-a"]))
+        let task = Task { await controller.run() }
+        defer { task.cancel() }
+        try await c.apply("user", spec: ["serviceAccountName": "renderer", "files": ["main.jsonnet": "import 'consts'"],
+                                         "libraries": [["name": "consts"]]])
+        var first: String?
+        for _ in 0..<100 where first == nil {
+            first = try await c.snippet("user")[path: "status", "revision"]?.stringValue
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        _ = try await c.admin.patch(.jsonnetLibraries, namespace: "team-a", name: "consts",
+                                    patch: ["spec": ["files": ["main.libsonnet": "{ n: 2 }"]]])
+        var changed = false
+        for _ in 0..<80 where !changed {
+            changed = try await c.snippet("user")[path: "status", "revision"]?.stringValue != first
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        #expect(first != nil && changed, "the library edit re-rendered its user")
+    }
+}
