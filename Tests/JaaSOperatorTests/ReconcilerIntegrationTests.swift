@@ -21,7 +21,9 @@ import Yams
         let storage: LocalStorage
 
         static func start(tenantMayCreate: Bool = true, libraryPathAliases: [String: FileTree] = [:]) async throws -> Cluster {
-            let server = try await KubeTestServer.start()
+            // kubectl sends no token to a plain-http server: unauthenticated requests act as the admin
+            // (ServiceAccount tokens are still checked against RBAC).
+            let server = try await KubeTestServer.start(.init(anonymousIsAdmin: true))
             let admin = try KubeClient(config: KubeConfig(server: server.baseURL,
                                                           authentication: .bearerToken(server.adminToken)))
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

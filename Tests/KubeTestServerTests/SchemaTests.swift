@@ -114,7 +114,7 @@ struct SchemaTests {
 
     @Test func seedDocumentSnippetApplies() async throws {
         try await withSnippetCRD { kube in
-            let seed = try loadYAML("examples/operator/snippet-gitrepository.yaml")
+            let seed = try #require(try yamlDocuments("examples/operator/seed/gitrepository.yaml").last)
             let reply = try await kube.post(snippets, seed)
             #expect(reply.code == 201)
             #expect(reply["spec", "sourceRef", "path"] == "dashboards/")
