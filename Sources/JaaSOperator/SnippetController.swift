@@ -51,8 +51,12 @@ public final class SnippetController: Sendable {
         // A kind whose CRD is missing keeps retrying with backoff, so a Flux CRD
         // installed after start-up is picked up without a restart.
         libraryInformers = namespaces.map { Informer(client: reconciler.admin, resource: .jsonnetLibraries, namespace: $0) }
+        // Retrying at most every 5 s keeps that delay short.
         sourceInformers = SourceKinds.all.flatMap { kind, resource in
-            namespaces.map { (kind, Informer(client: reconciler.admin, resource: resource, namespace: $0)) }
+            namespaces.map {
+                (kind, Informer(listWatcher: ListWatcher(client: reconciler.admin, resource: resource, namespace: $0,
+                                                         maxBackoff: .seconds(5))))
+            }
         }
     }
 

@@ -8,6 +8,14 @@ import Testing
 /// unchanged with the real kubectl, and once its source carries an artifact
 /// the snippet reaches Ready=True.
 @Suite(.serialized) struct SeedDocumentTests {
+    /// Runs kubectl on a thread of its own: blocking a Swift concurrency thread while
+    /// kubectl talks to the in-process server (whose actors need those threads) stalls both.
+    static func kubectlAsync(_ args: [String], kubeconfig: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try kubectl(args, kubeconfig: kubeconfig) }) }.start()
+        }
+    }
+
     typealias JSON = Kubernetes.JSONValue
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -66,15 +74,15 @@ import Testing
         try c.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         for crd in ["gitrepositories", "ocirepositories", "buckets"] {
-            _ = try Self.kubectl(["apply", "-f", "config/crd/test/source.toolkit.fluxcd.io_\(crd).yaml"], kubeconfig: kubeconfig)
+            _ = try await Self.kubectlAsync(["apply", "-f", "config/crd/test/source.toolkit.fluxcd.io_\(crd).yaml"], kubeconfig: kubeconfig)
         }
-        _ = try Self.kubectl(["apply", "-f", "examples/operator/tenant-rbac.yaml"], kubeconfig: kubeconfig)
-        _ = try Self.kubectl(["apply", "-f", "examples/operator/seed/\(file)"], kubeconfig: kubeconfig)
+        _ = try await Self.kubectlAsync(["apply", "-f", "examples/operator/tenant-rbac.yaml"], kubeconfig: kubeconfig)
+        _ = try await Self.kubectlAsync(["apply", "-f", "examples/operator/seed/\(file)"], kubeconfig: kubeconfig)
         if kind == "GitRepository" {
-            _ = try Self.kubectl(["apply", "-f", "examples/operator/seed/snippet-overview.yaml"], kubeconfig: kubeconfig)
+            _ = try await Self.kubectlAsync(["apply", "-f", "examples/operator/seed/snippet-overview.yaml"], kubeconfig: kubeconfig)
         }
         if kind == "OCIRepository" {
-            _ = try Self.kubectl(["apply", "-f", "examples/operator/seed/ocirepository-ecr.yaml"], kubeconfig: kubeconfig)
+            _ = try await Self.kubectlAsync(["apply", "-f", "examples/operator/seed/ocirepository-ecr.yaml"], kubeconfig: kubeconfig)
         }
 
         // Flux's source-controller would now publish the artifact; here the test does.
@@ -91,7 +99,7 @@ import Testing
                                           namespace: "default", name: "dashboards-source", patch: status)
         for name in snippets {
             _ = try await c.reconciler.reconcile(namespace: "default", name: name)
-            let out = try Self.kubectl(["get", "jsnip", name, "-o", "jsonpath={.status.conditions[0].status} {.status.conditions[0].reason} {.status.conditions[0].message}"],
+            let out = try await Self.kubectlAsync(["get", "jsnip", name, "-o", "jsonpath={.status.conditions[0].status} {.status.conditions[0].reason} {.status.conditions[0].message}"],
                                        kubeconfig: kubeconfig)
             #expect(out.hasPrefix("True Synced"), "\(file) \(name): \(out)")
         }

@@ -58,6 +58,12 @@ final class ArtifactHost: Sendable {
 
         static func start() async throws -> Env {
             let cluster = try await Cluster.start()
+            try await installSources(cluster)
+            return Env(cluster: cluster, host: try await ArtifactHost())
+        }
+
+        /// The Flux source CRDs and a Role letting the tenant read sources.
+        static func installSources(_ cluster: Cluster) async throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent()
             for kind in ["gitrepositories", "buckets", "ocirepositories"] {
@@ -77,7 +83,6 @@ final class ArtifactHost: Sendable {
             binding["subjects"] = [["kind": "ServiceAccount", "name": "renderer", "namespace": "team-a"]]
             _ = try await cluster.admin.create(GroupVersionResource(group: "rbac.authorization.k8s.io", version: "v1",
                                                                     resource: "rolebindings"), binding)
-            return Env(cluster: cluster, host: try await ArtifactHost())
         }
 
         func stop() async {
@@ -286,5 +291,40 @@ final class ArtifactHost: Sendable {
         _ = try await reconciler.reconcile(namespace: "team-a", name: "b-source")
         #expect(try await env.cluster.ready("b-source").status == "True")
         #expect(try await env.rendered("b-source") == "{\n   \"who\": \"b\"\n}\n")
+    }
+}
+
+@Suite(.serialized) struct LateFluxCRDTests {
+    @Test func aFluxCRDInstalledAfterStartUpIsWatchedWithoutARestart() async throws {
+        let c = try await ReconcilerIntegrationTests.Cluster.start()
+        defer { Task { await c.stop() } }
+        let controller = SnippetController(reconciler: c.reconciler, options: .init(namespaces: ["team-a"]))
+        let task = Task { await controller.run() }
+        defer { task.cancel() }
+        try await Task.sleep(for: .milliseconds(300))
+        // Only now install the GitRepository CRD (plus RBAC and a source), then reference it.
+        let env = SourceRefTests.Env(cluster: c, host: try await ArtifactHost())
+        defer { env.host.stop() }
+        try await SourceRefTests.Env.installSources(c)
+        let (url, digest) = try env.publish("/late.tar.gz", SourceRefTests.tree)
+        try await env.source("GitRepository", "late", url: nil, digest: nil, ready: false)
+        try await c.apply("late-user", spec: ["serviceAccountName": "renderer", "entryFile": "main.jsonnet",
+                                              "sourceRef": ["kind": "GitRepository", "name": "late", "path": "dashboards"]])
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await c.ready("late-user").reason == "SourceNotReady")
+        // The artifact appears: only the watch on the late CRD can notice.
+        _ = try await c.admin.patchStatus(
+            GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "gitrepositories"),
+            namespace: "team-a", name: "late",
+            patch: ["status": ["artifact": ["url": .string(url), "digest": .string(digest), "revision": "r",
+                                            "path": "x.tar.gz", "lastUpdateTime": "2026-11-25T00:00:00Z"],
+                               "conditions": [["type": "Ready", "status": "True", "reason": "Succeeded", "message": "",
+                                               "lastTransitionTime": "2026-11-25T00:00:00Z"]]]])
+        var ready = false
+        for _ in 0..<200 where !ready {
+            ready = try await c.ready("late-user").status == "True"
+            if !ready { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(ready, "re-rendered through the watch started after the CRD appeared")
     }
 }

@@ -53,7 +53,7 @@ struct KubectlTests {
     }
 
     @Test func applyGetPatchDeleteWithKubectl() async throws {
-        let kubectl = try Self.installKubectl()
+        let kubectl = try await offPool { try Self.installKubectl() }
         let server = try await KubeTestServer.start(.init(anonymousIsAdmin: true))
         defer { Task { await server.stop() } }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-test-\(UUID().uuidString)")
@@ -61,28 +61,30 @@ struct KubectlTests {
         defer { try? FileManager.default.removeItem(at: work) }
         let kubeconfig = work.appendingPathComponent("kubeconfig").path
         try server.writeKubeconfig(to: kubeconfig)
-        func k(_ arguments: String..., stdin: String? = nil) throws -> Run {
-            try Self.run(kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", work.appendingPathComponent("cache").path] + arguments,
-                         stdin: stdin)
+        // kubectl runs on its own thread: blocking a Swift concurrency thread while it
+        // talks to the in-process server (whose actors need those threads) would stall both.
+        func k(_ arguments: String..., stdin: String? = nil) async throws -> Run {
+            let cache = work.appendingPathComponent("cache").path
+            return try await offPool { try Self.run(kubectl, ["--kubeconfig", kubeconfig, "--cache-dir", cache] + arguments, stdin: stdin) }
         }
         func root(_ path: String) -> String { repositoryRoot.appendingPathComponent(path).path }
 
-        var result = try k("apply", "-f", root("config/crd"))
+        var result = try await k("apply", "-f", root("config/crd"))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("customresourcedefinition.apiextensions.k8s.io/jsonnetsnippets.jaas.metio.wtf created"))
         #expect(result.stdout.contains("customresourcedefinition.apiextensions.k8s.io/jsonnetlibraries.jaas.metio.wtf created"))
-        result = try k("apply", "-f", root("config/crd/test"))
+        result = try await k("apply", "-f", root("config/crd/test"))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("externalartifacts.source.toolkit.fluxcd.io created"))
 
-        result = try k("apply", "-f", root("examples/operator"))
+        result = try await k("apply", "-R", "-f", root("examples/operator"))
         #expect(result.status == 0, "\(result.stderr)")
         for line in ["jsonnetsnippet.jaas.metio.wtf/hello created", "jsonnetsnippet.jaas.metio.wtf/api-latency-dashboard created",
                      "jsonnetlibrary.jaas.metio.wtf/panels created", "serviceaccount/dashboards-tenant created",
                      "role.rbac.authorization.k8s.io/jaas-tenant created", "rolebinding.rbac.authorization.k8s.io/jaas-tenant created"] {
             #expect(result.stdout.contains(line), "missing '\(line)' in: \(result.stdout)")
         }
-        result = try k("apply", "-f", root("examples/operator"))
+        result = try await k("apply", "-R", "-f", root("examples/operator"))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("jsonnetlibrary.jaas.metio.wtf/panels unchanged"))
         #expect(result.stdout.contains("rolebinding.rbac.authorization.k8s.io/jaas-tenant unchanged"))
@@ -96,7 +98,7 @@ struct KubectlTests {
         ]])
         #expect(status.code == 200)
 
-        result = try k("get", "jsnip", "hello", "-o", "yaml")
+        result = try await k("get", "jsnip", "hello", "-o", "yaml")
         #expect(result.status == 0, "\(result.stderr)")
         let object = jsonValue(try Yams.load(yaml: result.stdout) as Any)
         #expect(object[path: ["status", "revision"]] == "sha256:0123")
@@ -104,31 +106,31 @@ struct KubectlTests {
         #expect(object[path: ["spec", "entryFile"]] == "main.jsonnet")
         #expect(object[path: ["spec", "tlas"]]?.arrayValue?.first?["value"] == "3")
 
-        result = try k("get", "jsnip")
+        result = try await k("get", "jsnip")
         #expect(result.status == 0, "\(result.stderr)")
         let header = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
         #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "READY", "REASON", "REVISION", "AGE"])
         let row = result.stdout.split(separator: "\n").first { $0.hasPrefix("hello ") }.map(String.init) ?? ""
         #expect(row.contains("True") && row.contains("Synced") && row.contains("sha256:0123"), "\(result.stdout)")
 
-        result = try k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":5}}"#)
+        result = try await k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":5}}"#)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("jsonnetsnippet.jaas.metio.wtf/hello patched"))
-        result = try k("get", "jsonnetsnippet.jaas.metio.wtf/hello", "-o", "jsonpath={.metadata.generation} {.spec.history} {.status.revision}")
+        result = try await k("get", "jsonnetsnippet.jaas.metio.wtf/hello", "-o", "jsonpath={.metadata.generation} {.spec.history} {.status.revision}")
         #expect(result.stdout == "2 5 sha256:0123")
 
-        result = try k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":99}}"#)
+        result = try await k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":99}}"#)
         #expect(result.status != 0)
         #expect(result.stderr.contains("spec.history: Invalid value: 99: spec.history in body should be less than or equal to 50"), "\(result.stderr)")
 
         // TokenRequest through kubectl: `create token` sends protobuf, `create --raw` JSON.
-        result = try k("create", "token", "dashboards-tenant", "--duration", "1h")
+        result = try await k("create", "token", "dashboards-tenant", "--duration", "1h")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.split(separator: ".").count == 3)
         let request = work.appendingPathComponent("token-request.json")
         try #"{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}}"#
             .write(to: request, atomically: true, encoding: .utf8)
-        result = try k("create", "--raw", "/api/v1/namespaces/default/serviceaccounts/dashboards-tenant/token", "-f", request.path)
+        result = try await k("create", "--raw", "/api/v1/namespaces/default/serviceaccounts/dashboards-tenant/token", "-f", request.path)
         #expect(result.status == 0, "\(result.stderr)")
         let minted = try JSONValue.parse(result.stdout)
         #expect(minted[path: ["status", "expirationTimestamp"]] != nil)
@@ -136,10 +138,10 @@ struct KubectlTests {
 
         // RBAC through kubectl's impersonation.
         let sa = "--as=system:serviceaccount:default:dashboards-tenant"
-        #expect(try k("auth", "can-i", "create", "externalartifacts.source.toolkit.fluxcd.io", sa).stdout == "yes\n")
-        #expect(try k("auth", "can-i", "patch", "externalartifacts.source.toolkit.fluxcd.io", "--subresource=status", sa).stdout == "yes\n")
-        #expect(try k("auth", "can-i", "get", "secrets", sa).stdout == "no\n")
-        result = try k("get", "secrets", sa)
+        #expect(try await k("auth", "can-i", "create", "externalartifacts.source.toolkit.fluxcd.io", sa).stdout == "yes\n")
+        #expect(try await k("auth", "can-i", "patch", "externalartifacts.source.toolkit.fluxcd.io", "--subresource=status", sa).stdout == "yes\n")
+        #expect(try await k("auth", "can-i", "get", "secrets", sa).stdout == "no\n")
+        result = try await k("get", "secrets", sa)
         #expect(result.status != 0)
         #expect(result.stderr.contains(#"Error from server (Forbidden): secrets is forbidden: User "system:serviceaccount:default:dashboards-tenant" cannot list resource "secrets" in API group "" in the namespace "default""#), "\(result.stderr)")
 
@@ -150,31 +152,38 @@ struct KubectlTests {
         #expect(artifact.code == 201, "\(artifact.body.text)")
         #expect(try await tenant.get("/api/v1/namespaces/default/secrets").code == 403)
 
-        result = try k("get", "externalartifacts", "-o", "name")
+        result = try await k("get", "externalartifacts", "-o", "name")
         #expect(result.stdout.contains("externalartifact.source.toolkit.fluxcd.io/hello"))
 
-        result = try k("label", "jsnip", "hello", "team=dashboards")
+        result = try await k("label", "jsnip", "hello", "team=dashboards")
         #expect(result.status == 0, "\(result.stderr)")
-        result = try k("get", "jsnip", "-l", "team in (dashboards)", "-o", "name")
+        result = try await k("get", "jsnip", "-l", "team in (dashboards)", "-o", "name")
         #expect(result.stdout == "jsonnetsnippet.jaas.metio.wtf/hello\n")
 
-        result = try k("delete", "jsnip", "hello")
+        result = try await k("delete", "jsnip", "hello")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("jsonnetsnippet.jaas.metio.wtf \"hello\" deleted"))
-        result = try k("get", "jsnip", "hello")
+        result = try await k("get", "jsnip", "hello")
         #expect(result.status != 0)
         #expect(result.stderr.contains("jsonnetsnippets.jaas.metio.wtf \"hello\" not found"), "\(result.stderr)")
 
-        result = try k("create", "namespace", "tenant-b")
+        result = try await k("create", "namespace", "tenant-b")
         #expect(result.stdout == "namespace/tenant-b created\n", "\(result.stderr)")
-        result = try k("create", "configmap", "settings", "--from-literal=a=b", "-n", "tenant-b")
+        result = try await k("create", "configmap", "settings", "--from-literal=a=b", "-n", "tenant-b")
         #expect(result.status == 0, "\(result.stderr)")
-        result = try k("get", "configmap", "settings", "-n", "tenant-b", "-o", "jsonpath={.data.a}")
+        result = try await k("get", "configmap", "settings", "-n", "tenant-b", "-o", "jsonpath={.data.a}")
         #expect(result.stdout == "b")
 
-        result = try k("delete", "-f", root("config/crd/jaas.metio.wtf_jsonnetsnippets.yaml"))
+        result = try await k("delete", "-f", root("config/crd/jaas.metio.wtf_jsonnetsnippets.yaml"))
         #expect(result.status == 0, "\(result.stderr)")
-        result = try k("get", "jsnip")
+        result = try await k("get", "jsnip")
         #expect(result.status != 0)
+    }
+}
+
+/// Runs blocking work (a child process) on a thread of its own and awaits it.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
