@@ -38,15 +38,15 @@ extension Interpreter {
     public func binary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
         if case .number(let x) = l, case .number(let y) = r {
             switch op {
-            case .plus: return try checked(x + y)
-            case .minus: return try checked(x - y)
-            case .multiply: return try checked(x * y)
+            case .plus: return try finiteNumber(x + y)
+            case .minus: return try finiteNumber(x - y)
+            case .multiply: return try finiteNumber(x * y)
             case .divide:
                 if y == 0 { throw makeError("Division by zero.") }
-                return try checked(x / y)
+                return try finiteNumber(x / y)
             case .modulo:
                 if y == 0 { throw makeError("Division by zero.") }
-                return try checked(fmod(x, y))
+                return try finiteNumber(fmod(x, y))
             case .less: return .bool(x < y)
             case .lessEqual: return .bool(x <= y)
             case .greater: return .bool(x > y)
@@ -107,8 +107,9 @@ extension Interpreter {
         }
     }
 
+    /// A number result, or go-jsonnet's error for NaN ("Not a number") and infinity ("Overflow").
     @inline(__always)
-    private func checked(_ v: Double) throws -> Value {
+    func finiteNumber(_ v: Double) throws -> Value {
         if v.isFinite { return .number(v) }
         if v.isNaN { throw makeError("Not a number") }
         throw makeError("Overflow")
@@ -125,7 +126,7 @@ extension Interpreter {
     public func plus(_ l: Value, _ r: Value) throws -> Value {
         switch (l, r) {
         case (.number(let x), .number(let y)):
-            return try checked(x + y)
+            return try finiteNumber(x + y)
         case (.string(let a), .string(let b)):
             return .string(JString.concat(a, b))
         case (.string(let a), _):

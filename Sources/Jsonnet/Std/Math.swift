@@ -23,37 +23,37 @@ let stdMath: [Builtin] = [
         return .number(a < b ? a : b)
     }),
     Builtin("pow", "x", "n") { x, n, ev in
-        try checkedNumber(GoMath.pow(try number(x, ev), try number(n, ev)), ev)
+        try ev.finiteNumber(GoMath.pow(try Args.number(x, ev), try Args.number(n, ev)))
     },
-    Builtin("exp", "x") { x, ev in try checkedNumber(GoMath.exp(try number(x, ev)), ev) },
-    Builtin("log", "x") { x, ev in try checkedNumber(GoMath.log(try number(x, ev)), ev) },
+    Builtin("exp", "x") { x, ev in try ev.finiteNumber(GoMath.exp(try Args.number(x, ev))) },
+    Builtin("log", "x") { x, ev in try ev.finiteNumber(GoMath.log(try Args.number(x, ev))) },
     Builtin("log2", "x") { x, ev in
-        try checkedNumber(try finite(GoMath.log(try number(x, ev)), ev) / GoMath.ln2, ev)
+        try ev.finiteNumber(try finite(GoMath.log(try Args.number(x, ev)), ev) / GoMath.ln2)
     },
     Builtin("log10", "x") { x, ev in
-        try checkedNumber(try finite(GoMath.log(try number(x, ev)), ev) / GoMath.ln10, ev)
+        try ev.finiteNumber(try finite(GoMath.log(try Args.number(x, ev)), ev) / GoMath.ln10)
     },
-    Builtin("exponent", "x") { x, ev in .number(Double(GoMath.frexp(try number(x, ev)).1)) },
-    Builtin("mantissa", "x") { x, ev in .number(GoMath.frexp(try number(x, ev)).0) },
-    Builtin("floor", "x") { x, ev in .number(try number(x, ev).rounded(.down)) },
-    Builtin("ceil", "x") { x, ev in .number(try number(x, ev).rounded(.up)) },
-    Builtin("sqrt", "x") { x, ev in try checkedNumber(try number(x, ev).squareRoot(), ev) },
-    Builtin("sin", "x") { x, ev in try checkedNumber(GoMath.sin(try number(x, ev)), ev) },
-    Builtin("cos", "x") { x, ev in try checkedNumber(GoMath.cos(try number(x, ev)), ev) },
-    Builtin("tan", "x") { x, ev in try checkedNumber(GoMath.tan(try number(x, ev)), ev) },
-    Builtin("asin", "x") { x, ev in try checkedNumber(GoMath.asin(try number(x, ev)), ev) },
-    Builtin("acos", "x") { x, ev in try checkedNumber(GoMath.acos(try number(x, ev)), ev) },
-    Builtin("atan", "x") { x, ev in try checkedNumber(GoMath.atan(try number(x, ev)), ev) },
+    Builtin("exponent", "x") { x, ev in .number(Double(GoMath.frexp(try Args.number(x, ev)).1)) },
+    Builtin("mantissa", "x") { x, ev in .number(GoMath.frexp(try Args.number(x, ev)).0) },
+    Builtin("floor", "x") { x, ev in .number(try Args.number(x, ev).rounded(.down)) },
+    Builtin("ceil", "x") { x, ev in .number(try Args.number(x, ev).rounded(.up)) },
+    Builtin("sqrt", "x") { x, ev in try ev.finiteNumber(try Args.number(x, ev).squareRoot()) },
+    Builtin("sin", "x") { x, ev in try ev.finiteNumber(GoMath.sin(try Args.number(x, ev))) },
+    Builtin("cos", "x") { x, ev in try ev.finiteNumber(GoMath.cos(try Args.number(x, ev))) },
+    Builtin("tan", "x") { x, ev in try ev.finiteNumber(GoMath.tan(try Args.number(x, ev))) },
+    Builtin("asin", "x") { x, ev in try ev.finiteNumber(GoMath.asin(try Args.number(x, ev))) },
+    Builtin("acos", "x") { x, ev in try ev.finiteNumber(GoMath.acos(try Args.number(x, ev))) },
+    Builtin("atan", "x") { x, ev in try ev.finiteNumber(GoMath.atan(try Args.number(x, ev))) },
     Builtin("atan2", "y", "x") { y, x, ev in
-        try checkedNumber(GoMath.atan2(try number(y, ev), try number(x, ev)), ev)
+        try ev.finiteNumber(GoMath.atan2(try Args.number(y, ev), try Args.number(x, ev)))
     },
-    Builtin("round", "x") { x, ev in .number(try number(x, ev).rounded(.toNearestOrAwayFromZero)) },
+    Builtin("round", "x") { x, ev in .number(try Args.number(x, ev).rounded(.toNearestOrAwayFromZero)) },
     Builtin("mod", "a", "b") { a, b, ev in try ev.binary(.modulo, a, b) },
     Builtin("modulo", "x", "y") { x, y, ev in
-        let a = try number(x, ev)
-        let b = try number(y, ev)
+        let a = try Args.number(x, ev)
+        let b = try Args.number(y, ev)
         if b == 0 { throw ev.makeError("Division by zero.") }
-        return try checkedNumber(a.truncatingRemainder(dividingBy: b), ev)
+        return try ev.finiteNumber(a.truncatingRemainder(dividingBy: b))
     },
     Builtin("clamp", [BuiltinParameter("x"), BuiltinParameter("minVal"), BuiltinParameter("maxVal")], .lazy { args, ev in
         let x = try args[0].force(ev)
@@ -64,50 +64,39 @@ let stdMath: [Builtin] = [
         return x
     }),
     Builtin("isEven", "x") { x, ev in
-        .bool(try number(x, ev).rounded(.towardZero).truncatingRemainder(dividingBy: 2) == 0)
+        .bool(try Args.number(x, ev).rounded(.towardZero).truncatingRemainder(dividingBy: 2) == 0)
     },
     Builtin("isOdd", "x") { x, ev in
-        .bool(try number(x, ev).rounded(.towardZero).truncatingRemainder(dividingBy: 2) != 0)
+        .bool(try Args.number(x, ev).rounded(.towardZero).truncatingRemainder(dividingBy: 2) != 0)
     },
     Builtin("isInteger", "x") { x, ev in
-        let v = try number(x, ev)
+        let v = try Args.number(x, ev)
         return .bool(v.rounded(.towardZero) == v)
     },
     Builtin("isDecimal", "x") { x, ev in
-        let v = try number(x, ev)
+        let v = try Args.number(x, ev)
         return .bool(v.rounded(.towardZero) != v)
     },
     Builtin("deg2rad", "x") { x, ev in
-        try checkedNumber(try finite(try number(x, ev) * Double.pi, ev) / 180, ev)
+        try ev.finiteNumber(try finite(try Args.number(x, ev) * Double.pi, ev) / 180)
     },
     Builtin("rad2deg", "x") { x, ev in
-        try checkedNumber(try finite(try number(x, ev) * 180, ev) / Double.pi, ev)
+        try ev.finiteNumber(try finite(try Args.number(x, ev) * 180, ev) / Double.pi)
     },
     Builtin("hypot", "x", "y") { x, y, ev in
-        try checkedNumber(GoMath.hypot(try number(x, ev), try number(y, ev)), ev)
+        try ev.finiteNumber(GoMath.hypot(try Args.number(x, ev), try Args.number(y, ev)))
     },
     Builtin("xor", "x", "y") { x, y, ev in
-        let a = try boolean(x, ev)
-        return .bool(a != (try boolean(y, ev)))
+        let a = try Args.bool(x, ev)
+        return .bool(a != (try Args.bool(y, ev)))
     },
     Builtin("xnor", "x", "y") { x, y, ev in
-        let a = try boolean(x, ev)
-        return .bool(a == (try boolean(y, ev)))
+        let a = try Args.bool(x, ev)
+        return .bool(a == (try Args.bool(y, ev)))
     },
 ]
 
-/// The number in `v`, or go-jsonnet's type error.
-@inline(__always)
-private func number(_ v: Value, _ ev: Interpreter) throws -> Double {
-    guard case .number(let x) = v else { throw ev.typeError(v, expected: "number") }
-    return x
-}
 
-@inline(__always)
-private func boolean(_ v: Value, _ ev: Interpreter) throws -> Bool {
-    guard case .bool(let b) = v else { throw ev.typeError(v, expected: "boolean") }
-    return b
-}
 
 /// `x` if finite, else go-jsonnet's error for NaN / infinity.
 @inline(__always)
@@ -116,11 +105,6 @@ private func finite(_ x: Double, _ ev: Interpreter) throws -> Double {
     throw ev.makeError(x.isNaN ? "Not a number" : "Overflow")
 }
 
-/// A number result, or go-jsonnet's error for NaN / infinity.
-@inline(__always)
-private func checkedNumber(_ x: Double, _ ev: Interpreter) throws -> Value {
-    .number(try finite(x, ev))
-}
 
 /// `std.log(2)` and `std.log(10)`, the divisors of std.log2 / std.log10.
 
