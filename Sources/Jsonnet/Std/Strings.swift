@@ -77,7 +77,7 @@ let stdStrings: [Builtin] = [
     Builtin("asciiUpper", "str") { x, ev in try asciiCase(x, upper: true, ev) },
     Builtin("asciiLower", "str") { x, ev in try asciiCase(x, upper: false, ev) },
     Builtin("stringChars", "str") { x, ev in
-        if case .string(let s) = x { return .array(JArray(values: characters(s))) }
+        if case .string(let s) = x { return .array(JArray(Args.characters(s))) }
         return .array(JArray(values: try pseudoChars(x, ev)))
     },
     Builtin("isEmpty", "str") { x, ev in
@@ -458,18 +458,6 @@ private func replaceAll(_ str: JString, _ from: JString, _ to: JString) -> JStri
 }
 
 // MARK: - characters and case
-
-/// One single-character string per code point.
-private func characters(_ s: JString) -> [Value] {
-    var out: [Value] = []
-    out.reserveCapacity(s.count)
-    if s.isASCII {
-        withBytes(s) { buf in for b in buf { out.append(.string(JString.of(Unicode.Scalar(b)))) } }
-    } else {
-        for c in s.scalars { out.append(.string(JString.of(c))) }
-    }
-    return out
-}
 
 /// What go-jsonnet's `std.stringChars` yields for a non-string: the indexable
 /// elements of arrays (and of empty objects), errors otherwise.
