@@ -39,6 +39,9 @@ public struct EvaluationOptions: Sendable {
     public var nativeFunctions: [String: Builtin]
     /// Native stack reserved for the evaluation thread, in bytes.
     public var stackSize: Int
+    /// Per-evaluation memory budget in bytes for strings, arrays and objects
+    /// (`jsonnet --max-memory`, `jaas --evaluation-memory-limit`); nil = unlimited.
+    public var memoryLimit: Int?
 
     public init(importer: any Importer = NoImporter(),
                 externalVariables: [String: ExternalValue] = [:],
@@ -48,7 +51,8 @@ public struct EvaluationOptions: Sendable {
                 cancellation: CancellationToken? = nil,
                 timeout: Duration? = nil,
                 nativeFunctions: [String: Builtin] = [:],
-                stackSize: Int = 512 << 20) {
+                stackSize: Int = 512 << 20,
+                memoryLimit: Int? = nil) {
         self.importer = importer
         self.externalVariables = externalVariables
         self.topLevelArguments = topLevelArguments
@@ -58,6 +62,7 @@ public struct EvaluationOptions: Sendable {
         self.timeout = timeout
         self.nativeFunctions = nativeFunctions
         self.stackSize = stackSize
+        self.memoryLimit = memoryLimit
     }
 }
 
