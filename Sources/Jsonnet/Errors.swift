@@ -63,9 +63,18 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
     /// The full diagnostic: headline plus stack trace, as go-jsonnet prints it.
     public var description: String { formatted(maxTrace: 20) }
 
-    /// The full diagnostic with at most `maxTrace` trace frames (0 = unlimited).
+    /// The full diagnostic with at most `maxTrace` trace frames (0 = unlimited): for
+    /// a static error the headline and the source lines of its span between blank
+    /// lines, for a runtime error the headline and the stack trace.
     public func formatted(maxTrace: Int) -> String {
         var out = headline + "\n"
+        if kind == .staticError, let range, let file = range.file, range.begin.line > 0 {
+            out += "\n"
+            for line in file.lines(Int(range.begin.line)...Int(max(range.begin.line, range.end.line))) {
+                out += line + "\n"
+            }
+            out += "\n"
+        }
         if kind == .runtime {
             var frames = trace.frames
             if maxTrace > 0 && frames.count > maxTrace {
