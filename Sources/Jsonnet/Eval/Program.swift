@@ -30,7 +30,6 @@ extension Interpreter {
             return try manifestOutput(value, mode: mode)
         } catch var e as JsonnetError {
             if e.kind == .runtime {
-                e.nameInnermost("$")
                 e.trace.append(TraceFrame(range: .none, name: phase))
             }
             throw e
