@@ -24,6 +24,7 @@ extension Interpreter {
                 for (name, arg) in options.topLevelArguments.sorted(by: { $0.key < $1.key }) {
                     named.append((name, .value(try externalValue(arg, name: name, kind: "top-level-arg"))))
                 }
+                phase = "Top-level function call"
                 value = try call(fn, [], named)
             }
             phase = "During manifestation"

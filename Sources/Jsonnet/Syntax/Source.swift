@@ -30,7 +30,7 @@ extension SourceFile {
     }
 }
 
-/// A 1-based line/column position (columns count Unicode scalars, as go-jsonnet does).
+/// A 1-based line/column position (columns count UTF-8 bytes, as go-jsonnet does).
 public struct SourcePosition: Equatable, Sendable {
     public var line: Int32
     public var column: Int32
