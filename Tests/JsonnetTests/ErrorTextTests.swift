@@ -93,3 +93,10 @@ extension ErrorTextTests {
             == "RUNTIME ERROR: xxx\n\tf.jsonnet:1:16-27\tfunction <foo>\n\tf.jsonnet:2:1-8\t$\n\tDuring evaluation\t\n")
     }
 }
+
+extension ErrorTextTests {
+    @Test func builtinMadeElementsLeaveAnUnnamedFrame() {
+        #expect(diagnostic("local a = std.makeArray(2, function(i) error \"e\"); a[1]")
+            == "RUNTIME ERROR: e\n\tf.jsonnet:1:40-49\tfunction <anonymous>\n\t\t\n\tf.jsonnet:1:52-56\t$\n\tDuring evaluation\t\n")
+    }
+}
