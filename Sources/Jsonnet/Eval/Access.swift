@@ -5,7 +5,7 @@ extension Interpreter {
             do {
                 if let v = try o.get(name, self) { return v }
             } catch var e as JsonnetError {
-                if e.trace.isEmpty { e.trace.append(TraceFrame(range: n.range, name: "")) }
+                e.trace.append(TraceFrame(at: n))
                 throw e
             }
             throw makeError("Field does not exist: \(name)", at: n)
@@ -14,7 +14,7 @@ extension Interpreter {
         do {
             return try self.index(target, index)
         } catch var e as JsonnetError {
-            if e.trace.isEmpty { e.trace.append(TraceFrame(range: n.range, name: "")) }
+            e.trace.append(TraceFrame(at: n))
             throw e
         }
     }

@@ -65,7 +65,7 @@ public final class Interpreter {
     /// A runtime error located at `node`.
     func makeError(_ message: String, at node: Node) -> JsonnetError {
         var e = JsonnetError.runtime(message)
-        e.trace.append(TraceFrame(range: node.range, name: ""))
+        e.trace.append(TraceFrame(at: node))
         return e
     }
 
@@ -134,7 +134,13 @@ public final class Interpreter {
             let slot = env.ancestor(v.depth).slots[Int(v.index)]
             switch slot {
             case .value(let x): return x
-            case .thunk(let t): return try t.force(self)
+            case .thunk(let t):
+                do {
+                    return try t.force(self)
+                } catch var e as JsonnetError {
+                    e.trace.append(TraceFrame(at: node))
+                    throw e
+                }
             }
         case .self:
             let n = unsafeDowncast(node, to: SelfNode.self)
@@ -175,7 +181,12 @@ public final class Interpreter {
             let e = unsafeDowncast(node, to: ErrorNode.self)
             let msg = try eval(e.message, env)
             let text: String
-            if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
+            do {
+                if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
+            } catch var e as JsonnetError {
+                e.trace.append(TraceFrame(at: node))
+                throw e
+            }
             throw makeError(text, at: node)
         case .assert:
             let a = unsafeDowncast(node, to: AssertNode.self)
@@ -247,24 +258,18 @@ public final class Interpreter {
         return lazy(node, frame)
     }
 
-    /// Evaluates an object field body, naming the frame for stack traces.
-    func evalField(_ node: Node, _ env: Env, name: String) throws -> Value {
-        do {
-            try enter()
-            defer { leave() }
-            return try eval(node, env)
-        } catch var e as JsonnetError {
-            e.nameInnermost("object <anonymous>")
-            e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
-            throw e
-        }
+    /// Evaluates an object field body (a stack frame, as in go-jsonnet).
+    func evalField(_ node: Node, _ env: Env) throws -> Value {
+        try enter()
+        defer { leave() }
+        return try eval(node, env)
     }
 
     /// Checks one object-level `assert`.
     func checkObjectAssert(_ a: ObjectAssert, _ env: Env) throws {
         let cond = try eval(a.condition, env)
         guard case .bool(let ok) = cond else {
-            throw makeError("Unexpected type \(cond.typeName), expected boolean", at: a.condition)
+            throw assertFailure("Unexpected type \(cond.typeName), expected boolean", a)
         }
         if !ok {
             var text = "Object assertion failed."
@@ -272,8 +277,15 @@ public final class Interpreter {
                 let mv = try eval(m, env)
                 if case .string(let s) = mv { text = s.string } else { text = try manifestForError(mv) }
             }
-            throw makeError(text, at: a.condition)
+            throw assertFailure(text, a)
         }
+    }
+
+    /// A failed object assertion, located at the whole `assert` with no frame name, as go-jsonnet prints it.
+    private func assertFailure(_ message: String, _ a: ObjectAssert) -> JsonnetError {
+        var e = makeError(message)
+        e.trace.append(TraceFrame(range: a.range, name: ""))
+        return e
     }
 
     /// The compact JSON go-jsonnet uses when an error message is not a string.
@@ -306,15 +318,4 @@ public enum EvaluationCancelled: Error, Sendable {
     case cancelled
     /// The timeout elapsed.
     case timedOut
-}
-
-extension JsonnetError {
-    /// Names the innermost unnamed trace frames (those added since the last frame boundary).
-    mutating func nameInnermost(_ name: String) {
-        var i = trace.count - 1
-        while i >= 0 && trace[i].name.isEmpty {
-            trace[i].name = name
-            i -= 1
-        }
-    }
 }

@@ -29,7 +29,7 @@ extension Interpreter {
         do {
             return try binary(b.op, l, r)
         } catch var e as JsonnetError {
-            if e.trace.isEmpty { e.trace.append(TraceFrame(range: b.range, name: "")) }
+            if e.trace.isEmpty { e.trace.append(TraceFrame(at: b)) }
             throw e
         }
     }

@@ -24,13 +24,13 @@ extension Interpreter {
                 for (name, arg) in options.topLevelArguments.sorted(by: { $0.key < $1.key }) {
                     named.append((name, .value(try externalValue(arg, name: name, kind: "top-level-arg"))))
                 }
+                phase = "Top-level function call"
                 value = try call(fn, [], named)
             }
             phase = "During manifestation"
             return try manifestOutput(value, mode: mode)
         } catch var e as JsonnetError {
             if e.kind == .runtime {
-                e.nameInnermost("$")
                 e.trace.append(TraceFrame(range: .none, name: phase))
             }
             throw e

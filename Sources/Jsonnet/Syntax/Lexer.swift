@@ -117,7 +117,7 @@ struct Lexer {
         if b == 0x0A {
             line += 1
             column = 1
-        } else if b & 0xC0 != 0x80 {
+        } else {
             column += 1
         }
     }

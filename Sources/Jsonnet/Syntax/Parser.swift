@@ -164,7 +164,8 @@ struct Parser {
             }
             throw JsonnetError.staticError("Not a unary operator: \(t.data)", at: t.range)
         }
-        return try parsePostfix(try parsePrimary())
+        let start = peek().range.begin
+        return try parsePostfix(try parsePrimary(), start: start)
     }
 
     private mutating func parseKeywordExpression() throws -> Node {
@@ -336,7 +337,7 @@ struct Parser {
             if next.kind == .dot {
                 _ = pop()
                 let name = try expect(.identifier, "IDENTIFIER")
-                return SuperIndex(index: StringLiteral(name.data, range: name.range), range: span(t.range.begin))
+                return SuperIndex(index: StringLiteral(name.data, range: name.range), range: t.range)
             }
             if next.kind == .bracketL {
                 _ = pop()
@@ -353,9 +354,9 @@ struct Parser {
         }
     }
 
-    private mutating func parsePostfix(_ base: Node) throws -> Node {
+    /// Indexes, calls and `{...}` extensions after `base`, whose text (parentheses included) starts at `start`.
+    private mutating func parsePostfix(_ base: Node, start: SourcePosition) throws -> Node {
         var node = base
-        let start = base.range.begin
         while true {
             let t = peek()
             switch t.kind {
@@ -369,12 +370,13 @@ struct Parser {
             case .parenL:
                 _ = pop()
                 let (positional, named) = try parseArguments()
+                let range = span(start)
                 var tailStrict = false
                 if peek().kind == .kwTailStrict {
                     _ = pop()
                     tailStrict = true
                 }
-                node = Apply(target: node, positional: positional, named: named, tailStrict: tailStrict, range: span(start))
+                node = Apply(target: node, positional: positional, named: named, tailStrict: tailStrict, range: range)
             case .braceL:
                 _ = pop()
                 let obj = try parseObject(start: t.range.begin)
