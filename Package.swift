@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "JaaSOperator",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "Kubernetes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [
-                "JaaSOperator", "JaaSArtifacts", "Jsonnet", "Kubernetes", "KubeTestServer",
+                "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", "jaas",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

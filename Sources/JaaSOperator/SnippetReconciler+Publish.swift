@@ -43,7 +43,7 @@ extension SnippetReconciler {
         }
         let libraries = try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa)
         let artifact = try await settings.renderer.render(
-            renderSpec, tree: tree, importer: LibraryImporter(snippet: tree, libraries: libraries))
+            renderSpec, tree: tree, libraries: libraries)
         let hex = String(artifact.revision.dropFirst("sha256:".count))
         let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
         do {

@@ -38,7 +38,13 @@ public final class RendererServer: Sendable {
                                            snippetDirectories: configuration.snippetDirectories)
         let gate = EvaluationGate(maxConcurrent: configuration.maxConcurrentEvaluations,
                                   timeout: configuration.evaluationTimeout)
-        renderer = FileRenderer(gate: gate, cache: configuration.renderCache.map { RenderCache(limits: $0) })
+        let workers = configuration.evaluationIsolation == .process ? WorkerPool(configuration: .init(
+            executable: configuration.workerExecutable,
+            addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: configuration.evaluationMemoryLimit),
+            maxIdleWorkers: max(System.coreCount, 2))) : nil
+        workers?.prewarm()
+        renderer = FileRenderer(gate: gate, cache: configuration.renderCache.map { RenderCache(limits: $0) },
+                                workers: workers)
         let state = self.state
         let announce = { @Sendable (listener: Listener, channel: any Channel) in
             let port = channel.localAddress?.port ?? 0
@@ -49,7 +55,8 @@ public final class RendererServer: Sendable {
         let endpoint = RenderEndpoint(prefix: "/" + configuration.endpointPath, resolver: resolver,
                                       renderer: renderer, libraryPaths: configuration.libraryPaths,
                                       externalVariables: configuration.externalVariables,
-                                      maxStack: configuration.maxStack, metrics: metrics)
+                                      maxStack: configuration.maxStack,
+                                      memoryLimit: configuration.evaluationMemoryLimit, metrics: metrics)
         let readTimeout = configuration.readTimeout.map(TimeAmount.init)
         let writeTimeout = configuration.writeTimeout.map(TimeAmount.init)
         let rendering = Application(

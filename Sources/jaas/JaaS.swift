@@ -51,6 +51,8 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Maximum Jsonnet stack depth.")
     var maxStack = 500
 
+    @OptionGroup var evaluation: EvaluationFlags
+
     @Option(help: "Evaluations allowed at once; more are answered 503 (0 = no cap; default max(cores*4, 16)).")
     var maxConcurrentEvals = RendererConfiguration.defaultMaxConcurrentEvaluations
 
@@ -227,9 +229,12 @@ struct JaaS: AsyncParsableCommand {
                 if case .string(let s) = value { return s }
                 return nil
             }
+            let memoryLimit = settings.renderer.evaluationMemoryLimit
             let renderer = SnippetRenderer(operatorExternalVariables: variables,
                                            evaluationTimeout: settings.renderer.evaluationTimeout,
-                                           maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes)
+                                           maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes,
+                                           memoryLimit: memoryLimit,
+                                           workers: EvaluationFlags.operatorWorkers(memoryLimit: memoryLimit))
             do {
                 services += try operatorServices(op, renderer: renderer, logger: logger)
             } catch {
@@ -271,6 +276,8 @@ struct JaaS: AsyncParsableCommand {
         let timeout = try Self.duration(evaluationTimeout, "--evaluation-timeout")
         config.evaluationTimeout = timeout == .zero ? nil : timeout
         config.maxStack = try Self.check(maxStack >= 1 ? maxStack : nil, "--max-stack", maxStack, "must be at least 1")
+        config.evaluationMemoryLimit = try evaluation.memoryLimit()
+        config.evaluationIsolation = try evaluation.isolation()
         config.maxConcurrentEvaluations = try Self.check(maxConcurrentEvals >= 0 ? maxConcurrentEvals : nil,
                                                          "--max-concurrent-evals", maxConcurrentEvals, "must not be negative")
         let entries = try Self.check(renderCacheMaxEntries >= 0 ? renderCacheMaxEntries : nil,
@@ -320,6 +327,10 @@ struct JaaS: AsyncParsableCommand {
     /// Parses the command line; usage errors print one line and exit 2, runtime
     /// failures exit 1.
     static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.count > 1 && arguments[1] == EvaluationWorker.subcommand {
+            EvaluationWorker.serve(arguments: Array(arguments.dropFirst(2)))
+        }
         let command: JaaS
         do {
             command = try parse()
