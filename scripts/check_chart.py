@@ -133,10 +133,14 @@ def static_checks(helm, validate):
         "the webhook (not in this jaas)": ["webhook.enabled=true"],
         "s3 without a bucket": ["operator.enabled=true", "operator.storage.backend=s3"],
         "two operator replicas on local storage": ["operator.enabled=true", "replicas=2"],
+        "an unknown value (schema)": ["operatr.enabled=true"],
+        "a malformed rate (schema)": ["operator.rerenderRate=fast"],
+        "a malformed duration (schema)": ["arguments.evaluationTimeout=5 seconds"],
     }
     for label, sets in refused.items():
         result = template(helm, sets=sets)
-        check(result.returncode != 0 and "execution error" in result.stderr, f"helm template should refuse {label}")
+        check(result.returncode != 0 and ("execution error" in result.stderr or "schema" in result.stderr),
+              f"helm template should refuse {label}: {result.stderr}")
     print(f"ok  {len(refused)} invalid value combinations refused at template time")
 
 
