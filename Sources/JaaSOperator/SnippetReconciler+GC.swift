@@ -78,17 +78,18 @@ extension SnippetReconciler {
         for hex in stored.subtracting(keep) {
             let left = index.left[hex].map { Date(timeIntervalSince1970: $0) } ?? now
             index.left[hex] = left.timeIntervalSince1970
-            let expiry = left.addingTimeInterval(settings.gcGrace)
-            if expiry <= now {
+            var next = left.addingTimeInterval(settings.gcGrace)
+            if next <= now {
                 do {
                     try storage.delete(LocalStorage.key(namespace: namespace, name: name, hex: hex))
                     index.left[hex] = nil
                     continue
                 } catch {
                     settings.metrics.countSweepFailures()
+                    next = now.addingTimeInterval(10)
                 }
             }
-            due = min(due ?? .distantFuture, max(expiry, now.addingTimeInterval(1)))
+            due = min(due ?? .distantFuture, next)
         }
         if index != original {
             do {

@@ -54,7 +54,9 @@ import Testing
                                           patch: ["status": ["artifact": ["url": .string(url2), "digest": .string(digest2),
                                                                           "revision": "main@sha1:r2", "path": "x.tar.gz",
                                                                           "lastUpdateTime": "2026-11-25T02:00:00Z"]]])
-        #expect(try await waitFor(10) { try await env.rendered("follower").contains("9") })
+        let before = try await c.snippet("follower")[path: "status", "revision"]?.stringValue
+        #expect(try await waitFor(10) { try await c.snippet("follower")[path: "status", "revision"]?.stringValue != before })
+        #expect(try await env.rendered("follower").contains("9"))
         try await Task.sleep(for: .seconds(2))
         #expect(env.host.hitCount("/r2.tar.gz") == 1, "one republish, one download")
         #expect(env.host.hitCount("/r1.tar.gz") == 1)
