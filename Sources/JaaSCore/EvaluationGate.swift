@@ -86,6 +86,11 @@ public final class EvaluationGate: Sendable {
         return try await body()
     }
 
+    /// Counts an evaluation run through ``admitting(_:)`` that the caller stopped at its timeout.
+    public func countTimedOut() {
+        state.withLock { $0.timedOutTotal += 1 }
+    }
+
     private func admit() -> Bool {
         state.withLock { stats in
             if maxConcurrent > 0 && stats.inFlight >= maxConcurrent {

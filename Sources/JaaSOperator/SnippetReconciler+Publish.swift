@@ -63,6 +63,9 @@ extension SnippetReconciler {
             return try await gate.admitting(body)
         } catch RenderError.unavailable {
             throw EvaluationUnavailable()
+        } catch let failure as ReconcileFailure where failure.reason == .evaluationTimeout {
+            gate.countTimedOut()
+            throw failure
         }
     }
 

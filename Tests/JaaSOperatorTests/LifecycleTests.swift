@@ -128,6 +128,19 @@ import Testing
         #expect(gate.statistics.inFlight == 0)
     }
 
+    @Test func operatorTimeoutsCountInTheSharedGate() async throws {
+        let gate = EvaluationGate(maxConcurrent: 4, timeout: nil)
+        let c = try await Cluster.start {
+            $0.gate = gate
+            $0.renderer = SnippetRenderer(evaluationTimeout: .milliseconds(200))
+        }
+        defer { Task { await c.stop() } }
+        try await c.apply("slow", spec: Self.spec("std.foldl(function(a, b) a + b, std.range(1, 100000000), 0)"))
+        _ = try await c.reconcile("slow")
+        #expect(try await c.ready("slow").reason == "EvaluationTimeout")
+        #expect(gate.statistics.timedOutTotal == 1 && gate.statistics.inFlight == 0)
+    }
+
     @Test func theOperatorMetricsAreExported() async throws {
         let c = try await Cluster.start()
         defer { Task { await c.stop() } }
