@@ -91,7 +91,10 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         TaskService {
             // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
             while !Task.isCancelled {
-                let removed = storage.sweepTemporaryFiles(olderThan: maxAge)
+                let removed = storage.sweepTemporaryFiles(olderThan: maxAge) { path in
+                    metrics.countSweepFailures()
+                    logger.warning("cannot remove a stale temporary file", metadata: ["path": "\(path)"])
+                }
                 if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
                 try await Task.sleep(for: interval)
             }
