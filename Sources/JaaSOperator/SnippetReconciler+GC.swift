@@ -44,9 +44,14 @@ extension SnippetReconciler {
     /// absent or was not published for this snippet counts as withdrawn.
     private func deleteExternalArtifact(_ snippet: KubeObject) async throws {
         let namespace = snippet.namespace ?? "default"
-        if let existing = try? await admin.get(.externalArtifacts, namespace: namespace, name: snippet.name) {
+        do {
+            let existing = try await admin.get(.externalArtifacts, namespace: namespace, name: snippet.name)
             let ref = existing[path: "spec", "sourceRef"]
             guard ref?["kind"]?.stringValue == "JsonnetSnippet", ref?["name"]?.stringValue == snippet.name else { return }
+        } catch let e as KubeError where e.code == 404 {
+            return
+        } catch {
+            // The operator may not be allowed to read it: the tenant's delete decides.
         }
         guard let sa = snippet[path: "spec", "serviceAccountName"]?.stringValue ?? settings.defaultServiceAccount else {
             throw ReconcileFailure(.serviceAccountMissing, "no ServiceAccount to withdraw the ExternalArtifact as")

@@ -49,6 +49,17 @@ import Testing
         #expect(metrics.contains("jaas_snippet_force_drop_total 1"), "\(metrics)")
     }
 
+    @Test func aSnippetThatNeverPublishedGoesAtOnce() async throws {
+        let c = try await Cluster.start { $0.maxWithdrawWait = 3600 }
+        defer { Task { await c.stop() } }
+        try await c.apply("never", spec: ReconcilerIntegrationTests.spec("{}", sa: nil))
+        _ = try await c.reconcile("never")
+        #expect(try await c.ready("never").reason == "ServiceAccountMissing")
+        _ = try await c.admin.delete(.jsonnetSnippets, namespace: "team-a", name: "never")
+        #expect(try await c.reconcile("never") == .done, "no ExternalArtifact, nothing to wait for")
+        await #expect(throws: KubeError.self) { try await c.snippet("never") }
+    }
+
     @Test func theGraceCountsFromLeavingTheHistoryAndSurvivesARestart() async throws {
         let c = try await Cluster.start { $0.gcGrace = 2 }
         defer { Task { await c.stop() } }
