@@ -200,6 +200,9 @@ extension Interpreter {
     func evalArrayComprehension(_ c: ArrayComprehension, _ env: Env) throws -> Value {
         var elems = ContiguousArray<Lazy>()
         try forEachBinding(c.specs[...], env, site: c, typeErrorFrame: false) { frame in
+            // The result's size is a product of the program's arrays: check it as it grows.
+            if elems.count & 0xFFF == 0xFFF { try reserve(elems.count, elementBytes: MemoryLayout<Lazy>.stride) }
+            try tick()
             elems.append(lazy(c.body, frame))
         }
         return .array(JArray(elems))
@@ -208,6 +211,7 @@ extension Interpreter {
     func evalObjectComprehension(_ c: ObjectComprehension, _ env: Env) throws -> Value {
         var defs = ContiguousArray<FieldDef>()
         try forEachBinding(c.specs[...], env, site: c, typeErrorFrame: true) { frame in
+            if defs.count & 0xFFF == 0xFFF { try reserve(defs.count, elementBytes: MemoryBudget.trackedBytes) }
             let v = try eval(c.name, frame)
             let name: String
             switch v {

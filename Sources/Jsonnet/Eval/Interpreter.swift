@@ -22,6 +22,8 @@ package final class Interpreter {
     /// The registry of this evaluation's cycle-capable objects.
     package let heap = Heap()
     let maxStack: Int
+    /// The memory budget, when the options set one.
+    let memory: MemoryBudget?
     /// Active frames; starts at 1 for the top-level expression, as go-jsonnet counts.
     var depth = 1
     let cancellation: CancellationToken?
@@ -45,6 +47,7 @@ package final class Interpreter {
 
     init(options: EvaluationOptions) {
         self.maxStack = options.maxStack
+        self.memory = options.memoryLimit.map { MemoryBudget(limit: $0) }
         self.cancellation = options.cancellation
         self.deadline = options.timeout.map { ContinuousClock.now + $0 }
         self.importer = options.importer
@@ -73,14 +76,22 @@ package final class Interpreter {
 
     // MARK: Stack and cancellation
 
-    /// Enters a call frame: checks the Jsonnet stack limit, the native stack and cancellation.
+    /// The one accounted entry point for recursion. Every recursion reachable from
+    /// Jsonnet source enters here before it nests: calls, thunk forcing, imports,
+    /// the std walkers (manifesters, `prune`, `mergePatch`, `flatten*`, `deepJoin`,
+    /// parse results) and equality and comparison of nested values. It counts the
+    /// level against `--max-stack`, keeps the native stack above its guard, and
+    /// polls for cancellation; `kind` picks go-jsonnet's message for the overflow.
+    /// Pair every successful `enter` with one `leave`.
     @inline(__always)
-    func enter() throws {
+    func enter(_ kind: RecursionKind = .evaluation) throws {
         depth += 1
-        if depth > maxStack { depth -= 1; throw makeError("max stack frames exceeded.") }
         var marker: UInt8 = 0
         let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-        if sp < nativeStackLimit { depth -= 1; throw makeError("max stack frames exceeded.") }
+        if depth > maxStack || sp < nativeStackLimit {
+            depth -= 1
+            throw makeError(kind.overflowMessage)
+        }
         pollCounter &+= 1
         if pollCounter & 0xFF == 0 { try poll() }
     }
@@ -88,11 +99,12 @@ package final class Interpreter {
     @inline(__always)
     func leave() { depth -= 1 }
 
-    /// Throws if the evaluation was cancelled or ran past its deadline. Native
-    /// loops call this periodically.
+    /// Throws if the evaluation was cancelled, ran past its deadline or spent its
+    /// memory budget. Native loops call this periodically.
     package func poll() throws {
         if let c = cancellation, c.isCancelled { throw EvaluationCancelled.cancelled }
         if let d = deadline, ContinuousClock.now >= d { throw EvaluationCancelled.timedOut }
+        if let m = memory { try checkMemory(m) }
     }
 
     /// Polls every 1024th call: cheap enough for tight native loops.
@@ -281,6 +293,22 @@ package final class Interpreter {
         var m = JSONManifester(ev: self, indent: "", newline: "", keyValueSeparator: ": ", itemSeparator: ", ")
         try m.write(v)
         return m.output
+    }
+}
+
+/// What a recursion was doing when it nested too deep.
+enum RecursionKind {
+    /// Evaluation: calls, thunks, imports and the std walkers that go-jsonnet
+    /// writes in Jsonnet (`max stack frames exceeded.`).
+    case evaluation
+    /// The `std.manifest*` writers (`max manifest depth exceeded, possible infinite recursion`).
+    case manifest
+
+    var overflowMessage: String {
+        switch self {
+        case .evaluation: "max stack frames exceeded."
+        case .manifest: "max manifest depth exceeded, possible infinite recursion"
+        }
     }
 }
 

@@ -99,6 +99,10 @@ extension Interpreter {
                 }
                 parsedCache[file.path] = root
             }
+            // An import chain nests like a call: a file importing itself ends in
+            // "max stack frames exceeded." instead of recursing natively.
+            try enter()
+            defer { leave() }
             let v = try eval(root, rootEnv(fileName: file.path))
             fileCache[file.path] = v
             return v

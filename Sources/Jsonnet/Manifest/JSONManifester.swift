@@ -72,9 +72,10 @@ struct JSONManifester {
     private mutating func write(_ v: Value, _ current: inout String) throws {
         switch v {
         case .array, .object:
-            // Nesting counts as stack frames, so self-containing values end in
-            // "max stack frames exceeded." like go-jsonnet instead of running away.
-            try ev.enter()
+            // Nesting is accounted, so self-containing values end in go-jsonnet's
+            // error instead of running away: a stack error for the program output,
+            // a manifest depth error for `std.manifestJsonEx`.
+            try ev.enter(flavor == .output ? .evaluation : .manifest)
             defer { ev.leave() }
             try writeContainer(v, &current)
         default:

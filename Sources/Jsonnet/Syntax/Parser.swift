@@ -119,7 +119,14 @@ struct Parser {
         var lhs = try parse(prec - 1)
         while true {
             let t = peek()
-            guard let (op, p) = Self.binaryOperator(t), p == prec else { return lhs }
+            guard let (op, p) = Self.binaryOperator(t) else {
+                // An operator that cannot continue an expression (`:` ends one).
+                if t.kind == .operator && !t.data.hasPrefix(":") {
+                    throw JsonnetError.staticError("Not a binary operator: \(t.data)", at: t.range)
+                }
+                return lhs
+            }
+            guard p == prec else { return lhs }
             _ = pop()
             if op == .in && peek().kind == .kwSuper {
                 _ = pop()
@@ -155,6 +162,7 @@ struct Parser {
                 }
                 return Unary(op: op, operand: operand, range: span(t.range.begin))
             }
+            throw JsonnetError.staticError("Not a unary operator: \(t.data)", at: t.range)
         }
         let start = peek().range.begin
         return try parsePostfix(try parsePrimary(), start: start)
