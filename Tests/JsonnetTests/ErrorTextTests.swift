@@ -100,3 +100,26 @@ extension ErrorTextTests {
             == "RUNTIME ERROR: e\n\tf.jsonnet:1:40-49\tfunction <anonymous>\n\t\t\n\tf.jsonnet:1:52-56\t$\n\tDuring evaluation\t\n")
     }
 }
+
+extension ErrorTextTests {
+    /// A frame name as deep as the parser allows is built without recursion, so formatting
+    /// it on a small (concurrency) thread stack cannot overflow.
+    @Test func deepThunkChainsFormatOnASmallStack() async throws {
+        let n = 9000
+        var code = "local x0 = "
+        for i in 1..<n { code += "local x\(i) = " }
+        code += "error 'deep'"
+        for i in stride(from: n - 1, to: 0, by: -1) { code += "; x\(i)" }
+        code += "; x0"
+        let options = EvaluationOptions(maxStack: 20_000)
+        do {
+            _ = try Jsonnet.evaluate(source: code, fileName: "f.jsonnet", options: options)
+            Issue.record("no error")
+        } catch let e as JsonnetError {
+            let text = await Task { e.formatted(maxTrace: 2) }.value
+            #expect(text.hasPrefix("RUNTIME ERROR: deep\n\tf.jsonnet:1:"))
+            #expect(text.contains("\tthunk <x8999> from <thunk <x8998> from <"))
+            #expect(text.contains("thunk <x1> from <thunk <x0> from <$>>" + String(repeating: ">", count: n - 2) + "\n"))
+        }
+    }
+}
