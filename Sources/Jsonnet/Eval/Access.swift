@@ -134,7 +134,7 @@ extension Interpreter {
             layout = unsafeDowncast(cached, to: ObjectLayout.self)
         } else {
             var defs = ContiguousArray<FieldDef>()
-            var seen = Set<String>()
+            var seen = Set<CodePointKey>()
             for f in o.fields {
                 let name: String
                 switch f.name {
@@ -148,7 +148,7 @@ extension Interpreter {
                     default: throw makeError("Field name must be string, got \(v.typeName)", at: e)
                     }
                 }
-                if !seen.insert(name).inserted {
+                if !seen.insert(CodePointKey(name)).inserted {
                     throw makeError("Duplicate field name: \"\(name)\"", at: o)
                 }
                 defs.append(FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil)))
@@ -198,7 +198,7 @@ extension Interpreter {
 
     func evalObjectComprehension(_ c: ObjectComprehension, _ env: Env) throws -> Value {
         var defs = ContiguousArray<FieldDef>()
-        var seen = Set<String>()
+        var seen = Set<CodePointKey>()
         try forEachBinding(c.specs[...], env) { frame in
             if defs.count & 0xFFF == 0xFFF { try reserve(defs.count, elementBytes: MemoryBudget.trackedBytes) }
             let v = try eval(c.name, frame)
@@ -208,7 +208,7 @@ extension Interpreter {
             case .null: return
             default: throw makeError("Field name must be string, got \(v.typeName)", at: c.name)
             }
-            if !seen.insert(name).inserted {
+            if !seen.insert(CodePointKey(name)).inserted {
                 throw makeError("Duplicate field name: \"\(name)\"", at: c)
             }
             defs.append(FieldDef(name: name, visibility: c.visibility, plus: c.plus, body: .expr(c.body, frame)))

@@ -121,8 +121,17 @@ private struct YAMLWriter {
     }
 
     mutating func write(_ v: Value, _ cindent: Int) throws {
-        try ev.enter(.manifest)
-        defer { ev.leave() }
+        switch v {
+        case .array, .object:
+            try ev.enter(.manifest)
+            defer { ev.leave(.manifest) }
+            try writeContainer(v, cindent)
+        default:
+            try writeContainer(v, cindent)
+        }
+    }
+
+    private mutating func writeContainer(_ v: Value, _ cindent: Int) throws {
         switch v {
         case .null:
             out.append(contentsOf: "null".utf8)
@@ -594,7 +603,7 @@ private struct TOMLWriter {
     /// which error is reported first); tables go to a side buffer.
     mutating func body(_ o: JObject, path: [String], depth: Int) throws {
         try ev.enter(.manifest)
-        defer { ev.leave() }
+        defer { ev.leave(.manifest) }
         let names = o.fieldNames(includeHidden: false)
         var values: [Value] = []
         values.reserveCapacity(names.count)
@@ -631,6 +640,9 @@ private struct TOMLWriter {
                     if t.visibleCount > 0 { out.append(UInt8(ascii: "\n")) }
                     try body(t, path: sub, depth: depth + 1)
                 case .array(let a):
+                    // The array of tables is a nesting level of its own, as in go-jsonnet.
+                    try ev.enter(.manifest)
+                    defer { ev.leave(.manifest) }
                     for j in 0..<a.count {
                         guard case .object(let t) = try a.get(j, ev) else { continue }
                         if j > 0 { out.append(contentsOf: "\n\n".utf8) }
@@ -660,8 +672,17 @@ private struct TOMLWriter {
     /// A value after `key = `: arrays span lines unless inline (inside another
     /// array or an inline table); objects here are always inline tables.
     private mutating func value(_ v: Value, inline: Bool, depth: Int) throws {
-        try ev.enter(.manifest)
-        defer { ev.leave() }
+        switch v {
+        case .array, .object:
+            try ev.enter(.manifest)
+            defer { ev.leave(.manifest) }
+            try valueContainer(v, inline: inline, depth: depth)
+        default:
+            try valueContainer(v, inline: inline, depth: depth)
+        }
+    }
+
+    private mutating func valueContainer(_ v: Value, inline: Bool, depth: Int) throws {
         switch v {
         case .null:
             throw TOMLPathError(prefix: "Tried to manifest \"null\" at ")
