@@ -3,7 +3,7 @@ import Testing
 
 /// The hostile programs of issue 10: each once crashed, hung or trapped the
 /// engine; each must now end in go-jsonnet's error (or value) within the limits.
-@Suite struct LimitsTests {
+@Suite struct EngineLimitsTests {
     static let stackErrors: [String] = [
         "local L = [L]; std.flattenDeepArray(L)",
         "std.prune({a: self})",
