@@ -134,7 +134,7 @@ extension Interpreter {
             layout = unsafeDowncast(cached, to: ObjectLayout.self)
         } else {
             var defs = ContiguousArray<FieldDef>()
-            var seen = Set<String>()
+            var seen = Set<CodePointKey>()
             for f in o.fields {
                 let name: String
                 switch f.name {
@@ -148,7 +148,7 @@ extension Interpreter {
                     default: throw makeError("Field name must be string, got \(v.typeName)", at: o)
                     }
                 }
-                if !seen.insert(name).inserted {
+                if !seen.insert(CodePointKey(name)).inserted {
                     throw makeError("Duplicate field name: \"\(name)\"", at: o)
                 }
                 defs.append(FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil)))
@@ -222,8 +222,8 @@ extension Interpreter {
             defs.append(FieldDef(name: name, visibility: c.visibility, plus: c.plus, body: .expr(c.body, frame)))
         }
         // Checked once all names are known, so the error carries no per-`for` frames (as in go-jsonnet).
-        var seen = Set<String>()
-        for d in defs where !seen.insert(d.name).inserted {
+        var seen = Set<CodePointKey>()
+        for d in defs where !seen.insert(CodePointKey(d.name)).inserted {
             var e = makeError("Duplicate field name: \"\(d.name)\"")
             e.trace.append(TraceFrame(range: c.range, name: ""))
             throw e

@@ -26,6 +26,8 @@ package final class Interpreter {
     let memory: MemoryBudget?
     /// Active frames; starts at 1 for the top-level expression, as go-jsonnet counts.
     var depth = 1
+    /// Containers being written by the `std.manifest*` writers.
+    var manifestDepth = 0
     let cancellation: CancellationToken?
     let deadline: ContinuousClock.Instant?
     private var pollCounter = 0
@@ -85,19 +87,35 @@ package final class Interpreter {
     /// Pair every successful `enter` with one `leave`.
     @inline(__always)
     func enter(_ kind: RecursionKind = .evaluation) throws {
-        depth += 1
         var marker: UInt8 = 0
         let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-        if depth > maxStack || sp < nativeStackLimit {
-            depth -= 1
-            throw makeError(kind.overflowMessage)
+        switch kind {
+        case .evaluation:
+            depth += 1
+            if depth > maxStack || sp < nativeStackLimit {
+                depth -= 1
+                throw makeError(kind.overflowMessage)
+            }
+        case .manifest:
+            // Like go-jsonnet, manifest nesting has its own count (up to the
+            // `--max-stack` value): thunks forced while writing count as frames.
+            manifestDepth += 1
+            if manifestDepth > maxStack || sp < nativeStackLimit {
+                manifestDepth -= 1
+                throw makeError(kind.overflowMessage)
+            }
         }
         pollCounter &+= 1
         if pollCounter & 0xFF == 0 { try poll() }
     }
 
     @inline(__always)
-    func leave() { depth -= 1 }
+    func leave(_ kind: RecursionKind = .evaluation) {
+        switch kind {
+        case .evaluation: depth -= 1
+        case .manifest: manifestDepth -= 1
+        }
+    }
 
     /// Throws if the evaluation was cancelled, ran past its deadline or spent its
     /// memory budget. Native loops call this periodically.

@@ -26,14 +26,14 @@ package struct FieldDef {
 /// whose field names are all constant, built per instance otherwise.
 package final class ObjectLayout {
     package let fields: ContiguousArray<FieldDef>
-    package let index: [String: Int]
+    let index: [CodePointKey: Int]
 
     package init(fields: ContiguousArray<FieldDef>) {
         self.fields = fields
-        var index = [String: Int]()
+        var index = [CodePointKey: Int]()
         if fields.count > Self.linearLimit {
             index.reserveCapacity(fields.count)
-            for (i, f) in fields.enumerated() { index[f.name] = i }
+            for (i, f) in fields.enumerated() { index[CodePointKey(f.name)] = i }
         }
         self.index = index
     }
@@ -42,11 +42,12 @@ package final class ObjectLayout {
     /// strings is cheaper than hashing one.
     static let linearLimit = 8
 
-    /// The position of field `name`, if this layout defines it.
+    /// The position of field `name`, if this layout defines it. Names match by
+    /// code points: canonically equivalent spellings are different fields.
     @inline(__always)
     package func find(_ name: String) -> Int? {
-        if fields.count > Self.linearLimit { return index[name] }
-        for i in 0..<fields.count where fields[i].name == name { return i }
+        if fields.count > Self.linearLimit { return index[CodePointKey(name)] }
+        for i in 0..<fields.count where fields[i].name == name && sameBytes(fields[i].name, name) { return i }
         return nil
     }
 }
@@ -103,7 +104,7 @@ package final class JObject: Tracked {
     /// Computed field values with `self` = this object, by (layer, field) slot.
     private var values: ContiguousArray<Value?> = []
     private var frames: ContiguousArray<Env?>
-    private var merged: [String: FieldRef]?
+    private var merged: [CodePointKey: FieldRef]?
     private var sortedVisible: [String]?
     private var assertState: UInt8 = 0  // 0 unchecked, 1 checking, 2 done
 
@@ -145,16 +146,17 @@ package final class JObject: Tracked {
         }
         // A few layers (the common `base { ... }`): scanning them beats building a merged table.
         if layers.count <= 8 && merged == nil { return resolve(name, below: layers.count) }
-        return mergedTable()[name]
+        return mergedTable()[CodePointKey(name)]
     }
 
-    private func mergedTable() -> [String: FieldRef] {
+    private func mergedTable() -> [CodePointKey: FieldRef] {
         if let merged { return merged }
-        var table = [String: FieldRef]()
+        var table = [CodePointKey: FieldRef]()
         for (li, layer) in layers.enumerated() {
             for (fi, f) in layer.layout.fields.enumerated() {
                 let visible: Bool
-                if let old = table[f.name] {
+                let key = CodePointKey(f.name)
+                if let old = table[key] {
                     switch f.visibility {
                     case .inherit: visible = old.visible
                     case .hidden: visible = false
@@ -163,13 +165,13 @@ package final class JObject: Tracked {
                 } else {
                     visible = f.visibility != .hidden
                 }
-                table[f.name] = FieldRef(layer: Int32(li), field: Int32(fi), visible: visible)
+                table[key] = FieldRef(layer: Int32(li), field: Int32(fi), visible: visible)
             }
         }
         if hasRemovals {
             for layer in layers {
                 guard let name = layer.removal?.name else { continue }
-                table[name] = resolve(name, below: layers.count)
+                table[CodePointKey(name)] = resolve(name, below: layers.count)
             }
         }
         merged = table
@@ -184,7 +186,7 @@ package final class JObject: Tracked {
         var li = top - 1
         while li >= 0 {
             if let r = layers[li].removal {
-                if r.name == name { li -= r.scope + 1; continue }
+                if sameBytes(r.name, name) { li -= r.scope + 1; continue }
             } else if let fi = layers[li].layout.find(name) {
                 // The top-most definition supplies the value; the top-most explicit
                 // `::` or `:::` (or none: visible) supplies the visibility.
@@ -219,7 +221,7 @@ package final class JObject: Tracked {
             names.reserveCapacity(fields.count)
             for f in fields where includeHidden || f.visibility != .hidden { names.append(f.name) }
         } else {
-            names = mergedTable().compactMap { includeHidden || $0.value.visible ? $0.key : nil }
+            names = mergedTable().compactMap { includeHidden || $0.value.visible ? $0.key.s : nil }
         }
         names.sort(by: utf8Less)
         if !includeHidden { sortedVisible = names }

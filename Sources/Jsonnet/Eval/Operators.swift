@@ -221,8 +221,10 @@ extension Interpreter {
                 if c != 0 { return c }
             }
             return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
+        case (.number, _), (.string, _), (.array, _):
+            throw typeError(r, expected: l.typeName)
         default:
-            if l.typeName != r.typeName { throw typeError(r, expected: l.typeName) }
+            // Like go-jsonnet, a left operand that has no order is the error.
             throw makeError("Unexpected type \(l.typeName)")
         }
     }

@@ -75,8 +75,9 @@ struct JSONManifester {
             // Nesting is accounted, so self-containing values end in go-jsonnet's
             // error instead of running away: a stack error for the program output,
             // a manifest depth error for `std.manifestJsonEx`.
-            try ev.enter(flavor == .output ? .evaluation : .manifest)
-            defer { ev.leave() }
+            let kind: RecursionKind = flavor == .output ? .evaluation : .manifest
+            try ev.enter(kind)
+            defer { ev.leave(kind) }
             try writeContainer(v, &current)
         default:
             try writeContainer(v, &current)
