@@ -106,7 +106,8 @@ extension EndToEnd {
             #expect(hello.json["hello"] as? String == "world")
         }
 
-        /// A child of `parent` running `eval-worker` that is using CPU (state R).
+        /// A child of `parent` running `eval-worker` that has used over half a second
+        /// of CPU: the one evaluating (idle workers use a few milliseconds to start).
         static func busyChild(of parent: Int32) -> Int32? {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
             for entry in entries {
@@ -114,10 +115,11 @@ extension EndToEnd {
                       let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                       let close = stat.lastIndex(of: ")") else { continue }
                 let fields = stat[stat.index(after: close)...].split(separator: " ")
-                guard fields.count > 2, fields[1] == "\(parent)", fields[0] == "R",
+                guard fields.count > 12, fields[1] == "\(parent)",
                       let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
                       String(decoding: cmdline, as: UTF8.self).contains(EvaluationWorker.subcommand) else { continue }
-                return pid
+                let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+                if ticks / Double(sysconf(Int32(_SC_CLK_TCK))) > 0.5 { return pid }
             }
             return nil
         }
