@@ -31,7 +31,7 @@ struct EvaluationFlags: ParsableArguments {
         let pool = WorkerPool(configuration: .init(
             executable: "/proc/self/exe", addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: memoryLimit),
             maxIdleWorkers: 2))
-        pool.prewarm()
+        pool.prewarm(2)
         return pool
     }
 }
