@@ -25,7 +25,7 @@ public struct RendererConfiguration: Sendable {
     /// Per-evaluation memory budget in bytes (`--evaluation-memory-limit`; nil = none).
     public var evaluationMemoryLimit: Int? = 1 << 30
     /// Where uncached renders are evaluated (`--evaluation-isolation`).
-    public var evaluationIsolation = EvaluationIsolation.thread
+    public var evaluationIsolation = EvaluationIsolation.process
     /// The `jaas` binary started as evaluation worker with `.process` isolation.
     public var workerExecutable = "/proc/self/exe"
     /// At most this many evaluations at once (`--max-concurrent-evals`; 0 = no cap).

@@ -40,11 +40,14 @@ public final class RendererServer: Sendable {
                                            snippetDirectories: configuration.snippetDirectories)
         let gate = EvaluationGate(maxConcurrent: configuration.maxConcurrentEvaluations,
                                   timeout: configuration.evaluationTimeout)
+        // As many idle workers as evaluations may run at once (up to 16, about 20 MB each),
+        // so a steady load never waits for a worker to start.
+        let cap = configuration.maxConcurrentEvaluations
         let workers = configuration.evaluationIsolation == .process ? WorkerPool(configuration: .init(
             executable: configuration.workerExecutable,
             addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: configuration.evaluationMemoryLimit),
-            maxIdleWorkers: max(System.coreCount, 2))) : nil
-        workers?.prewarm()
+            maxIdleWorkers: min(cap == 0 ? 16 : cap, 16))) : nil
+        workers?.prewarm(System.coreCount)
         renderer = FileRenderer(gate: gate, cache: configuration.renderCache.map { RenderCache(limits: $0) },
                                 workers: workers)
         let state = self.state

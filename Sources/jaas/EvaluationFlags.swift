@@ -8,7 +8,7 @@ struct EvaluationFlags: ParsableArguments {
     var evaluationMemoryLimit = "1Gi"
 
     @Option(help: "Where the renderer evaluates uncached requests: thread (in this process) or process (in worker processes).")
-    var evaluationIsolation = EvaluationIsolation.thread.rawValue
+    var evaluationIsolation = EvaluationIsolation.process.rawValue
 
     /// `--evaluation-memory-limit` in bytes, nil for 0 (no budget).
     func memoryLimit() throws -> Int? {
@@ -31,7 +31,7 @@ struct EvaluationFlags: ParsableArguments {
         let pool = WorkerPool(configuration: .init(
             executable: "/proc/self/exe", addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: memoryLimit),
             maxIdleWorkers: 2))
-        pool.prewarm()
+        pool.prewarm(2)
         return pool
     }
 }

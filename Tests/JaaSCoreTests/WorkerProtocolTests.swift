@@ -63,9 +63,9 @@ import Testing
     }
 
     @Test func crashStatusesAreNamed() {
-        #expect(WorkerProcess.describe(status: 11) == "killed by signal SIGSEGV (Segmentation fault)")
+        #expect(WorkerProcess.describe(status: 11) == "was killed by signal SIGSEGV (Segmentation fault)")
         #expect(WorkerProcess.describe(status: 3 << 8) == "exited with status 3")
-        #expect(WorkerProcess.describe(status: 24).hasPrefix("killed by signal SIGXCPU"))
+        #expect(WorkerProcess.describe(status: 24).hasPrefix("was killed by signal SIGXCPU"))
         #expect(WorkerProcess.describe(status: 24).hasSuffix("over its CPU time limit)"))
     }
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import JaaSArtifacts
+import JaaSCore
 import JaaSOperator
 import KubeTestServer
 import Kubernetes
@@ -24,6 +25,7 @@ import Yams
         /// artifact host on 127.0.0.1); `tenantMayDelete` grants the tenant `delete` on ExternalArtifacts.
         static func start(tenantMayCreate: Bool = true, tenantMayDelete: Bool = true,
                           libraryPathAliases: [String: FileTree] = [:],
+                          renderer: SnippetRenderer = SnippetRenderer(operatorExternalVariables: ["cluster": "test"]),
                           configure: (inout OperatorSettings) -> Void = { _ in }) async throws -> Cluster {
             // kubectl sends no token to a plain-http server: unauthenticated requests act as the admin
             // (ServiceAccount tokens are still checked against RBAC).
@@ -59,8 +61,7 @@ import Yams
                                                             resource: "rolebindings"), binding)
             let storage = try LocalStorage(root: NSTemporaryDirectory() + "jaas-op-\(UUID().uuidString)")
             var settings = OperatorSettings(storage: storage, storageBaseURL: "http://storage.test/",
-                                            renderer: SnippetRenderer(operatorExternalVariables: ["cluster": "test"]),
-                                            gcGrace: 0)
+                                            renderer: renderer, gcGrace: 0)
             settings.libraryPathAliases = libraryPathAliases
             settings.fetcher = SourceFetcher(policy: AddressPolicy(allowLoopback: true))
             configure(&settings)
@@ -109,6 +110,30 @@ import Yams
         if let sa { spec["serviceAccountName"] = .string(sa) }
         spec.merge(extra) { _, new in new }
         return .object(spec)
+    }
+
+    /// Operator evaluations in worker processes: a worker killed mid-evaluation
+    /// leaves the snippet Ready=False, EvaluationFailed, with a message naming the signal.
+    @Test func aCrashedEvaluationIsReportedOnTheSnippet() async throws {
+        let pool = WorkerPool(configuration: .init(executable: WorkerRenderingTests.binary, addressSpaceLimit: 4 << 30))
+        defer { pool.shutdown() }
+        let c = try await Cluster.start(renderer: SnippetRenderer(operatorExternalVariables: ["cluster": "test"],
+                                                                  evaluationTimeout: .seconds(30), workers: pool))
+        defer { Task { await c.stop() } }
+        try await c.apply("crash", spec: Self.spec("std.foldl(function(a, b) a + b, std.range(1, 200000000), 0)"))
+        let reconcile = Task { try await c.reconcile("crash") }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while pool.busyProcessIDs.isEmpty && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let pid = try #require(pool.busyProcessIDs.first)
+        try await Task.sleep(for: .milliseconds(300))
+        kill(pid, SIGSEGV)
+        _ = try? await reconcile.value
+        let ready = try await c.ready("crash")
+        #expect(ready.status == "False" && ready.reason == "EvaluationFailed", "\(ready)")
+        #expect(ready.message?.contains("evaluation crashed") == true, "\(ready)")
+        #expect(ready.message?.contains("killed by signal SIGSEGV") == true, "\(ready)")
     }
 
     @Test func newSnippetIsPublishedAndRepublishesIdentically() async throws {

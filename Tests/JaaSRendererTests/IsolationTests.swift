@@ -100,13 +100,26 @@ extension EndToEnd {
             let reply = try await slow
             #expect(reply.status == 400)
             #expect(reply.json["code"] as? String == "evaluation_failed")
-            #expect(jaas.logText.contains("killed by signal SIGSEGV"), "\(jaas.logText)")
             let hello = try await RawHTTP.request(port: port, target: "/jsonnet/hello")
             #expect(hello.status == 200)
             #expect(hello.json["hello"] as? String == "world")
+            // A worker reports the files it read, so its renders are cached like any other
+            // (once the fixture's files are older than the 2 s racy window).
+            var cache = ""
+            for _ in 0..<20 where cache != "hit" {
+                try await Task.sleep(for: .milliseconds(250))
+                cache = try await RawHTTP.request(port: port, target: "/jsonnet/hello").headers["x-jaas-cache"] ?? ""
+            }
+            #expect(cache == "hit")
+            // The log line reaches us through a pipe read on another thread.
+            for _ in 0..<50 where !jaas.logText.contains("killed by signal SIGSEGV") {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(jaas.logText.contains("killed by signal SIGSEGV"), "\(jaas.logText)")
         }
 
-        /// A child of `parent` running `eval-worker` that is using CPU (state R).
+        /// A child of `parent` running `eval-worker` that has used over half a second
+        /// of CPU: the one evaluating (idle workers use a few milliseconds to start).
         static func busyChild(of parent: Int32) -> Int32? {
             let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
             for entry in entries {
@@ -114,10 +127,11 @@ extension EndToEnd {
                       let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                       let close = stat.lastIndex(of: ")") else { continue }
                 let fields = stat[stat.index(after: close)...].split(separator: " ")
-                guard fields.count > 2, fields[1] == "\(parent)", fields[0] == "R",
+                guard fields.count > 12, fields[1] == "\(parent)",
                       let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
                       String(decoding: cmdline, as: UTF8.self).contains(EvaluationWorker.subcommand) else { continue }
-                return pid
+                let ticks = (Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)
+                if ticks / Double(sysconf(Int32(_SC_CLK_TCK))) > 0.5 { return pid }
             }
             return nil
         }

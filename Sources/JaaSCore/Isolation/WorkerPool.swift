@@ -82,9 +82,9 @@ public final class WorkerPool: Sendable {
     /// The process ids of the workers running a job right now.
     public var busyProcessIDs: [Int32] { state.withLock { $0.busy.sorted() } }
 
-    /// Starts idle workers up to ``Configuration/maxIdleWorkers`` (in the background).
-    public func prewarm() {
-        detachThread { self.replenish(upTo: self.configuration.maxIdleWorkers) }
+    /// Starts `count` idle workers (at most ``Configuration/maxIdleWorkers``) in the background.
+    public func prewarm(_ count: Int) {
+        detachThread { self.replenish(upTo: count) }
     }
 
     /// Runs `job` in a worker. Setting `cancellation` stops it (the worker is

@@ -176,13 +176,13 @@ final class WorkerProcess: @unchecked Sendable {
         return Self.describe(status: status)
     }
 
-    /// `exited with status 3`, `killed by signal SIGSEGV (Segmentation fault)`.
+    /// `exited with status 3`, `was killed by signal SIGSEGV (Segmentation fault)`.
     static func describe(status: Int32) -> String {
         let signal = status & 0x7f
         if signal == 0 { return "exited with status \((status >> 8) & 0xff)" }
         let text = strsignal(signal).map { String(cString: $0) } ?? "signal \(signal)"
         let hint = signal == SIGXCPU ? ", over its CPU time limit" : ""
-        return "killed by signal \(signalName(signal)) (\(text)\(hint))"
+        return "was killed by signal \(signalName(signal)) (\(text)\(hint))"
     }
 
     private static func signalName(_ signal: Int32) -> String {

@@ -48,6 +48,9 @@ final class TestServer: Sendable {
         configuration.managementPort = 0
         configuration.metricsAddress = ("127.0.0.1", 0)
         configuration.shutdownDelay = .zero
+        // In the test process /proc/self/exe is the test runner, not jaas: in-process
+        // servers evaluate on threads; process isolation is tested through the binary.
+        configuration.evaluationIsolation = .thread
         configure(&configuration)
         return try await TestServer(configuration: configuration)
     }
