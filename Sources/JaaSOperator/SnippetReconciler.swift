@@ -5,7 +5,8 @@ import Kubernetes
 
 /// What the operator needs to know about its environment.
 public struct OperatorSettings: Sendable {
-    public var storage: LocalStorage
+    /// Where artifacts go (`--storage-backend`).
+    public var storage: any ArtifactStorage
     /// `--storage-base-url`: artifact URLs are `<base>/<ns>/<name>/<hex>.tar.gz`.
     public var storageBaseURL: String
     /// `--default-service-account`.
@@ -22,7 +23,7 @@ public struct OperatorSettings: Sendable {
     /// The top-level directories of every `--library-path`, read at start-up, by alias.
     public var libraryPathAliases: [String: FileTree] = [:]
 
-    public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
+    public init(storage: any ArtifactStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
                 renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
         self.storage = storage
         self.storageBaseURL = storageBaseURL.hasSuffix("/") ? String(storageBaseURL.dropLast()) : storageBaseURL
@@ -47,6 +48,9 @@ public struct SnippetReconciler: Sendable {
     public let settings: OperatorSettings
     public let tokens: TokenCache
     public let events: EventRecorder
+
+    /// Seconds between attempts while the storage fails.
+    static let storageRetry: TimeInterval = 3
 
     public init(admin: KubeClient, settings: OperatorSettings) {
         self.admin = admin
@@ -88,7 +92,7 @@ public struct SnippetReconciler: Sendable {
                                     message: "published revision \(published.artifact.revision)")
             }
             let history = try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
-            collectGarbage(snippet, keep: history)
+            await collectGarbage(snippet, keep: history)
             return requeue
         } catch let failure as ReconcileFailure {
             let previous = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first?["reason"]?.stringValue
@@ -96,7 +100,12 @@ public struct SnippetReconciler: Sendable {
                 await events.record(snippet, type: "Warning", reason: failure.reason.rawValue, message: failure.message)
             }
             try await writeStatus(snippet, .failure(failure))
-            return failure.reason == .rbacDenied ? .done : requeue
+            switch failure.reason {
+            case .rbacDenied: return .done
+            // Storage comes back by itself: look again soon, whatever the interval.
+            case .storageFailed: return .requeue(after: Self.storageRetry)
+            default: return requeue
+            }
         }
     }
 
@@ -142,11 +151,11 @@ public struct SnippetReconciler: Sendable {
         let artifact = try await settings.renderer.render(
             renderSpec, tree: tree, importer: LibraryImporter(snippet: tree, libraries: libraries))
         let hex = String(artifact.revision.dropFirst("sha256:".count))
-        let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
+        let key = artifactKey(namespace: namespace, name: snippet.name, hex: hex)
         do {
-            try settings.storage.put(key, artifact.tarball)
+            try await settings.storage.put(key, artifact.tarball)
         } catch {
-            throw ReconcileFailure(.evaluationFailed, "cannot store the artifact: \(error)")
+            throw ReconcileFailure(.storageFailed, "cannot store the artifact: \(error)")
         }
         let published = Published(artifact: artifact, url: "\(settings.storageBaseURL)/\(key)", hex: hex)
         try await publish(published, snippet: snippet, as: tenant, serviceAccount: sa)
@@ -408,7 +417,7 @@ public struct SnippetReconciler: Sendable {
         let namespace = snippet.namespace ?? "default"
         var withdrawn = true
         do {
-            try settings.storage.deleteAll(namespace: namespace, name: snippet.name)
+            try await settings.storage.deleteAll(namespace: namespace, name: snippet.name)
         } catch {
             withdrawn = false
         }
@@ -422,13 +431,15 @@ public struct SnippetReconciler: Sendable {
     }
 
     /// Deletes stored revisions no longer in `status.history` once they are older than the grace period.
-    private func collectGarbage(_ snippet: KubeObject, keep: Set<String>) {
+    /// Storage failures are left for the next reconcile.
+    private func collectGarbage(_ snippet: KubeObject, keep: Set<String>) async {
         guard !keep.isEmpty else { return }
         let namespace = snippet.namespace ?? "default"
-        for hex in settings.storage.revisions(namespace: namespace, name: snippet.name) where !keep.contains(hex) {
-            let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
-            if let age = settings.storage.age(of: key), age > settings.gcGrace {
-                try? settings.storage.delete(key)
+        let stored = (try? await settings.storage.revisions(namespace: namespace, name: snippet.name)) ?? []
+        for hex in stored where !keep.contains(hex) {
+            let key = artifactKey(namespace: namespace, name: snippet.name, hex: hex)
+            if let info = try? await settings.storage.info(key), Date().timeIntervalSince(info.lastModified) > settings.gcGrace {
+                try? await settings.storage.delete(key)
             }
         }
     }

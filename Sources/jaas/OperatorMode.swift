@@ -1,6 +1,7 @@
 import Foundation
 import JaaSArtifacts
 import JaaSOperator
+import JaaSRenderer
 import Kubernetes
 import Logging
 import ServiceLifecycle
@@ -8,7 +9,11 @@ import ServiceLifecycle
 /// The operator's flags once checked (SPEC §3–§8).
 struct OperatorConfiguration {
     var kubeconfig: String?
-    var storage: LocalStorage
+    var storage: any ArtifactStorage
+    /// The local storage, whose stale temporary files are swept (nil with S3).
+    var localStorage: LocalStorage?
+    /// nil with `--leader-election=false`: this replica always reconciles.
+    var election: ElectionSettings?
     var storageBaseURL: String
     var storageListenAddress: String
     var storagePort: Int
@@ -54,8 +59,10 @@ struct TaskService: Service {
     }
 }
 
-/// The services of `--enable-flux-integration`: the snippet controller and the storage server.
-func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, logger: Logger) throws -> [any Service] {
+/// The services of `--enable-flux-integration`: the storage server, the sweep of local
+/// temporary files, and the snippet controller, run only while this replica leads.
+func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, metrics: RendererMetrics,
+                      logger: Logger) throws -> [any Service] {
     let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
     let client = try KubeClient(config: kubeConfig, logger: logger)
     var settings = OperatorSettings(
@@ -64,27 +71,34 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         gcGrace: seconds(config.gcGrace), maxWithdrawWait: seconds(config.maxWithdrawWait))
     settings.noCrossNamespaceRefs = config.noCrossNamespaceRefs
     settings.libraryPathAliases = try loadLibraryAliases(config.libraryPaths)
-    let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
-                                       options: config.controller, logger: logger)
+    let reconciler = SnippetReconciler(admin: client, settings: settings)
+    let options = config.controller
+    // A controller does not restart, so each term of leadership gets a fresh one.
+    let lead = Leadership(client: client, election: config.election, setGauge: metrics.makeLeaderGauge(), logger: logger) {
+        await SnippetController(reconciler: reconciler, options: options, logger: logger).run()
+    }
     let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
-    let storage = config.storage
-    let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
-    return [
-        TaskService { await controller.run() },
-        TaskService {
-            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
-            while !Task.isCancelled {
-                let removed = storage.sweepTemporaryFiles(olderThan: maxAge)
-                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
-                try await Task.sleep(for: interval)
-            }
-        },
+    var services: [any Service] = [
         TaskService {
             try await storageServer.run(logger: logger) { port in
                 logger.info("storage server listening", metadata: ["port": "\(port)"])
             }
         },
     ]
+    if let local = config.localStorage {
+        let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
+        services.append(TaskService {
+            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
+            while !Task.isCancelled {
+                let removed = local.sweepTemporaryFiles(olderThan: maxAge)
+                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
+                try await Task.sleep(for: interval)
+            }
+        })
+    }
+    // Last, so graceful shutdown stops it first: the Lease is released before anything drains.
+    services.append(TaskService { await lead.run() })
+    return services
 }
 
 private func seconds(_ d: Duration) -> TimeInterval {
