@@ -37,7 +37,7 @@ public protocol ArtifactStorage: Sendable {
 
 extension ArtifactStorage {
     /// The whole artifact in memory, or nil when absent (for small artifacts and tests).
-    public func get(_ key: String) async throws -> [UInt8]? {
+    public func readAll(_ key: String) async throws -> [UInt8]? {
         guard try await info(key) != nil else { return nil }
         let collected = Collected()
         try await read(key, range: nil) { collected.append($0) }
