@@ -30,7 +30,12 @@ import Testing
         let b = try await OperatorReplica(name: "replica-b", arguments: arguments, environment: environment)
 
         // Exactly one leads, and the Lease names it.
-        try await eventually(seconds: 10) { try await a.leader() != b.leader() }
+        do {
+            try await eventually(seconds: 10) { try await a.leader() != b.leader() }
+        } catch {
+            Issue.record("no single leader; logs:\n\(a.logText)\n\(b.logText)")
+            throw error
+        }
         let (leader, follower) = try await a.leader() ? (a, b) : (b, a)
         let lease = try await cluster.admin.get(.leases, namespace: "team-a", name: "jaas-operator")
         let holder = lease[path: "spec", "holderIdentity"]?.stringValue ?? ""
@@ -64,7 +69,7 @@ import Testing
         let ea = try await cluster.admin.get(.externalArtifacts, namespace: "team-a", name: "ha")
         #expect(ea[path: "status", "artifact", "revision"]?.stringValue == second.revision)
         try await Task.sleep(until: cut + .seconds(10))
-        try proxy.restore()
+        proxy.restore()
         let healed = ContinuousClock.now
         let third = try await published(cluster, "ha", differentFrom: second.revision)
         print("recovered \(ContinuousClock.now - healed) after S3 came back")

@@ -64,7 +64,7 @@ import Testing
         // Connections are refused for 0.5 s; the retries (0.15–0.3 s, then 0.3–0.6 s, …) outlast it.
         let restore = Task {
             try await Task.sleep(for: .milliseconds(500))
-            try proxy.restore()
+            proxy.restore()
         }
         try await client.putObject("retried", [7, 7])
         try await restore.value
@@ -72,7 +72,7 @@ import Testing
 
         proxy.cut()
         await #expect(throws: S3Error.self) { try await client.putObject("lost", [1]) }
-        try proxy.restore()
+        proxy.restore()
         // Errors S3 answers are reported with their code, not retried forever.
         let wrongBucket = moto.client(bucket: "no-such-\(bucket)")
         let error = await #expect(throws: S3Error.self) { try await wrongBucket.putObject("x", [1]) }

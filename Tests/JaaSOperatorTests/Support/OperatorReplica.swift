@@ -56,7 +56,10 @@ final class OperatorReplica: Sendable {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("jaas_leader ") }) else {
             throw TestFailure("no jaas_leader in the metrics of \(name)")
         }
-        return line.hasSuffix(" 1")
+        guard let value = line.split(separator: " ").last.flatMap({ Double($0) }) else {
+            throw TestFailure("unreadable metric line \(line)")
+        }
+        return value == 1
     }
 
     /// GET `path` from the replica's storage server: (status, body).

@@ -1,48 +1,45 @@
 import Foundation
 import Synchronization
 
-/// A TCP proxy on 127.0.0.1 the test can cut: while cut, the port refuses connections
-/// and every open connection is closed; `restore` listens on the same port again.
+/// A TCP proxy on 127.0.0.1 the test can cut: while cut, every connection is reset
+/// as soon as it is accepted and every open one is closed; `restore` forwards again.
 final class TCPProxy: Sendable {
     let port: Int
     private let target: Int
-    private let state = Mutex<(listener: Int32, connections: Set<Int32>)>((-1, []))
+    private let listener: Int32
+    private let state = Mutex<(cut: Bool, connections: Set<Int32>)>((false, []))
 
     init(to target: Int) throws {
         self.target = target
-        self.port = try freePort()
-        try restore()
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = Self.address(0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound, listen(fd, 64) == 0 else {
+            close(fd)
+            throw TestFailure("proxy cannot listen: errno \(errno)")
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop(fd) }
     }
 
-    /// Closes the listener and every proxied connection.
+    /// Resets new connections and closes every open one.
     func cut() {
-        let (listener, connections) = state.withLock { state in
-            let taken = state
-            state = (-1, [])
-            return taken
-        }
-        if listener >= 0 {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
+        let connections = state.withLock { state in
+            state.cut = true
+            return state.connections
         }
         for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
-    /// Listens again (after `cut`, or at start).
-    func restore() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.address(port)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
-            close(fd)
-            throw TestFailure("proxy cannot listen on \(port): errno \(errno)")
-        }
-        state.withLock { $0.listener = fd }
-        Thread.detachNewThread { [self] in acceptLoop(fd) }
+    /// Forwards again.
+    func restore() {
+        state.withLock { $0.cut = false }
     }
 
     private func acceptLoop(_ listener: Int32) {
@@ -57,11 +54,14 @@ final class TCPProxy: Sendable {
                 }
             }
             let open = state.withLock { state -> Bool in
-                guard state.listener == listener else { return false }
+                guard !state.cut else { return false }
                 state.connections.formUnion([client, upstream])
                 return true
             }
             guard connected == 0, open else {
+                // An abortive close: the client sees a reset at once.
+                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
                 close(client)
                 close(upstream)
                 continue
@@ -109,5 +109,9 @@ final class TCPProxy: Sendable {
         return address
     }
 
-    deinit { cut() }
+    deinit {
+        cut()
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
 }
