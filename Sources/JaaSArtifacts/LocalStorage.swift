@@ -72,14 +72,6 @@ public struct LocalStorage: ArtifactStorage {
         return files.filter { $0.hasSuffix(".tar.gz") && !$0.hasPrefix(".") }.map { String($0.dropLast(7)) }.sorted()
     }
 
-    /// Seconds since the artifact was written, or nil when absent.
-    public func age(of key: String, now: Date = Date()) -> TimeInterval? {
-        guard let path = try? absolute(key),
-              let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-        else { return nil }
-        return now.timeIntervalSince(modified)
-    }
-
     /// Removes one artifact (absent is fine).
     public func delete(_ key: String) throws {
         let path = try absolute(key)

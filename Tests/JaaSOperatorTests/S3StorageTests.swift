@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JaaSArtifacts
 import JaaSOperator
@@ -145,6 +146,40 @@ import Testing
             environment: environment.merging(["AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": "secret"]) { $1 },
             region: "us-east-1")
         #expect(try await env.credentials().accessKeyID == "AKID")
+    }
+
+    @Test func instanceMetadataIsTheLastResort() async throws {
+        let router = Router()
+        router.put("/latest/api/token") { request, _ -> Response in
+            guard request.headers[HTTPField.Name("x-aws-ec2-metadata-token-ttl-seconds")!] != nil else {
+                return Response(status: .badRequest)
+            }
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "imds-session")))
+        }
+        let roleRoute: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+            // IMDSv2: nothing without the session token.
+            guard request.headers[HTTPField.Name("x-aws-ec2-metadata-token")!] == "imds-session" else {
+                return Response(status: .unauthorized)
+            }
+            let body = request.uri.path.hasSuffix("/node-role")
+                ? #"{"Code":"Success","AccessKeyId":"ASIAIMDS","SecretAccessKey":"s","Token":"t","Expiration":"2099-01-01T00:00:00Z"}"#
+                : "node-role\n"
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+        router.get("/latest/meta-data/iam/security-credentials", use: roleRoute)
+        router.get("/latest/meta-data/iam/security-credentials/**", use: roleRoute)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        let task = Task { try await app.run() }
+        defer { task.cancel() }
+        var port = 0
+        for await p in ports { port = p; break }
+        let provider = CredentialChain.provider(
+            environment: ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:\(port)"], region: "us-east-1")
+        let credentials = try await provider.credentials()
+        #expect(credentials.accessKeyID == "ASIAIMDS" && credentials.sessionToken == "t")
+        #expect(credentials.expiration == ISO8601DateFormatter().date(from: "2099-01-01T00:00:00Z"))
     }
 
     /// One answer of the storage server.
