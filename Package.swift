@@ -92,11 +92,13 @@ let package = Package(
         .target(
             name: "JaaSOperator",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "Kubernetes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(
@@ -122,8 +124,9 @@ let package = Package(
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [
-                "JaaSOperator", "JaaSArtifacts", "Jsonnet", "Kubernetes", "KubeTestServer",
+                "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", "jaas",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

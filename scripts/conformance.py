@@ -7,10 +7,18 @@ failing case, then the counts, and exits non-zero when a count is below its
 threshold.
 
     scripts/conformance.py --jsonnet .build/release/jsonnet --suite ../shared/conformance
+
+With --whole-stderr it also compares the WHOLE error output (message, stack
+trace, source excerpt) of every go-suite program that go-jsonnet fails on with
+what go-jsonnet 0.22 prints. The reference is the `gojsonnet` PyPI binding,
+installed into .build/venv on first use: it returns the same formatted text the
+go CLI writes to stderr (the CLI adds one newline), and names the file exactly
+as it was passed, so both engines are given `testdata/NAME.jsonnet`.
 """
 
 import argparse
 import concurrent.futures
+import json
 import os
 import subprocess
 import sys
@@ -29,6 +37,22 @@ EXTVAR_ARGS = [
 
 ERROR_PREFIXES = ("RUNTIME ERROR", "STATIC ERROR")
 TIMEOUT = 120
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV_PY = os.path.join(ROOT, ".build", "venv", "bin", "python")
+
+# Evaluates one go-suite program with go-jsonnet (argv: name) and prints {"error": text} or {"ok": true}.
+REFERENCE = r"""
+import json, sys, _gojsonnet
+name = sys.argv[1]
+kw = {}
+if name.startswith("extvar"):
+    kw = {"ext_vars": dict(EXT_STR), "ext_codes": dict(EXT_CODE)}
+try:
+    _gojsonnet.evaluate_file("testdata/" + name + ".jsonnet", **kw)
+    print(json.dumps({"ok": True}))
+except RuntimeError as e:
+    print(json.dumps({"error": str(e)}))
+"""
 
 
 def run(cmd, cwd):
@@ -37,6 +61,38 @@ def run(cmd, cwd):
         return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         return -1, "", "TIMEOUT"
+
+
+def ensure_reference():
+    """Creates .build/venv with the gojsonnet binding unless it is there."""
+    if os.path.exists(VENV_PY):
+        if subprocess.run([VENV_PY, "-c", "import _gojsonnet"], capture_output=True).returncode == 0:
+            return
+    else:
+        subprocess.run([sys.executable, "-m", "venv", os.path.dirname(os.path.dirname(VENV_PY))], check=True)
+    print("installing gojsonnet into .build/venv ...", file=sys.stderr)
+    subprocess.run([VENV_PY, "-m", "pip", "install", "-q", "gojsonnet"], check=True)
+
+
+def reference_script():
+    pairs = [EXTVAR_ARGS[i + 1].split("=", 1) + [EXTVAR_ARGS[i]] for i in range(0, len(EXTVAR_ARGS), 2)]
+    ext_str = [(k, v) for k, v, flag in pairs if flag == "--ext-str"]
+    ext_code = [(k, v) for k, v, flag in pairs if flag == "--ext-code"]
+    return REFERENCE.replace("EXT_STR", repr(ext_str)).replace("EXT_CODE", repr(ext_code))
+
+
+def stderr_case(jsonnet, root, name, script):
+    """Returns None when go-jsonnet evaluates the program, else (go's stderr, ours)."""
+    code, out, err = run([VENV_PY, "-c", script, name], root)
+    if code != 0 or not out.strip():
+        return "go-jsonnet binding failed: " + err.strip()[-200:], ""
+    ref = json.loads(out.strip().split("\n")[-1])
+    if "error" not in ref:
+        return None
+    want = ref["error"] + "\n"
+    args = [jsonnet] + (EXTVAR_ARGS if name.startswith("extvar") else []) + ["testdata/" + name + ".jsonnet"]
+    code, _, got = run(args, root)
+    return want, got if code != 0 else "(exit status 0)"
 
 
 def first_line(text):
@@ -110,6 +166,37 @@ def cpp_case(jsonnet, root, name):
     return "cpp", ok, "" if ok else "output differs"
 
 
+def whole_stderr(jsonnet, go_root, opts):
+    """Compares whole stderr on every go-suite program go-jsonnet fails on; True when above the threshold."""
+    ensure_reference()
+    script = reference_script()
+    names = sorted(f[:-8] for f in os.listdir(os.path.join(go_root, "testdata")) if f.endswith(".jsonnet"))
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=opts.jobs) as pool:
+        futures = {pool.submit(stderr_case, jsonnet, go_root, n, script): n for n in names}
+        for fut in concurrent.futures.as_completed(futures):
+            r = fut.result()
+            if r is not None:
+                results[futures[fut]] = r
+    differing = sorted(n for n, (want, got) in results.items() if want != got)
+    heads = sum(1 for want, got in results.values() if first_line(want) == first_line(got))
+    for n in differing[:opts.show_diffs]:
+        want, got = results[n]
+        print("== %s\n-- go-jsonnet\n%s-- ours\n%s" % (n, want, got))
+    if not opts.quiet:
+        for n in differing:
+            print("STDERR DIFFERS go/" + n)
+    total = len(results)
+    same = total - len(differing)
+    pct = 100.0 * same / total if total else 100.0
+    print("whole stderr: %d/%d go-failing programs identical to go-jsonnet (%.1f%%); first line: %d/%d" % (
+        same, total, pct, heads, total))
+    if pct < opts.min_stderr_pct:
+        print("whole stderr below threshold: %.1f%% < %.1f%%" % (pct, opts.min_stderr_pct))
+        return False
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--jsonnet", required=True, help="path to the jsonnet binary under test")
@@ -117,6 +204,12 @@ def main():
     ap.add_argument("--min-go", type=int, default=0, help="minimum passing go-suite output cases")
     ap.add_argument("--min-go-errors", type=int, default=0, help="minimum passing go-suite error cases")
     ap.add_argument("--min-cpp", type=int, default=0, help="minimum passing cpp-suite cases")
+    ap.add_argument("--whole-stderr", action="store_true",
+                    help="also compare whole stderr with go-jsonnet's (gojsonnet binding) on failing go programs")
+    ap.add_argument("--min-stderr-pct", type=float, default=0,
+                    help="minimum percentage of go-failing programs whose stderr is identical")
+    ap.add_argument("--show-diffs", type=int, default=0, metavar="N",
+                    help="print go's and our stderr for the first N differing programs")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--quiet", action="store_true", help="do not list failing cases")
     opts = ap.parse_args()
@@ -148,6 +241,8 @@ def main():
                 counts[kind][0] += 1
             else:
                 failures.append("%s/%s [%s]: %s" % (suite, name, kind, detail))
+    if opts.whole_stderr:
+        ok_stderr = whole_stderr(jsonnet, go_root, opts)
     if not opts.quiet:
         for line in sorted(failures):
             print("FAIL " + line)
@@ -157,7 +252,7 @@ def main():
           "native cases (optional): %d/%d" % (go_pass, go_total, counts["error"][0], counts["error"][1],
                                               counts["native"][0], counts["native"][1]))
     print("cpp suite: %d/%d" % tuple(counts["cpp"]))
-    ok = go_pass >= opts.min_go and counts["error"][0] >= opts.min_go_errors and counts["cpp"][0] >= opts.min_cpp
+    ok = (not opts.whole_stderr or ok_stderr) and go_pass >= opts.min_go and counts["error"][0] >= opts.min_go_errors and counts["cpp"][0] >= opts.min_cpp
     passed = go_pass + counts["cpp"][0]
     total = go_total + counts["cpp"][1]
     print("conformance: %d passed, %d failed" % (passed, total - passed))

@@ -69,7 +69,7 @@ public enum Tar {
             if entries > limits.maxEntries { throw ArtifactError("tar archive has more than \(limits.maxEntries) entries") }
             switch type {
             case UInt8(ascii: "x"):
-                paxPath = parsePax(data)["path"] ?? paxPath
+                paxPath = try parsePax(data)["path"] ?? paxPath
                 continue
             case UInt8(ascii: "g"):
                 continue
@@ -204,18 +204,23 @@ public enum Tar {
         return prefix.isEmpty ? name : prefix + "/" + name
     }
 
-    private static func parsePax(_ data: [UInt8]) -> [String: String] {
+    /// The key/value records of a PAX extended header (`"<length> <key>=<value>\n"`
+    /// each, the length counting the whole record); throws on a malformed record.
+    private static func parsePax(_ data: [UInt8]) throws -> [String: String] {
         var out: [String: String] = [:]
         var i = 0
         while i < data.count {
-            guard let space = data[i...].firstIndex(of: UInt8(ascii: " ")),
-                  let length = Int(String(decoding: data[i..<space], as: UTF8.self)), length > 0,
-                  i + length <= data.count else { break }
-            let record = data[(space + 1)..<(i + length - 1)]
-            if let eq = record.firstIndex(of: UInt8(ascii: "=")) {
-                out[String(decoding: record[record.startIndex..<eq], as: UTF8.self)] =
-                    String(decoding: record[(eq + 1)...], as: UTF8.self)
+            let corrupt = ArtifactError("corrupt PAX record at byte \(i) of an extended header")
+            guard let space = data[i...].prefix(20).firstIndex(of: UInt8(ascii: " ")), space > i,
+                  data[i..<space].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+                  let length = Int(String(decoding: data[i..<space], as: UTF8.self)),
+                  length > space - i + 1, length <= data.count - i, data[i + length - 1] == UInt8(ascii: "\n") else {
+                throw corrupt
             }
+            let record = data[(space + 1)..<(i + length - 1)]
+            guard let eq = record.firstIndex(of: UInt8(ascii: "=")) else { throw corrupt }
+            out[String(decoding: record[record.startIndex..<eq], as: UTF8.self)] =
+                String(decoding: record[(eq + 1)...], as: UTF8.self)
             i += length
         }
         return out

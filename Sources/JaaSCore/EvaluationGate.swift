@@ -47,16 +47,27 @@ public final class EvaluationGate: Sendable {
     /// `options.cancellation` and `options.timeout` are replaced by the gate's own.
     public func evaluate(source: String, fileName: String,
                          options: EvaluationOptions) async throws(RenderError) -> String {
+        let timeout = self.timeout
+        return try await run { token in
+            var options = options
+            options.cancellation = token
+            // The engine also watches the deadline on its own thread, so the evaluation
+            // stops on time even when the timer task is slow to be scheduled.
+            options.timeout = timeout
+            return await Self.run(source: source, fileName: fileName, options: options)
+        }
+    }
+
+    /// Runs `work` under the cap and the timeout. `work` must stop soon after the
+    /// token it is given is cancelled (at the timeout, or when the caller's task is
+    /// cancelled); its slot stays taken until it returns.
+    public func run(_ work: @escaping @Sendable (CancellationToken) async -> Result<String, RenderError>)
+    async throws(RenderError) -> String {
         guard admit() else { throw .unavailable }
         let pending = PendingEvaluation()
-        var options = options
-        options.cancellation = pending.token
-        // The engine also watches the deadline on its own thread, so the evaluation
-        // stops on time even when the timer task is slow to be scheduled.
-        options.timeout = timeout
         let timer = timeout.map { startTimer(pending, after: $0) }
         Task {
-            let outcome = await Self.run(source: source, fileName: fileName, options: options)
+            let outcome = await work(pending.token)
             timer?.cancel()
             state.withLock { stats in
                 stats.inFlight -= 1
@@ -74,6 +85,21 @@ public final class EvaluationGate: Sendable {
             pending.token.cancel()
         }
         return try outcome.get()
+    }
+
+    /// Runs `body`, an evaluation made by the caller itself (the operator's renderer),
+    /// under the cap: it counts as in flight while it runs, and beyond the cap it is
+    /// refused at once with ``RenderError/unavailable`` without running. The caller
+    /// enforces its own timeout.
+    public func admitting<T>(_ body: () async throws -> T) async throws -> T {
+        guard admit() else { throw RenderError.unavailable }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        return try await body()
+    }
+
+    /// Counts an evaluation run through ``admitting(_:)`` that the caller stopped at its timeout.
+    public func countTimedOut() {
+        state.withLock { $0.timedOutTotal += 1 }
     }
 
     private func admit() -> Bool {

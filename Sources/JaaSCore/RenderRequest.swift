@@ -18,17 +18,21 @@ public struct RenderRequest: Sendable, Hashable {
     public var topLevelArguments: [String: ExternalValue]
     /// Maximum Jsonnet call depth.
     public var maxStack: Int
+    /// The evaluation's memory budget in bytes (nil = none).
+    public var memoryLimit: Int?
 
     /// Describes a render of `entryPath`, named `fileName` in diagnostics.
     public init(entryPath: String, fileName: String, libraryPaths: [String] = [],
                 externalVariables: [String: ExternalValue] = [:],
-                topLevelArguments: [String: ExternalValue] = [:], maxStack: Int = 500) {
+                topLevelArguments: [String: ExternalValue] = [:], maxStack: Int = 500,
+                memoryLimit: Int? = nil) {
         self.entryPath = entryPath
         self.fileName = fileName
         self.libraryPaths = libraryPaths
         self.externalVariables = externalVariables
         self.topLevelArguments = topLevelArguments
         self.maxStack = maxStack
+        self.memoryLimit = memoryLimit
     }
 }
 

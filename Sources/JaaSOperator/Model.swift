@@ -83,7 +83,6 @@ public enum ReadyReason: String, Sendable, CaseIterable {
     case dependencyCycle = "DependencyCycle"
     case artifactTooLarge = "ArtifactTooLarge"
     case rbacDenied = "RBACDenied"
-    /// The artifact could not be written to storage (e.g. S3 unreachable); retried every few seconds.
     case storageFailed = "StorageFailed"
 }
 

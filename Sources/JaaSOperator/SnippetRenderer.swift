@@ -1,4 +1,5 @@
 import JaaSArtifacts
+import JaaSCore
 import Jsonnet
 
 /// Renders a snippet's file tree into the artifact the operator publishes.
@@ -13,18 +14,24 @@ public struct SnippetRenderer: Sendable {
     public var maxStack: Int
     /// `--max-artifact-bytes` (0 = off): cap on the content size.
     public var maxArtifactBytes: Int
+    /// `--evaluation-memory-limit`: each evaluation's memory budget in bytes (nil = none).
+    public var memoryLimit: Int?
+    /// The worker processes evaluations run in (nil = threads of this process).
+    public var workers: WorkerPool?
 
     public init(operatorExternalVariables: [String: String] = [:], evaluationTimeout: Duration? = .seconds(5),
-                maxStack: Int = 500, maxArtifactBytes: Int = 0) {
+                maxStack: Int = 500, maxArtifactBytes: Int = 0, memoryLimit: Int? = nil, workers: WorkerPool? = nil) {
         self.operatorExternalVariables = operatorExternalVariables
         self.evaluationTimeout = evaluationTimeout
         self.maxStack = maxStack
         self.maxArtifactBytes = maxArtifactBytes
+        self.memoryLimit = memoryLimit
+        self.workers = workers
     }
 
     /// The artifact for `spec` over `tree` (the snippet's files, already
-    /// narrowed to its source path); `importer` resolves everything else.
-    public func render(_ spec: JsonnetSnippetSpec, tree: FileTree, importer: (any Importer)? = nil,
+    /// narrowed to its source path), importing from `libraries` by alias (a ``LibraryImporter``).
+    public func render(_ spec: JsonnetSnippetSpec, tree: FileTree, libraries: [String: FileTree] = [:],
                        cancellation: CancellationToken? = nil) async throws(ReconcileFailure) -> Artifact {
         let entry: String
         do {
@@ -40,27 +47,56 @@ public struct SnippetRenderer: Sendable {
         }
         let extVars = try externalVariables(spec)
         let tlas = try bindings(spec.tlas ?? [], what: "tlas")
-        let options = EvaluationOptions(
-            importer: importer ?? MemoryImporter(files: tree), externalVariables: extVars, topLevelArguments: tlas,
-            maxStack: maxStack, cancellation: cancellation, timeout: evaluationTimeout)
         let output: String
+        if let workers {
+            let job = EvaluationJob(entryPath: entry, fileName: entry, files: .trees(snippet: tree, libraries: libraries),
+                                    externalVariables: extVars, topLevelArguments: tlas, maxStack: maxStack,
+                                    maxTrace: 20, memoryLimit: memoryLimit, timeout: evaluationTimeout)
+            let reply = await workers.evaluate(job, cancellation: cancellation)
+            output = try outcome(reply.outcome)
+        } else {
+            output = try await evaluateInProcess(source, entry: entry, options: EvaluationOptions(
+                importer: LibraryImporter(snippet: tree, libraries: libraries), externalVariables: extVars,
+                topLevelArguments: tlas, maxStack: maxStack, cancellation: cancellation, timeout: evaluationTimeout,
+                memoryLimit: memoryLimit))
+        }
+        let rendered = Array(output.utf8)
+        return try pack(["rendered.json": rendered], revision: ArtifactDigest(of: rendered).description)
+    }
+
+    private func evaluateInProcess(_ source: [UInt8], entry: String,
+                                   options: EvaluationOptions) async throws(ReconcileFailure) -> String {
         do {
             guard case .single(let text) = try await Jsonnet.evaluateAsync(
                 source: String(decoding: source, as: UTF8.self), fileName: entry, options: options) else {
                 throw ReconcileFailure(.evaluationFailed, "unexpected multi-file output")
             }
-            output = text
+            return text
         } catch let e as JsonnetError {
             throw ReconcileFailure(.evaluationFailed, e.formatted(maxTrace: 20))
         } catch EvaluationCancelled.timedOut {
-            throw ReconcileFailure(.evaluationTimeout, "evaluation exceeded \(evaluationTimeout.map { "\($0)" } ?? "its timeout")")
+            throw timedOut
         } catch let e as ReconcileFailure {
             throw e
         } catch {
             throw ReconcileFailure(.evaluationFailed, "\(error)")
         }
-        let rendered = Array(output.utf8)
-        return try pack(["rendered.json": rendered], revision: ArtifactDigest(of: rendered).description)
+    }
+
+    /// The output of a worker's evaluation, or the failure its outcome means.
+    private func outcome(_ outcome: WorkerOutcome) throws(ReconcileFailure) -> String {
+        switch outcome {
+        case .output(let text): return text
+        case .evaluationFailed(let diagnostic), .crashed(let diagnostic):
+            throw ReconcileFailure(.evaluationFailed, diagnostic)
+        case .entryNotFound: throw ReconcileFailure(.invalidSpec, "the entry file is not in the snippet's files")
+        case .timedOut: throw timedOut
+        case .cancelled: throw ReconcileFailure(.evaluationFailed, "evaluation cancelled")
+        }
+    }
+
+    private var timedOut: ReconcileFailure {
+        ReconcileFailure(.evaluationTimeout, "evaluation exceeded \(evaluationTimeout.map { "\($0)" } ?? "its timeout")")
     }
 
     private func pack(_ files: FileTree, revision: String?) throws(ReconcileFailure) -> Artifact {

@@ -22,6 +22,12 @@ public struct RendererConfiguration: Sendable {
     public var evaluationTimeout: Duration? = .seconds(5)
     /// Maximum Jsonnet call depth (`--max-stack`).
     public var maxStack = 500
+    /// Per-evaluation memory budget in bytes (`--evaluation-memory-limit`; nil = none).
+    public var evaluationMemoryLimit: Int? = 1 << 30
+    /// Where uncached renders are evaluated (`--evaluation-isolation`).
+    public var evaluationIsolation = EvaluationIsolation.thread
+    /// The `jaas` binary started as evaluation worker with `.process` isolation.
+    public var workerExecutable = "/proc/self/exe"
     /// At most this many evaluations at once (`--max-concurrent-evals`; 0 = no cap).
     public var maxConcurrentEvaluations = RendererConfiguration.defaultMaxConcurrentEvaluations
     /// The render cache's bounds (nil = no cache).
@@ -44,4 +50,12 @@ public struct RendererConfiguration: Sendable {
 
     /// The defaults.
     public init() {}
+}
+
+/// Where the renderer runs an evaluation.
+public enum EvaluationIsolation: String, Sendable, CaseIterable {
+    /// On a thread of the server process: fastest, but a crash in the engine ends the server.
+    case thread
+    /// In a worker process (`jaas eval-worker`): a crash ends only that evaluation.
+    case process
 }

@@ -79,14 +79,6 @@ public final class RendererMetrics: Sendable {
         requests[code]?.increment()
     }
 
-    /// Registers `jaas_leader` (operator mode) and returns its setter: 1 on the replica
-    /// that holds the operator's Lease, 0 elsewhere.
-    public func makeLeaderGauge() -> @Sendable (Bool) -> Void {
-        let gauge = registry.makeGauge(
-            descriptor: describe("jaas_leader", "1 on the replica that holds the operator's Lease and reconciles, 0 elsewhere."))
-        return { gauge.set(Int64($0 ? 1 : 0)) }
-    }
-
     /// Records how long a rendering request took.
     func recordDuration(_ duration: Duration, cacheHit: Bool) {
         durationByCache[cacheHit]?.record(duration)

@@ -29,16 +29,24 @@ public final class RendererServer: Sendable {
     public let services: [any Service]
 
     /// Builds the servers; throws when a snippet file or directory is missing.
-    /// `onListening` is called with each server's bound port once it listens.
+    /// `onListening` is called with each server's bound port once it listens;
+    /// `additionalMetrics` (the operator's) is appended to each `/metrics` answer.
     public init(configuration: RendererConfiguration, logger: Logger,
-                onListening: @escaping @Sendable (Listener, Int) -> Void = { _, _ in })
+                onListening: @escaping @Sendable (Listener, Int) -> Void = { _, _ in },
+                additionalMetrics: (@Sendable () -> [UInt8])? = nil)
     throws(SnippetResolver.InvalidRoot) {
         self.configuration = configuration
         let resolver = try SnippetResolver(snippetFiles: configuration.snippetFiles,
                                            snippetDirectories: configuration.snippetDirectories)
         let gate = EvaluationGate(maxConcurrent: configuration.maxConcurrentEvaluations,
                                   timeout: configuration.evaluationTimeout)
-        renderer = FileRenderer(gate: gate, cache: configuration.renderCache.map { RenderCache(limits: $0) })
+        let workers = configuration.evaluationIsolation == .process ? WorkerPool(configuration: .init(
+            executable: configuration.workerExecutable,
+            addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: configuration.evaluationMemoryLimit),
+            maxIdleWorkers: max(System.coreCount, 2))) : nil
+        workers?.prewarm()
+        renderer = FileRenderer(gate: gate, cache: configuration.renderCache.map { RenderCache(limits: $0) },
+                                workers: workers)
         let state = self.state
         let announce = { @Sendable (listener: Listener, channel: any Channel) in
             let port = channel.localAddress?.port ?? 0
@@ -49,7 +57,8 @@ public final class RendererServer: Sendable {
         let endpoint = RenderEndpoint(prefix: "/" + configuration.endpointPath, resolver: resolver,
                                       renderer: renderer, libraryPaths: configuration.libraryPaths,
                                       externalVariables: configuration.externalVariables,
-                                      maxStack: configuration.maxStack, metrics: metrics)
+                                      maxStack: configuration.maxStack,
+                                      memoryLimit: configuration.evaluationMemoryLimit, metrics: metrics)
         let readTimeout = configuration.readTimeout.map(TimeAmount.init)
         let writeTimeout = configuration.writeTimeout.map(TimeAmount.init)
         let rendering = Application(
@@ -78,9 +87,10 @@ public final class RendererServer: Sendable {
             let metrics = self.metrics
             let renderer = self.renderer
             metricsRouter.get("metrics") { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: ResponseBody(byteBuffer: ByteBuffer(
-                            bytes: metrics.exposition(gate: renderer.gate, cache: renderer.cache))))
+                var text = metrics.exposition(gate: renderer.gate, cache: renderer.cache)
+                text += additionalMetrics?() ?? []
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
             }
             services.append(Application(
                 router: metricsRouter,

@@ -1,14 +1,30 @@
-/// One line of a runtime stack trace: where, and in which function or field.
+/// One line of a runtime stack trace: where, and in which function, object or thunk.
 public struct TraceFrame: Sendable {
     /// The source span being evaluated.
     public var range: SourceRange
-    /// go-jsonnet's frame description: a function name, `$`, `object <anonymous>`, `Field "x"`, ...
-    public var name: String
+    private var label: String
+    private var context: TraceContext?
 
+    /// A frame with a fixed description (`Field "x"`, `During evaluation`, ...).
     public init(range: SourceRange, name: String) {
         self.range = range
-        self.name = name
+        self.label = name
     }
+
+    /// The frame of `node`, described by the function, object or thunk it belongs to.
+    init(at node: Node) {
+        self.range = node.range
+        self.label = ""
+        self.context = node.traceContext
+    }
+
+    /// The `...` line that stands for frames left out of a long trace.
+    static let elision = TraceFrame(range: .none, name: "...")
+
+    var isElision: Bool { context == nil && label == "..." && !range.isKnown }
+
+    /// go-jsonnet's frame description: `$`, `function <f>`, `object <o>`, `thunk from <$>`, `Field "x"`, ...
+    public var name: String { context?.description ?? label }
 }
 
 /// An error from lexing, parsing, static analysis or evaluation, rendered the way
@@ -63,19 +79,30 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
     /// The full diagnostic: headline plus stack trace, as go-jsonnet prints it.
     public var description: String { formatted(maxTrace: 20) }
 
-    /// The full diagnostic with at most `maxTrace` trace frames (0 = unlimited).
+    /// The full diagnostic with at most `maxTrace` trace frames (0 = unlimited): for
+    /// a static error the headline and the source lines of its span between blank
+    /// lines, for a runtime error the headline and the stack trace.
     public func formatted(maxTrace: Int) -> String {
         var out = headline + "\n"
+        if kind == .staticError, let range, let file = range.file, range.begin.line > 0 {
+            out += "\n"
+            for line in file.lines(Int(range.begin.line)...Int(max(range.begin.line, range.end.line))) {
+                out += line + "\n"
+            }
+            out += "\n"
+        }
         if kind == .runtime {
             var frames = trace.frames
             if maxTrace > 0 && frames.count > maxTrace {
                 let head = maxTrace / 2
                 let tail = maxTrace - head
-                frames = Array(frames.prefix(head)) + [TraceFrame(range: .none, name: "...")] + Array(frames.suffix(tail))
+                frames = Array(frames.prefix(head)) + [.elision] + Array(frames.suffix(tail))
             }
             for frame in frames {
                 if frame.range.isKnown {
                     out += "\t\(frame.range.description)\t\(frame.name)\n"
+                } else if frame.isElision {
+                    out += "\t...\n"
                 } else {
                     out += "\t\(frame.name)\t\n"
                 }
@@ -134,7 +161,7 @@ public struct StackTrace: Sendable {
     public var frames: [TraceFrame] {
         guard storage.omitted > 0 else { return storage.frames }
         var out = Array(storage.frames.prefix(Self.keep))
-        out.append(TraceFrame(range: .none, name: "..."))
+        out.append(.elision)
         out.append(contentsOf: storage.frames.dropFirst(Self.keep))
         return out
     }

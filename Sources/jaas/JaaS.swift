@@ -51,6 +51,8 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Maximum Jsonnet stack depth.")
     var maxStack = 500
 
+    @OptionGroup var evaluation: EvaluationFlags
+
     @Option(help: "Evaluations allowed at once; more are answered 503 (0 = no cap; default max(cores*4, 16)).")
     var maxConcurrentEvals = RendererConfiguration.defaultMaxConcurrentEvaluations
 
@@ -138,6 +140,8 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Re-renders a snippet may make in a burst.")
     var rerenderBurst = 120.0
 
+    @OptionGroup var recovery: OperatorRecoveryFlags
+
     @OptionGroup(title: "Replication")
     var ha: HAOptions
 
@@ -201,6 +205,8 @@ struct JaaS: AsyncParsableCommand {
         let rate = try Self.check(rerenderRate > 0 ? rerenderRate : nil, "--rerender-rate", rerenderRate, "must be positive")
         let burst = try Self.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
                                    "must be at least 1")
+        let retry = try Self.check(positive(try Self.duration(recovery.failureRetryInterval, "--failure-retry-interval")),
+                                   "--failure-retry-interval", recovery.failureRetryInterval, "must be positive")
         return OperatorConfiguration(
             kubeconfig: kubeconfig, storage: storage, localStorage: local, election: try ha.election(environment: environment),
             storageBaseURL: base, storageListenAddress: storageListenAddress,
@@ -215,7 +221,7 @@ struct JaaS: AsyncParsableCommand {
             sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
             noCrossNamespaceRefs: try Self.check(["true": true, "false": false][noCrossNamespaceRefs],
                                                  "--no-cross-namespace-refs", noCrossNamespaceRefs, "must be true or false"),
-            libraryPaths: libraryPaths)
+            libraryPaths: libraryPaths, failureRetryInterval: retry, allowLoopbackSources: recovery.allowLoopbackSources)
     }
 
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
@@ -225,23 +231,33 @@ struct JaaS: AsyncParsableCommand {
         let (level, format) = (settings.level, settings.format)
         LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
         let logger = Logger(label: "jaas")
+        let operatorMetrics = settings.operatorConfiguration.map { _ in OperatorMetrics() }
+        let additionalMetrics: (@Sendable () -> [UInt8])? = operatorMetrics.map { metrics in { @Sendable in metrics.exposition() } }
         let server: RendererServer
         do {
-            server = try RendererServer(configuration: settings.renderer, logger: logger)
+            server = try RendererServer(configuration: settings.renderer, logger: logger,
+                                        additionalMetrics: additionalMetrics)
         } catch {
             throw ValidationError(error.description)
         }
         var services: [any Service] = server.services
-        if let op = settings.operatorConfiguration {
+        if let op = settings.operatorConfiguration, let operatorMetrics {
             let variables = settings.renderer.externalVariables.compactMapValues { value -> String? in
                 if case .string(let s) = value { return s }
                 return nil
             }
+            let memoryLimit = settings.renderer.evaluationMemoryLimit
             let renderer = SnippetRenderer(operatorExternalVariables: variables,
                                            evaluationTimeout: settings.renderer.evaluationTimeout,
-                                           maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes)
+                                           maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes,
+                                           memoryLimit: memoryLimit,
+                                           workers: EvaluationFlags.operatorWorkers(memoryLimit: memoryLimit))
+            // /ready waits for the operator's informer caches.
+            let state = server.state
+            state.waitFor("operator")
             do {
-                services += try operatorServices(op, renderer: renderer, metrics: server.metrics, logger: logger)
+                services += try operatorServices(op, renderer: renderer, gate: server.renderer.gate, metrics: operatorMetrics,
+                                                 onSynced: { state.stopWaiting(for: "operator") }, logger: logger)
             } catch {
                 throw ValidationError("--enable-flux-integration: \(error)")
             }
@@ -281,6 +297,8 @@ struct JaaS: AsyncParsableCommand {
         let timeout = try Self.duration(evaluationTimeout, "--evaluation-timeout")
         config.evaluationTimeout = timeout == .zero ? nil : timeout
         config.maxStack = try Self.check(maxStack >= 1 ? maxStack : nil, "--max-stack", maxStack, "must be at least 1")
+        config.evaluationMemoryLimit = try evaluation.memoryLimit()
+        config.evaluationIsolation = try evaluation.isolation()
         config.maxConcurrentEvaluations = try Self.check(maxConcurrentEvals >= 0 ? maxConcurrentEvals : nil,
                                                          "--max-concurrent-evals", maxConcurrentEvals, "must not be negative")
         let entries = try Self.check(renderCacheMaxEntries >= 0 ? renderCacheMaxEntries : nil,
@@ -330,6 +348,10 @@ struct JaaS: AsyncParsableCommand {
     /// Parses the command line; usage errors print one line and exit 2, runtime
     /// failures exit 1.
     static func main() async {
+        let arguments = CommandLine.arguments
+        if arguments.count > 1 && arguments[1] == EvaluationWorker.subcommand {
+            EvaluationWorker.serve(arguments: Array(arguments.dropFirst(2)))
+        }
         let command: JaaS
         do {
             command = try parse(HAOptions.normalized(Array(CommandLine.arguments.dropFirst())))

@@ -1,7 +1,7 @@
 import Foundation
 import JaaSArtifacts
+import JaaSCore
 import JaaSOperator
-import JaaSRenderer
 import Kubernetes
 import Logging
 import ServiceLifecycle
@@ -26,6 +26,8 @@ struct OperatorConfiguration {
     var sweepMaxTmpAge: Duration
     var noCrossNamespaceRefs: Bool
     var libraryPaths: [String]
+    var failureRetryInterval: Duration
+    var allowLoopbackSources: Bool
 }
 
 /// Every top-level directory of each `--library-path`, read into memory as an
@@ -59,9 +61,13 @@ struct TaskService: Service {
     }
 }
 
-/// The services of `--enable-flux-integration`: the storage server, the sweep of local
-/// temporary files, and the snippet controller, run only while this replica leads.
-func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, metrics: RendererMetrics,
+/// The services of `--enable-flux-integration`: the storage server, the start-up
+/// check, the sweep of local temporary files, and the snippet controller, which runs
+/// only while this replica leads. Evaluations go through `gate` (shared with the
+/// renderer); `onSynced` is called once the informer caches are filled, or at once on
+/// a replica that campaigns for leadership (followers serve without caches).
+func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, gate: EvaluationGate,
+                      metrics: OperatorMetrics, onSynced: @escaping @Sendable () -> Void,
                       logger: Logger) throws -> [any Service] {
     let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
     let client = try KubeClient(config: kubeConfig, logger: logger)
@@ -71,14 +77,25 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         gcGrace: seconds(config.gcGrace), maxWithdrawWait: seconds(config.maxWithdrawWait))
     settings.noCrossNamespaceRefs = config.noCrossNamespaceRefs
     settings.libraryPathAliases = try loadLibraryAliases(config.libraryPaths)
+    settings.failureRetryInterval = seconds(config.failureRetryInterval)
+    settings.fetcher = SourceFetcher(policy: AddressPolicy(allowLoopback: config.allowLoopbackSources))
+    settings.gate = gate
+    settings.metrics = metrics
     let reconciler = SnippetReconciler(admin: client, settings: settings)
     let options = config.controller
+    if config.election != nil { onSynced() }
     // A controller does not restart, so each term of leadership gets a fresh one.
     let lead = Leadership(client: client, election: config.election, setGauge: metrics.makeLeaderGauge(), logger: logger) {
-        await SnippetController(reconciler: reconciler, options: options, logger: logger).run()
+        await SnippetController(reconciler: reconciler, options: options, logger: logger).run(onSynced: onSynced)
     }
     let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
+    let preflight = OperatorPreflight(client: client, namespace: config.controller.namespaces.first, logger: logger)
     var services: [any Service] = [
+        TaskService {
+            await preflight.run()
+            // A service that returns would stop the group: stay until shutdown.
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        },
         TaskService {
             try await storageServer.run(logger: logger) { port in
                 logger.info("storage server listening", metadata: ["port": "\(port)"])
@@ -90,7 +107,10 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         services.append(TaskService {
             // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
             while !Task.isCancelled {
-                let removed = local.sweepTemporaryFiles(olderThan: maxAge)
+                let removed = local.sweepTemporaryFiles(olderThan: maxAge) { path in
+                    metrics.countSweepFailures()
+                    logger.warning("cannot remove a stale temporary file", metadata: ["path": "\(path)"])
+                }
                 if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
                 try await Task.sleep(for: interval)
             }

@@ -18,6 +18,7 @@ struct CommandLineConfig {
     var stringOutput = false
     var maxStack = 500
     var maxTrace = 20
+    var maxMemory: Int?
     var extVars: [String: ExternalValue] = [:]
     var tlas: [String: ExternalValue] = [:]
     var showHelp = false
@@ -87,6 +88,12 @@ func parseCommandLine(_ args: [String], environment: [String: String]) throws ->
         case "-S", "--string": config.stringOutput = true
         case "-s", "--max-stack": config.maxStack = try number(arg)
         case "-t", "--max-trace": config.maxTrace = try number(arg)
+        case "--max-memory":
+            let text = try next(arg)
+            guard let bytes = parseByteSize(text) else {
+                throw UsageError(message: "\(arg) expects a size such as 512Mi, 2Gi or 1048576, got \(text)")
+            }
+            config.maxMemory = bytes
         case "--gc-min-objects", "--gc-growth-trigger": _ = try next(arg)
         case "-V", "--ext-str":
             let (k, v) = try binding(arg, try next(arg), allowEnv: true)
@@ -140,6 +147,8 @@ Options:
   -S, --string               the result is a string; print it without quoting
   -s, --max-stack <n>        maximum call depth (default 500)
   -t, --max-trace <n>        maximum stack trace lines in errors (default 20)
+  --max-memory <size>        memory budget for strings, arrays and objects
+                             (bytes, or with Ki, Mi, Gi; default unlimited)
   --version                  print the version and exit
   -h, --help                 print this help and exit
 

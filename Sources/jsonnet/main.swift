@@ -113,7 +113,8 @@ func run() -> Int32 {
         maxStack: config.maxStack,
         maxTrace: config.maxTrace,
         // Enough native stack for the Jsonnet depth asked for (reserved, not committed, memory).
-        stackSize: min(max(512 << 20, config.maxStack * 4096), 32 << 30))
+        stackSize: min(max(512 << 20, config.maxStack * 4096), 32 << 30),
+        memoryLimit: config.maxMemory)
     let mode: OutputMode
     if config.multiDirectory != nil {
         mode = .multi(stringFields: config.stringOutput)

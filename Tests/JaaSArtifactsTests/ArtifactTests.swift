@@ -134,6 +134,27 @@ import Testing
     @Test func garbageIsRejected() {
         expectFailure(Array("not a tarball at all".utf8), containing: "gzip")
     }
+
+    /// A PAX extended header (`x`) holding `records` verbatim, then a regular file.
+    static func paxThenFile(_ records: String) throws -> [UInt8] {
+        try gz(entry("PaxHeader/x", type: "x", data: Array(records.utf8)), entry("file.txt", data: Array("F".utf8)))
+    }
+
+    @Test func paxRecordShorterThanItsOwnLengthFieldIsRejected() throws {
+        // "2 ab": the declared length 2 does not even cover "2 " and the newline.
+        expectFailure(try Self.paxThenFile("2 ab"), containing: "corrupt PAX record")
+        expectFailure(try Self.paxThenFile("3 a\n"), containing: "corrupt PAX record")
+    }
+
+    @Test func paxRecordWithHugeLengthIsRejected() throws {
+        expectFailure(try Self.paxThenFile("10 path=a\n9223372036854775807 path=b\n"), containing: "corrupt PAX record")
+        expectFailure(try Self.paxThenFile("99999999999999999999999 path=b\n"), containing: "corrupt PAX record")
+    }
+
+    @Test func paxRecordsStillNameTheNextEntry() throws {
+        let files = try Artifact.extract(try Self.paxThenFile("16 path=a/b.txt\n"))
+        #expect(files == ["a/b.txt": Array("F".utf8)])
+    }
 }
 
 @Suite struct DigestTests {
@@ -199,6 +220,11 @@ import Testing
         #expect(s.sweepTemporaryFiles(olderThan: 3600) == 0)
         #expect(s.sweepTemporaryFiles(olderThan: 60, now: Date().addingTimeInterval(120)) == 1)
         #expect(try s.get("ns/a/x.tar.gz") == [1])
+        // What cannot be removed (here a directory named like a temporary file) is reported.
+        try FileManager.default.createDirectory(atPath: s.root + "/ns/a/stuck.tmp", withIntermediateDirectories: true)
+        var failed: [String] = []
+        #expect(s.sweepTemporaryFiles(olderThan: 0, now: Date().addingTimeInterval(1)) { failed.append($0) } == 0)
+        #expect(failed == ["ns/a/stuck.tmp"])
     }
 
     @Test func aFailedWriteLeavesNothingBehind() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import JaaSArtifacts
+import JaaSCore
 import JaaSOperator
 import Jsonnet
 import Kubernetes

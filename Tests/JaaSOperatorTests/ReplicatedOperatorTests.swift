@@ -23,7 +23,7 @@ import Testing
         let proxy = try TCPProxy(to: moto.port)
         let arguments = ["--kubeconfig", kubeconfig, "--storage-backend", "s3", "--s3-endpoint", "127.0.0.1:\(proxy.port)",
                          "--s3-bucket", bucket, "--s3-prefix", "artifacts/", "--s3-use-ssl=false", "--leader-election",
-                         "--artifact-gc-grace", "1h"]
+                         "--artifact-gc-grace", "1h", "--failure-retry-interval", "2s"]
         let environment = ["POD_NAMESPACE": "team-a", "AWS_ACCESS_KEY_ID": MotoServer.accessKey,
                            "AWS_SECRET_ACCESS_KEY": MotoServer.secretKey]
         let a = try await OperatorReplica(name: "replica-a", arguments: arguments, environment: environment)

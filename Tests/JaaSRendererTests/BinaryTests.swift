@@ -14,6 +14,8 @@ extension EndToEnd {
             ["--metrics-bind-address", "8083"], ["--metrics-bind-address", ":99999"], ["--ext-var", "novalue"],
             ["--ext-var", "=x"], ["--snippet-directory", "/nonexistent"], ["--snippet", "/nonexistent.jsonnet"],
             ["--library-path", "/nonexistent"], ["--render-cache-max-entries", "-5"], ["--no-such-flag"],
+            ["--evaluation-memory-limit", "1Ti"], ["--evaluation-memory-limit", "-1Gi"], ["--evaluation-memory-limit", "Gi"],
+            ["--evaluation-memory-limit", "99999999999Gi"], ["--evaluation-isolation", "vm"],
         ])
         func invalidValuesExitTwoWithOneLine(arguments: [String]) async throws {
             let (status, stdout, stderr) = try await JaaSProcess.run(arguments)

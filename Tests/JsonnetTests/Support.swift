@@ -4,9 +4,10 @@ import Testing
 /// Evaluates `code` as a snippet and returns go-jsonnet-style output without the
 /// trailing newline, or the error headline prefixed with `ERROR: `.
 func run(_ code: String, extVars: [String: ExternalValue] = [:], tlas: [String: ExternalValue] = [:],
-         maxStack: Int = 500, mode: OutputMode = .json, importer: any Importer = NoImporter()) -> String {
+         maxStack: Int = 500, mode: OutputMode = .json, importer: any Importer = NoImporter(),
+         memoryLimit: Int? = nil) -> String {
     let options = EvaluationOptions(importer: importer, externalVariables: extVars, topLevelArguments: tlas,
-                                    maxStack: maxStack)
+                                    maxStack: maxStack, memoryLimit: memoryLimit)
     do {
         switch try Jsonnet.evaluate(source: code, fileName: "test.jsonnet", options: options, mode: mode) {
         case .single(let s):

@@ -3,7 +3,8 @@
 # project's Kubernetes API stand-in), applies the CRDs, the tenant RBAC and an
 # inline snippet with the real kubectl, runs `jaas --enable-flux-integration`,
 # waits for the snippet to become Ready, shows the ExternalArtifact and
-# downloads the published tarball, checking its digest.
+# downloads the published tarball, checking its digest. The operator's log is
+# kept (its path is printed at the end, also when the demo fails).
 #
 #   examples/operator/run-demo.sh        (from the repository root)
 set -euo pipefail
@@ -15,11 +16,13 @@ scripts/install-kubectl
 bin="$(swift build --show-bin-path)"
 kubectl=".build/tools/bin/kubectl"
 work="$(mktemp -d)"
+log="$(mktemp -t jaas-operator-demo.XXXXXX.log)"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -rf "$work"
+    echo "operator log: $log"
 }
 trap cleanup EXIT
 
@@ -41,7 +44,7 @@ echo "== starting jaas --enable-flux-integration (storage on port $storage_port)
 "$bin/jaas" --enable-flux-integration --kubeconfig "$work/kubeconfig" \
     --storage-path "$work/storage" --storage-base-url "http://127.0.0.1:$storage_port" \
     --storage-listen-address 127.0.0.1 --storage-port "$storage_port" \
-    --port 0 --management-port 0 --metrics-bind-address 0 --log-format text 2> "$work/jaas.log" &
+    --port 0 --management-port 0 --metrics-bind-address 0 --log-format text 2> "$log" &
 pids+=($!)
 
 $kubectl wait --for=condition=Ready jsnip/hello --timeout=60s

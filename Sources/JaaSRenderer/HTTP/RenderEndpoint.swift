@@ -19,6 +19,7 @@ struct RenderEndpoint: RouterMiddleware {
     let libraryPaths: [String]
     let externalVariables: [String: ExternalValue]
     let maxStack: Int
+    let memoryLimit: Int?
     let metrics: RendererMetrics
 
     func handle(_ request: Request, context: Context,
@@ -34,7 +35,7 @@ struct RenderEndpoint: RouterMiddleware {
         let renderRequest = RenderRequest(entryPath: snippet.entryPath, fileName: snippet.fileName,
                                           libraryPaths: libraryPaths, externalVariables: externalVariables,
                                           topLevelArguments: QueryArguments.parse(request.uri.query),
-                                          maxStack: maxStack)
+                                          maxStack: maxStack, memoryLimit: memoryLimit)
         if let output = renderer.cachedOutput(for: renderRequest) {
             metrics.recordDuration(.now - start, cacheHit: true)
             return success(output, cache: "hit")

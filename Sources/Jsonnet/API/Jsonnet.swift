@@ -18,7 +18,11 @@ public enum Jsonnet {
         let result: Result<EvaluationOutput, any Error> = runOnLargeStack(options.stackSize) { stackSize in
             let ev = Interpreter(options: options)
             ev.setNativeStackLimit(stackSize: stackSize)
-            defer { ev.heap.release() }
+            MemoryBudget.install(ev.memory)
+            defer {
+                ev.heap.release()
+                MemoryBudget.install(nil)
+            }
             return Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
         }
         return try result.get()
@@ -32,8 +36,10 @@ public enum Jsonnet {
             startThread(options.stackSize) { stackSize in
                 let ev = Interpreter(options: options)
                 ev.setNativeStackLimit(stackSize: stackSize)
+                MemoryBudget.install(ev.memory)
                 let r = Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
                 ev.heap.release()
+                MemoryBudget.install(nil)
                 cont.resume(with: r)
             }
         }

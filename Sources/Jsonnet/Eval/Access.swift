@@ -5,7 +5,7 @@ extension Interpreter {
             do {
                 if let v = try o.get(name, self) { return v }
             } catch var e as JsonnetError {
-                if e.trace.isEmpty { e.trace.append(TraceFrame(range: n.range, name: "")) }
+                e.trace.append(TraceFrame(at: n))
                 throw e
             }
             throw makeError("Field does not exist: \(name)", at: n)
@@ -14,7 +14,7 @@ extension Interpreter {
         do {
             return try self.index(target, index)
         } catch var e as JsonnetError {
-            if e.trace.isEmpty { e.trace.append(TraceFrame(range: n.range, name: "")) }
+            e.trace.append(TraceFrame(at: n))
             throw e
         }
     }
@@ -188,6 +188,9 @@ extension Interpreter {
     func evalArrayComprehension(_ c: ArrayComprehension, _ env: Env) throws -> Value {
         var elems = ContiguousArray<Lazy>()
         try forEachBinding(c.specs[...], env) { frame in
+            // The result's size is a product of the program's arrays: check it as it grows.
+            if elems.count & 0xFFF == 0xFFF { try reserve(elems.count, elementBytes: MemoryLayout<Lazy>.stride) }
+            try tick()
             elems.append(lazy(c.body, frame))
         }
         return .array(JArray(elems))
@@ -197,6 +200,7 @@ extension Interpreter {
         var defs = ContiguousArray<FieldDef>()
         var seen = Set<String>()
         try forEachBinding(c.specs[...], env) { frame in
+            if defs.count & 0xFFF == 0xFFF { try reserve(defs.count, elementBytes: MemoryBudget.trackedBytes) }
             let v = try eval(c.name, frame)
             let name: String
             switch v {

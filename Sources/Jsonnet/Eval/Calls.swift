@@ -5,7 +5,7 @@ extension Interpreter {
         do {
             return try call(fn, positional, named, tailStrict: a.tailStrict)
         } catch var e as JsonnetError {
-            e.trace.append(TraceFrame(range: a.range, name: ""))
+            e.trace.append(TraceFrame(at: a))
             throw e
         }
     }
@@ -96,12 +96,7 @@ extension Interpreter {
         defer { leave() }
         while true {
             let result: TailResult
-            do {
-                result = try evalTail(f.body, frame)
-            } catch var e as JsonnetError {
-                e.nameInnermost("function <\(f.name ?? "anonymous")>")
-                throw e
-            }
+            result = try evalTail(f.body, frame)
             switch result {
             case .value(let v):
                 return v
@@ -117,8 +112,7 @@ extension Interpreter {
                         try forceAll(frame)
                     }
                 } catch var e as JsonnetError {
-                    e.trace.append(TraceFrame(range: site.range, name: ""))
-                    e.nameInnermost("function <\(f.name ?? "anonymous")>")
+                    e.trace.append(TraceFrame(at: site))
                     throw e
                 }
             }
@@ -197,25 +191,20 @@ extension Interpreter {
         }
         try enter()
         defer { leave() }
-        do {
-            switch b.implementation {
-            case .unary(let f):
-                return try f(args[0].force(self), self)
-            case .binary(let f):
-                return try f(args[0].force(self), args[1].force(self), self)
-            case .ternary(let f):
-                return try f(args[0].force(self), args[1].force(self), args[2].force(self), self)
-            case .nary(let f):
-                var values = [Value]()
-                values.reserveCapacity(args.count)
-                for a in args { values.append(try a.force(self)) }
-                return try f(values, self)
-            case .lazy(let f):
-                return try f(Array(args), self)
-            }
-        } catch var e as JsonnetError {
-            e.nameInnermost("builtin function <\(b.name)>")
-            throw e
+        switch b.implementation {
+        case .unary(let f):
+            return try f(args[0].force(self), self)
+        case .binary(let f):
+            return try f(args[0].force(self), args[1].force(self), self)
+        case .ternary(let f):
+            return try f(args[0].force(self), args[1].force(self), args[2].force(self), self)
+        case .nary(let f):
+            var values = [Value]()
+            values.reserveCapacity(args.count)
+            for a in args { values.append(try a.force(self)) }
+            return try f(values, self)
+        case .lazy(let f):
+            return try f(Array(args), self)
         }
     }
 }

@@ -16,6 +16,7 @@ public class Tracked {
         next = s.next
         s.next!.prev = self
         s.next = self
+        heap.allocations &+= 1
     }
 
     fileprivate init() {}
@@ -34,11 +35,25 @@ public class Tracked {
 /// The registry of one evaluation's cycle-capable objects.
 public final class Heap {
     fileprivate let sentinel: Tracked
+    /// Objects linked since the last `countLive()` plus those alive then: an upper
+    /// bound on the live count that costs one increment per object.
+    var allocations = 0
 
     public init() {
         sentinel = Tracked()
         sentinel.prev = sentinel
         sentinel.next = sentinel
+    }
+
+    /// The number of objects alive now (a walk over the registry).
+    func countLive() -> Int {
+        var n = 0
+        var node = sentinel.next
+        while let x = node, x !== sentinel {
+            n += 1
+            node = x.next
+        }
+        return n
     }
 
     /// Breaks every cycle among the objects still alive so they can be freed.

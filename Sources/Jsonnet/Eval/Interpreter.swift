@@ -22,6 +22,8 @@ public final class Interpreter {
     /// The registry of this evaluation's cycle-capable objects.
     public let heap = Heap()
     let maxStack: Int
+    /// The memory budget, when the options set one.
+    let memory: MemoryBudget?
     /// Active frames; starts at 1 for the top-level expression, as go-jsonnet counts.
     var depth = 1
     let cancellation: CancellationToken?
@@ -45,6 +47,7 @@ public final class Interpreter {
 
     init(options: EvaluationOptions) {
         self.maxStack = options.maxStack
+        self.memory = options.memoryLimit.map { MemoryBudget(limit: $0) }
         self.cancellation = options.cancellation
         self.deadline = options.timeout.map { ContinuousClock.now + $0 }
         self.importer = options.importer
@@ -62,7 +65,7 @@ public final class Interpreter {
     /// A runtime error located at `node`.
     func makeError(_ message: String, at node: Node) -> JsonnetError {
         var e = JsonnetError.runtime(message)
-        e.trace.append(TraceFrame(range: node.range, name: ""))
+        e.trace.append(TraceFrame(at: node))
         return e
     }
 
@@ -73,14 +76,22 @@ public final class Interpreter {
 
     // MARK: Stack and cancellation
 
-    /// Enters a call frame: checks the Jsonnet stack limit, the native stack and cancellation.
+    /// The one accounted entry point for recursion. Every recursion reachable from
+    /// Jsonnet source enters here before it nests: calls, thunk forcing, imports,
+    /// the std walkers (manifesters, `prune`, `mergePatch`, `flatten*`, `deepJoin`,
+    /// parse results) and equality and comparison of nested values. It counts the
+    /// level against `--max-stack`, keeps the native stack above its guard, and
+    /// polls for cancellation; `kind` picks go-jsonnet's message for the overflow.
+    /// Pair every successful `enter` with one `leave`.
     @inline(__always)
-    func enter() throws {
+    func enter(_ kind: RecursionKind = .evaluation) throws {
         depth += 1
-        if depth > maxStack { depth -= 1; throw makeError("max stack frames exceeded.") }
         var marker: UInt8 = 0
         let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-        if sp < nativeStackLimit { depth -= 1; throw makeError("max stack frames exceeded.") }
+        if depth > maxStack || sp < nativeStackLimit {
+            depth -= 1
+            throw makeError(kind.overflowMessage)
+        }
         pollCounter &+= 1
         if pollCounter & 0xFF == 0 { try poll() }
     }
@@ -88,11 +99,12 @@ public final class Interpreter {
     @inline(__always)
     func leave() { depth -= 1 }
 
-    /// Throws if the evaluation was cancelled or ran past its deadline. Native
-    /// loops call this periodically.
+    /// Throws if the evaluation was cancelled, ran past its deadline or spent its
+    /// memory budget. Native loops call this periodically.
     public func poll() throws {
         if let c = cancellation, c.isCancelled { throw EvaluationCancelled.cancelled }
         if let d = deadline, ContinuousClock.now >= d { throw EvaluationCancelled.timedOut }
+        if let m = memory { try checkMemory(m) }
     }
 
     /// Polls every 1024th call: cheap enough for tight native loops.
@@ -122,7 +134,13 @@ public final class Interpreter {
             let slot = env.ancestor(v.depth).slots[Int(v.index)]
             switch slot {
             case .value(let x): return x
-            case .thunk(let t): return try t.force(self)
+            case .thunk(let t):
+                do {
+                    return try t.force(self)
+                } catch var e as JsonnetError {
+                    e.trace.append(TraceFrame(at: node))
+                    throw e
+                }
             }
         case .self:
             let n = unsafeDowncast(node, to: SelfNode.self)
@@ -163,7 +181,12 @@ public final class Interpreter {
             let e = unsafeDowncast(node, to: ErrorNode.self)
             let msg = try eval(e.message, env)
             let text: String
-            if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
+            do {
+                if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
+            } catch var e as JsonnetError {
+                e.trace.append(TraceFrame(at: node))
+                throw e
+            }
             throw makeError(text, at: node)
         case .assert:
             let a = unsafeDowncast(node, to: AssertNode.self)
@@ -235,24 +258,18 @@ public final class Interpreter {
         return lazy(node, frame)
     }
 
-    /// Evaluates an object field body, naming the frame for stack traces.
-    func evalField(_ node: Node, _ env: Env, name: String) throws -> Value {
-        do {
-            try enter()
-            defer { leave() }
-            return try eval(node, env)
-        } catch var e as JsonnetError {
-            e.nameInnermost("object <anonymous>")
-            e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
-            throw e
-        }
+    /// Evaluates an object field body (a stack frame, as in go-jsonnet).
+    func evalField(_ node: Node, _ env: Env) throws -> Value {
+        try enter()
+        defer { leave() }
+        return try eval(node, env)
     }
 
     /// Checks one object-level `assert`.
     func checkObjectAssert(_ a: ObjectAssert, _ env: Env) throws {
         let cond = try eval(a.condition, env)
         guard case .bool(let ok) = cond else {
-            throw makeError("Unexpected type \(cond.typeName), expected boolean", at: a.condition)
+            throw assertFailure("Unexpected type \(cond.typeName), expected boolean", a)
         }
         if !ok {
             var text = "Object assertion failed."
@@ -260,8 +277,15 @@ public final class Interpreter {
                 let mv = try eval(m, env)
                 if case .string(let s) = mv { text = s.string } else { text = try manifestForError(mv) }
             }
-            throw makeError(text, at: a.condition)
+            throw assertFailure(text, a)
         }
+    }
+
+    /// A failed object assertion, located at the whole `assert` with no frame name, as go-jsonnet prints it.
+    private func assertFailure(_ message: String, _ a: ObjectAssert) -> JsonnetError {
+        var e = makeError(message)
+        e.trace.append(TraceFrame(range: a.range, name: ""))
+        return e
     }
 
     /// The compact JSON go-jsonnet uses when an error message is not a string.
@@ -272,21 +296,26 @@ public final class Interpreter {
     }
 }
 
+/// What a recursion was doing when it nested too deep.
+enum RecursionKind {
+    /// Evaluation: calls, thunks, imports and the std walkers that go-jsonnet
+    /// writes in Jsonnet (`max stack frames exceeded.`).
+    case evaluation
+    /// The `std.manifest*` writers (`max manifest depth exceeded, possible infinite recursion`).
+    case manifest
+
+    var overflowMessage: String {
+        switch self {
+        case .evaluation: "max stack frames exceeded."
+        case .manifest: "max manifest depth exceeded, possible infinite recursion"
+        }
+    }
+}
+
 /// Why an evaluation stopped early without a Jsonnet error.
 public enum EvaluationCancelled: Error, Sendable {
     /// The cancellation token was set.
     case cancelled
     /// The timeout elapsed.
     case timedOut
-}
-
-extension JsonnetError {
-    /// Names the innermost unnamed trace frames (those added since the last frame boundary).
-    mutating func nameInnermost(_ name: String) {
-        var i = trace.count - 1
-        while i >= 0 && trace[i].name.isEmpty {
-            trace[i].name = name
-            i -= 1
-        }
-    }
 }

@@ -12,6 +12,8 @@ public final class JString {
     private var left: JString?
     private var right: JString?
     private var scalarCache: [Unicode.Scalar]?
+    /// A large flat string's share of the evaluation's memory budget.
+    private var charge: MemoryCharge?
 
     /// Wraps a Swift string, measuring it once.
     public init(_ s: String) {
@@ -27,6 +29,7 @@ public final class JString {
         self.count = n
         self.isASCII = ascii
         self.flat = s
+        if s.utf8.count >= MemoryBudget.largeBytes { charge = MemoryBudget.charge(s.utf8.count) }
     }
 
     /// Wraps a string whose scalar count and ASCII-ness are already known.
@@ -34,6 +37,7 @@ public final class JString {
         self.count = count
         self.isASCII = isASCII
         self.flat = s
+        if count >= MemoryBudget.largeBytes { charge = MemoryBudget.charge(s.utf8.count) }
     }
 
     /// A string that is never mutated after creation (safe to share between
@@ -69,6 +73,7 @@ public final class JString {
         if let flat { return flat }
         let s = flatten()
         flat = s
+        if s.utf8.count >= MemoryBudget.largeBytes { charge = MemoryBudget.charge(s.utf8.count) }
         left = nil
         right = nil
         return s

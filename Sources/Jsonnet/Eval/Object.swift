@@ -289,7 +289,7 @@ public final class JObject: Tracked {
         switch def.body {
         case .expr(let node, let fieldEnv):
             let frame = fieldEnv.map { makeFrame(layer: li, parent: $0, ev) } ?? frame(li, ev)
-            v = try ev.evalField(node, frame, name: def.name)
+            v = try ev.evalField(node, frame)
         case .lazy(let l):
             v = try l.force(ev)
         }

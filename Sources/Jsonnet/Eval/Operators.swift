@@ -29,7 +29,7 @@ extension Interpreter {
         do {
             return try binary(b.op, l, r)
         } catch var e as JsonnetError {
-            if e.trace.isEmpty { e.trace.append(TraceFrame(range: b.range, name: "")) }
+            if e.trace.isEmpty { e.trace.append(TraceFrame(at: b)) }
             throw e
         }
     }
@@ -128,14 +128,15 @@ extension Interpreter {
         case (.number(let x), .number(let y)):
             return try finiteNumber(x + y)
         case (.string(let a), .string(let b)):
-            return .string(JString.concat(a, b))
+            return .string(try concat(a, b))
         case (.string(let a), _):
-            return .string(JString.concat(a, JString(try toStringValue(r))))
+            return .string(try concat(a, JString(try toStringValue(r))))
         case (_, .string(let b)):
-            return .string(JString.concat(JString(try toStringValue(l)), b))
+            return .string(try concat(JString(try toStringValue(l)), b))
         case (.array(let a), .array(let b)):
             if a.count == 0 { return r }
             if b.count == 0 { return l }
+            try reserve(a.count + b.count, elementBytes: MemoryLayout<Lazy>.stride)
             var e = a.elements
             e.append(contentsOf: b.elements)
             return .array(JArray(e))
@@ -147,6 +148,14 @@ extension Interpreter {
             }
             throw typeError(r, expected: l.typeName)
         }
+    }
+
+    /// `a + b` for strings, within the size bounds.
+    @inline(__always)
+    private func concat(_ a: JString, _ b: JString) throws -> JString {
+        let n = a.count + b.count
+        if n >= MemoryBudget.largeBytes { try reserve(n, elementBytes: 1) }
+        return JString.concat(a, b)
     }
 
     func evalUnary(_ u: Unary, _ env: Env) throws -> Value {

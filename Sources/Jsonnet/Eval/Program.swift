@@ -24,13 +24,13 @@ extension Interpreter {
                 for (name, arg) in options.topLevelArguments.sorted(by: { $0.key < $1.key }) {
                     named.append((name, .value(try externalValue(arg, name: name, kind: "top-level-arg"))))
                 }
+                phase = "Top-level function call"
                 value = try call(fn, [], named)
             }
             phase = "During manifestation"
             return try manifestOutput(value, mode: mode)
         } catch var e as JsonnetError {
             if e.kind == .runtime {
-                e.nameInnermost("$")
                 e.trace.append(TraceFrame(range: .none, name: phase))
             }
             throw e
@@ -99,6 +99,10 @@ extension Interpreter {
                 }
                 parsedCache[file.path] = root
             }
+            // An import chain nests like a call: a file importing itself ends in
+            // "max stack frames exceeded." instead of recursing natively.
+            try enter()
+            defer { leave() }
             let v = try eval(root, rootEnv(fileName: file.path))
             fileCache[file.path] = v
             return v

@@ -45,14 +45,24 @@ public enum Lazy {
 public final class JArray {
     /// The elements; `.thunk` ones are computed on first access.
     public let elements: ContiguousArray<Lazy>
+    /// A large array's share of the evaluation's memory budget.
+    private let charge: MemoryCharge?
 
     public init(_ elements: ContiguousArray<Lazy>) {
         self.elements = elements
+        self.charge = JArray.charge(elements.count)
     }
 
     /// An array of already computed values.
     public init(values: some Sequence<Value>) {
         self.elements = ContiguousArray(values.lazy.map { Lazy.value($0) })
+        self.charge = JArray.charge(elements.count)
+    }
+
+    @inline(__always)
+    private static func charge(_ count: Int) -> MemoryCharge? {
+        let bytes = count &* MemoryLayout<Lazy>.stride
+        return bytes >= MemoryBudget.largeBytes ? MemoryBudget.charge(bytes) : nil
     }
 
     /// The shared empty array.

@@ -72,9 +72,10 @@ struct JSONManifester {
     private mutating func write(_ v: Value, _ current: inout String) throws {
         switch v {
         case .array, .object:
-            // Nesting counts as stack frames, so self-containing values end in
-            // "max stack frames exceeded." like go-jsonnet instead of running away.
-            try ev.enter()
+            // Nesting is accounted, so self-containing values end in go-jsonnet's
+            // error instead of running away: a stack error for the program output,
+            // a manifest depth error for `std.manifestJsonEx`.
+            try ev.enter(flavor == .output ? .evaluation : .manifest)
             defer { ev.leave() }
             try writeContainer(v, &current)
         default:
@@ -110,11 +111,13 @@ struct JSONManifester {
                     bytes.append(contentsOf: newline.utf8)
                 }
                 bytes.append(contentsOf: current.utf8)
-                let element = try a.get(i, ev)
                 do {
-                    try write(element, &current)
+                    try write(try a.get(i, ev), &current)
                 } catch var e as ManifestPathError {
                     e.path.append(.index(i))
+                    throw e
+                } catch var e as JsonnetError {
+                    e.trace.append(TraceFrame(range: .none, name: "Array element \(i)"))
                     throw e
                 }
             }
@@ -123,7 +126,12 @@ struct JSONManifester {
             bytes.append(contentsOf: current.utf8)
             bytes.append(UInt8(ascii: "]"))
         case .object(let o):
-            try o.checkAsserts(ev)
+            do {
+                try o.checkAsserts(ev)
+            } catch var e as JsonnetError {
+                e.trace.append(TraceFrame(range: .none, name: "Checking object assertions"))
+                throw e
+            }
             let names = o.fieldNames(includeHidden: false)
             if names.isEmpty {
                 writeEmpty(UInt8(ascii: "{"), UInt8(ascii: "}"), current)
@@ -141,19 +149,13 @@ struct JSONManifester {
                 bytes.append(contentsOf: current.utf8)
                 if flavor == .output { appendQuoted(name, to: &bytes) } else { appendGoJSONQuoted(name, to: &bytes) }
                 bytes.append(contentsOf: keyValueSeparator.utf8)
-                let field: Value
                 do {
-                    field = try o.get(name, ev)!
-                } catch var e as JsonnetError {
-                    if !e.trace.contains(where: { $0.name == "Field \"\(name)\"" }) {
-                        e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
-                    }
-                    throw e
-                }
-                do {
-                    try write(field, &current)
+                    try write(try o.get(name, ev)!, &current)
                 } catch var e as ManifestPathError {
                     e.path.append(.field(name))
+                    throw e
+                } catch var e as JsonnetError {
+                    e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
                     throw e
                 }
             }

@@ -7,13 +7,15 @@ enum Args {
         return d
     }
 
-    /// An integral number argument (`Expected an integer, but got 1.5`), clamped to a safe Int range.
+    /// An integral number argument in go-jsonnet's range (a 32-bit int), with its
+    /// message: `Expected an integer, but got 1.5` (or `9e+18`). Sizes and counts
+    /// computed from the result therefore never overflow an `Int`.
     static func int(_ v: Value, _ ev: Interpreter) throws -> Int {
         let d = try number(v, ev)
-        guard d.rounded(.towardZero) == d, abs(d) < 9.3e18 else {
+        guard d.rounded(.towardZero) == d, d >= -2147483648, d <= 2147483647 else {
             throw ev.makeError("Expected an integer, but got \(formatGoFloat(d))")
         }
-        return clampToInt(d)
+        return Int(d)
     }
 
     /// A string argument.

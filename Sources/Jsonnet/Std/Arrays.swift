@@ -6,6 +6,8 @@ let stdArrays: [Builtin] = [
         let fn = try Args.function(f, ev)
         if count < 0 { throw ev.makeError("makeArray requires size >= 0, got \(count)") }
         if count == 0 { return .array(JArray.empty) }
+        // Each element is a slot and a deferred call.
+        try ev.reserve(count, elementBytes: MemoryLayout<Lazy>.stride + MemoryBudget.trackedBytes)
         var out = ContiguousArray<Lazy>()
         out.reserveCapacity(count)
         for i in 0..<count {
@@ -18,6 +20,7 @@ let stdArrays: [Builtin] = [
         let from = try Args.int(a, ev)
         let to = try Args.int(b, ev)
         if to < from { return .array(JArray.empty) }
+        try ev.reserve(to - from + 1, elementBytes: MemoryLayout<Lazy>.stride)
         var out = ContiguousArray<Lazy>()
         out.reserveCapacity(to - from + 1)
         for i in from...to {
@@ -117,16 +120,9 @@ let stdArrays: [Builtin] = [
         return .str(out)
     },
     Builtin("deepJoin", "arr") { a, ev in
-        var out = ""
-        func walk(_ v: Value) throws {
-            switch v {
-            case .string(let s): out += s.string
-            case .array(let arr): for e in arr.elements { try walk(e.force(ev)) }
-            default: throw ev.makeError("Expected string or array, got \(v.typeName)")
-            }
-        }
-        try walk(a)
-        return .str(out)
+        var out: [UInt8] = []
+        try deepJoin(a, &out, ev)
+        return .str(String(decoding: out, as: UTF8.self))
     },
     Builtin("flattenArrays", "arrs") { a, ev in
         let arr = try Args.array(a, ev)
@@ -141,6 +137,8 @@ let stdArrays: [Builtin] = [
         var out = ContiguousArray<Lazy>()
         func walk(_ v: Value) throws {
             if case .array(let arr) = v {
+                try ev.enter()
+                defer { ev.leave() }
                 for e in arr.elements { try walk(e.force(ev)) }
             } else {
                 out.append(.value(v))
@@ -272,14 +270,21 @@ let stdArrays: [Builtin] = [
         case .string(let s):
             if n <= 0 || s.count == 0 { return .string(.empty) }
             let piece = s.string
+            let (total, overflow) = piece.utf8.count.multipliedReportingOverflow(by: n)
+            try ev.reserve(overflow ? Int.max : total, elementBytes: 1)
             var out = ""
-            out.reserveCapacity(piece.utf8.count * n)
-            for _ in 0..<n { out += piece }
+            out.reserveCapacity(total)
+            for _ in 0..<n {
+                try ev.tick()
+                out += piece
+            }
             return .string(JString(out, count: s.count * n, isASCII: s.isASCII))
         case .array(let arr):
-            if n <= 0 { return .array(JArray.empty) }
+            if n <= 0 || arr.count == 0 { return .array(JArray.empty) }
+            let (total, overflow) = arr.count.multipliedReportingOverflow(by: n)
+            try ev.reserve(overflow ? Int.max : total, elementBytes: MemoryLayout<Lazy>.stride)
             var out = ContiguousArray<Lazy>()
-            out.reserveCapacity(arr.count * n)
+            out.reserveCapacity(total)
             for _ in 0..<n { out.append(contentsOf: arr.elements) }
             return .array(JArray(out))
         default:

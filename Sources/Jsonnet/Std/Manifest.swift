@@ -121,6 +121,8 @@ private struct YAMLWriter {
     }
 
     mutating func write(_ v: Value, _ cindent: Int) throws {
+        try ev.enter(.manifest)
+        defer { ev.leave() }
         switch v {
         case .null:
             out.append(contentsOf: "null".utf8)
@@ -376,6 +378,8 @@ func goUnderscoreOK(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
 
 /// `std.manifestPython`: Python literal syntax (`True`, `None`, JSON-escaped strings).
 private func writePython(_ v: Value, _ out: inout [UInt8], _ ev: Interpreter) throws {
+    try ev.enter()
+    defer { ev.leave() }
     switch v {
     case .null: out.append(contentsOf: "None".utf8)
     case .bool(let b): out.append(contentsOf: (b ? "True" : "False").utf8)
@@ -461,7 +465,8 @@ private func manifestIni(_ v: Value, _ ev: Interpreter) throws -> String {
 /// One JsonML element (or text) of `std.manifestXmlJsonml`. Text and attribute
 /// values are written as they are, without XML escaping, like go-jsonnet.
 private func writeJsonml(_ v: Value, _ out: inout [UInt8], _ ev: Interpreter) throws {
-    try ev.tick()
+    try ev.enter()
+    defer { ev.leave() }
     if case .string(let s) = v {
         out.append(contentsOf: s.string.utf8)
         return
@@ -493,7 +498,9 @@ private func writeJsonml(_ v: Value, _ out: inout [UInt8], _ ev: Interpreter) th
 }
 
 /// `std.deepJoin`: strings and arbitrarily nested arrays of strings, concatenated.
-private func deepJoin(_ v: Value, _ out: inout [UInt8], _ ev: Interpreter) throws {
+func deepJoin(_ v: Value, _ out: inout [UInt8], _ ev: Interpreter) throws {
+    try ev.enter()
+    defer { ev.leave() }
     switch v {
     case .string(let s):
         out.append(contentsOf: s.string.utf8)
@@ -586,6 +593,8 @@ private struct TOMLWriter {
     /// Fields are rendered in key order whatever their kind (which decides
     /// which error is reported first); tables go to a side buffer.
     mutating func body(_ o: JObject, path: [String], depth: Int) throws {
+        try ev.enter(.manifest)
+        defer { ev.leave() }
         let names = o.fieldNames(includeHidden: false)
         var values: [Value] = []
         values.reserveCapacity(names.count)
@@ -651,6 +660,8 @@ private struct TOMLWriter {
     /// A value after `key = `: arrays span lines unless inline (inside another
     /// array or an inline table); objects here are always inline tables.
     private mutating func value(_ v: Value, inline: Bool, depth: Int) throws {
+        try ev.enter(.manifest)
+        defer { ev.leave() }
         switch v {
         case .null:
             throw TOMLPathError(prefix: "Tried to manifest \"null\" at ")

@@ -83,30 +83,36 @@ private func keyValueArray(_ o: JObject, hidden: Bool, _ ev: Interpreter) throws
     return .array(JArray(out))
 }
 
-/// RFC 7396 JSON merge patch on visible fields.
+/// RFC 7396 JSON merge patch on visible fields. Like go-jsonnet's definition,
+/// the patch's values are forced (to find its nulls) but the result's fields are
+/// lazy: a target field nobody reads is never evaluated.
 func mergePatch(_ target: Value, _ patch: Value, _ ev: Interpreter) throws -> Value {
     guard case .object(let p) = patch else { return patch }
-    var fields = [(String, Value)]()
     let t: JObject? = if case .object(let o) = target { o } else { nil }
     let patchNames = p.fieldNames(includeHidden: false)
-    var patchValues = [String: Value]()
-    for name in patchNames { patchValues[name] = try p.get(name, ev) ?? .null }
+    var fields = [(String, Lazy)]()
+    var inPatch = Set<String>()
+    for name in patchNames {
+        inPatch.insert(name)
+        let pv = try p.get(name, ev) ?? .null
+        if case .null = pv { continue }
+        fields.append((name, .thunk(Thunk(heap: ev.heap) { [unowned ev] in
+            let tv: Value = if let t, t.has(name, includeHidden: false) { try t.get(name, ev) ?? .null } else { .null }
+            return try mergePatch(tv, pv, ev)
+        })))
+    }
     if let t {
-        for name in t.fieldNames(includeHidden: false) where patchValues[name] == nil {
-            fields.append((name, try t.get(name, ev) ?? .null))
+        for name in t.fieldNames(includeHidden: false) where !inPatch.contains(name) {
+            fields.append((name, .thunk(Thunk(heap: ev.heap) { [unowned ev] in try t.get(name, ev) ?? .null })))
         }
     }
-    for name in patchNames {
-        let pv = patchValues[name]!
-        if case .null = pv { continue }
-        let tv: Value = if let t, t.has(name, includeHidden: false) { try t.get(name, ev) ?? .null } else { .null }
-        fields.append((name, try mergePatch(tv, pv, ev)))
-    }
-    return .object(JObject(fields: fields, heap: ev.heap))
+    return .object(JObject(lazyFields: fields, heap: ev.heap))
 }
 
 /// `std.prune`: drops nulls, and arrays and objects left empty, recursively.
 private func prune(_ v: Value, _ ev: Interpreter) throws -> Value {
+    try ev.enter()
+    defer { ev.leave() }
     switch v {
     case .array(let a):
         var out = ContiguousArray<Lazy>()

@@ -10,6 +10,9 @@ public class Node {
     public let kind: NodeKind
     /// Where the node came from.
     public let range: SourceRange
+    /// The frame name go-jsonnet prints beside this node in a stack trace (set by the resolver;
+    /// nil where go-jsonnet prints none).
+    var traceContext: TraceContext?
 
     init(kind: NodeKind, range: SourceRange) {
         self.kind = kind

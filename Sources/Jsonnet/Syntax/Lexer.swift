@@ -117,7 +117,7 @@ struct Lexer {
         if b == 0x0A {
             line += 1
             column = 1
-        } else if b & 0xC0 != 0x80 {
+        } else {
             column += 1
         }
     }
@@ -465,13 +465,13 @@ struct Lexer {
             }
             end += 1
         }
-        // Operators longer than one character may not end in + - ~ ! (so `a+-b` is `+` `-`).
-        while end - start > 1 {
+        // An operator longer than one character may not end in + - ~ !. Like
+        // go-jsonnet, such a run keeps only its first character (so `a+-b` is
+        // `+` `-`, and `{a::-1}` is `:` `:` `-` `1`, a static error).
+        if end - start > 1 {
             let last = bytes[end - 1]
             if last == UInt8(ascii: "+") || last == UInt8(ascii: "-") || last == UInt8(ascii: "~") || last == UInt8(ascii: "!") {
-                end -= 1
-            } else {
-                break
+                end = start + 1
             }
         }
         while pos < end { advance() }

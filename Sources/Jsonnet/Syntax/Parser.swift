@@ -119,7 +119,14 @@ struct Parser {
         var lhs = try parse(prec - 1)
         while true {
             let t = peek()
-            guard let (op, p) = Self.binaryOperator(t), p == prec else { return lhs }
+            guard let (op, p) = Self.binaryOperator(t) else {
+                // An operator that cannot continue an expression (`:` ends one).
+                if t.kind == .operator && !t.data.hasPrefix(":") {
+                    throw JsonnetError.staticError("Not a binary operator: \(t.data)", at: t.range)
+                }
+                return lhs
+            }
+            guard p == prec else { return lhs }
             _ = pop()
             if op == .in && peek().kind == .kwSuper {
                 _ = pop()
@@ -155,8 +162,10 @@ struct Parser {
                 }
                 return Unary(op: op, operand: operand, range: span(t.range.begin))
             }
+            throw JsonnetError.staticError("Not a unary operator: \(t.data)", at: t.range)
         }
-        return try parsePostfix(try parsePrimary())
+        let start = peek().range.begin
+        return try parsePostfix(try parsePrimary(), start: start)
     }
 
     private mutating func parseKeywordExpression() throws -> Node {
@@ -328,7 +337,7 @@ struct Parser {
             if next.kind == .dot {
                 _ = pop()
                 let name = try expect(.identifier, "IDENTIFIER")
-                return SuperIndex(index: StringLiteral(name.data, range: name.range), range: span(t.range.begin))
+                return SuperIndex(index: StringLiteral(name.data, range: name.range), range: t.range)
             }
             if next.kind == .bracketL {
                 _ = pop()
@@ -345,9 +354,9 @@ struct Parser {
         }
     }
 
-    private mutating func parsePostfix(_ base: Node) throws -> Node {
+    /// Indexes, calls and `{...}` extensions after `base`, whose text (parentheses included) starts at `start`.
+    private mutating func parsePostfix(_ base: Node, start: SourcePosition) throws -> Node {
         var node = base
-        let start = base.range.begin
         while true {
             let t = peek()
             switch t.kind {
@@ -361,12 +370,13 @@ struct Parser {
             case .parenL:
                 _ = pop()
                 let (positional, named) = try parseArguments()
+                let range = span(start)
                 var tailStrict = false
                 if peek().kind == .kwTailStrict {
                     _ = pop()
                     tailStrict = true
                 }
-                node = Apply(target: node, positional: positional, named: named, tailStrict: tailStrict, range: span(start))
+                node = Apply(target: node, positional: positional, named: named, tailStrict: tailStrict, range: range)
             case .braceL:
                 _ = pop()
                 let obj = try parseObject(start: t.range.begin)

@@ -16,6 +16,8 @@ public struct Resolver {
     }
 
     private var scopes: [Scope] = []
+    /// The trace context of the nodes being visited.
+    private var context: TraceContext? = .root
 
     /// Resolves `root`, evaluated in a root frame holding `rootNames` (normally `["std"]`).
     public static func resolve(_ root: Node, rootNames: [String] = ["std"]) throws {
@@ -58,7 +60,41 @@ public struct Resolver {
         try body(&self)
     }
 
+    /// Visits `node` with `context` as the trace context (nil stays nil: go-jsonnet names nothing there).
+    private mutating func visit(_ node: Node, in context: TraceContext?) throws {
+        let saved = self.context
+        self.context = saved == nil ? nil : context
+        defer { self.context = saved }
+        try visit(node)
+    }
+
+    /// A thunk context inside the current one.
+    private func thunk(_ name: String? = nil) -> TraceContext? {
+        context.map { TraceContext.thunk(name, from: $0) }
+    }
+
+    /// Visits a `local` binding's body: functions and objects are named after it, anything else is a thunk.
+    private mutating func visitBinding(_ b: Binding) throws {
+        switch b.body.kind {
+        case .function: try visitFunction(unsafeDowncast(b.body, to: Function.self), name: b.name)
+        case .object: try visitObject(unsafeDowncast(b.body, to: ObjectLiteral.self), name: b.name)
+        default: try visit(b.body, in: thunk(b.name))
+        }
+    }
+
+    private mutating func visitFunction(_ f: Function, name: String?) throws {
+        f.traceContext = context
+        let saved = context
+        if saved != nil { context = .function(name) }
+        defer { context = saved }
+        try withScope(f.parameters.map(\.name)) { r in
+            for p in f.parameters { if let d = p.defaultValue { try r.visit(d) } }
+            try r.visit(f.body)
+        }
+    }
+
     private mutating func visit(_ node: Node) throws {
+        node.traceContext = context
         switch node.kind {
         case .null, .true, .false, .number:
             break
@@ -101,23 +137,20 @@ public struct Resolver {
         case .local:
             let n = unsafeDowncast(node, to: Local.self)
             try withScope(n.bindings.map(\.name)) { r in
-                for b in n.bindings { try r.visit(b.body) }
+                for b in n.bindings { try r.visitBinding(b) }
                 try r.visit(n.body)
             }
         case .function:
-            let f = unsafeDowncast(node, to: Function.self)
-            try withScope(f.parameters.map(\.name)) { r in
-                for p in f.parameters { if let d = p.defaultValue { try r.visit(d) } }
-                try r.visit(f.body)
-            }
+            try visitFunction(unsafeDowncast(node, to: Function.self), name: nil)
         case .apply:
             let a = unsafeDowncast(node, to: Apply.self)
             try visit(a.target)
-            for p in a.positional { try visit(p) }
-            for n in a.named { try visit(n.value) }
+            for p in a.positional { try visit(p, in: thunk()) }
+            for n in a.named { try visit(n.value, in: thunk()) }
         case .index:
             let i = unsafeDowncast(node, to: Index.self)
-            try visit(i.target)
+            // go-jsonnet names nothing inside an object literal that is indexed directly.
+            try visit(i.target, in: i.target.kind == .object ? nil : context)
             try visit(i.index)
         case .slice:
             let s = unsafeDowncast(node, to: Slice.self)
@@ -140,38 +173,17 @@ public struct Resolver {
             try visit(unsafeDowncast(node, to: ErrorNode.self).message)
         case .assert:
             let a = unsafeDowncast(node, to: AssertNode.self)
+            a.traceContext = nil
             try visit(a.condition)
             if let m = a.message { try visit(m) }
             try visit(a.rest)
         case .array:
-            for e in unsafeDowncast(node, to: ArrayLiteral.self).elements { try visit(e) }
+            for e in unsafeDowncast(node, to: ArrayLiteral.self).elements { try visit(e, in: thunk()) }
         case .arrayComprehension:
             let c = unsafeDowncast(node, to: ArrayComprehension.self)
             try visitSpecs(c.specs[...]) { r in try r.visit(c.body) }
         case .object:
-            let o = unsafeDowncast(node, to: ObjectLiteral.self)
-            var allFixed = true
-            for f in o.fields {
-                if case .computed(let e) = f.name {
-                    allFixed = false
-                    try visit(e)
-                }
-            }
-            try withScope(o.locals.map(\.name), object: true) { r in
-                for b in o.locals { try r.visit(b.body) }
-                for f in o.fields { try r.visit(f.body) }
-                for a in o.asserts {
-                    try r.visit(a.condition)
-                    if let m = a.message { try r.visit(m) }
-                }
-            }
-            if allFixed {
-                let defs = o.fields.map { f -> FieldDef in
-                    guard case .fixed(let name) = f.name else { fatalError("unreachable") }
-                    return FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil))
-                }
-                o.layoutCache = ObjectLayout(fields: ContiguousArray(defs))
-            }
+            try visitObject(unsafeDowncast(node, to: ObjectLiteral.self), name: nil)
         case .objectComprehension:
             let c = unsafeDowncast(node, to: ObjectComprehension.self)
             try visitSpecs(c.specs[...]) { r in
@@ -183,6 +195,35 @@ public struct Resolver {
             }
         case .import, .importStr, .importBin:
             break
+        }
+    }
+
+    private mutating func visitObject(_ o: ObjectLiteral, name: String?) throws {
+        o.traceContext = context
+        var allFixed = true
+        for f in o.fields {
+            if case .computed(let e) = f.name {
+                allFixed = false
+                try visit(e)
+            }
+        }
+        let saved = context
+        if saved != nil { context = .object(name) }
+        defer { context = saved }
+        try withScope(o.locals.map(\.name), object: true) { r in
+            for b in o.locals { try r.visit(b.body) }
+            for f in o.fields { try r.visit(f.body) }
+            for a in o.asserts {
+                try r.visit(a.condition)
+                if let m = a.message { try r.visit(m) }
+            }
+        }
+        if allFixed {
+            let defs = o.fields.map { f -> FieldDef in
+                guard case .fixed(let name) = f.name else { fatalError("unreachable") }
+                return FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil))
+            }
+            o.layoutCache = ObjectLayout(fields: ContiguousArray(defs))
         }
     }
 

@@ -10,22 +10,27 @@ public final class SourceFile: Sendable {
         self.name = name
         self.text = text
     }
+}
 
-    /// The 1-based `line` of the text without its line terminator, or nil.
-    public func line(_ line: Int) -> Substring? {
+extension SourceFile {
+    /// The 1-based `lines` of the text without their terminators; a line past the
+    /// end of the text is empty (an error at end of file points there).
+    public func lines(_ lines: ClosedRange<Int>) -> [Substring] {
+        let utf8 = text.utf8
+        var out: [Substring] = []
         var current = 1
-        var start = text.startIndex
-        while current < line {
-            guard let nl = text[start...].firstIndex(of: "\n") else { return nil }
-            start = text.index(after: nl)
+        var start = utf8.startIndex
+        while current <= lines.upperBound {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            if current >= lines.lowerBound { out.append(Substring(utf8[start..<end])) }
+            start = end < utf8.endIndex ? utf8.index(after: end) : utf8.endIndex
             current += 1
         }
-        let end = text[start...].firstIndex(of: "\n") ?? text.endIndex
-        return text[start..<end]
+        return out
     }
 }
 
-/// A 1-based line/column position (columns count Unicode scalars, as go-jsonnet does).
+/// A 1-based line/column position (columns count UTF-8 bytes, as go-jsonnet does).
 public struct SourcePosition: Equatable, Sendable {
     public var line: Int32
     public var column: Int32

@@ -1,4 +1,3 @@
-import JaaSArtifacts
 import Jsonnet
 
 /// The import namespace of an operator snippet (SPEC §6): its own tree, and
@@ -12,11 +11,12 @@ import Jsonnet
 /// Library files are named `<alias>//<path>` in diagnostics; a clean snippet
 /// path never contains `//`, so the two cannot be confused.
 public struct LibraryImporter: Importer {
-    public let snippet: FileTree
-    public let libraries: [String: FileTree]
+    public let snippet: [String: [UInt8]]
+    public let libraries: [String: [String: [UInt8]]]
     private let aliasOrder: [String]
 
-    public init(snippet: FileTree, libraries: [String: FileTree]) {
+    /// The namespace of a snippet whose files are `snippet`, with `libraries` by alias.
+    public init(snippet: [String: [UInt8]], libraries: [String: [String: [UInt8]]]) {
         self.snippet = snippet
         self.libraries = libraries
         self.aliasOrder = libraries.keys.sorted()
@@ -26,8 +26,7 @@ public struct LibraryImporter: Importer {
         if path.hasPrefix("/") { return nil }
         // (1) Relative to the importing file, inside the tree it belongs to.
         let (alias, inner) = Self.split(importingFile)
-        let dir = inner.split(separator: "/").dropLast().joined(separator: "/")
-        let relative = normalizePath(dir.isEmpty ? path : dir + "/" + path)
+        let relative = importPath(path, relativeTo: inner)
         if !relative.hasPrefix("..") {
             if let alias, let bytes = libraries[alias]?[relative] { return file(alias, relative, bytes) }
             if alias == nil, let bytes = snippet[relative] { return file(nil, relative, bytes) }
@@ -54,7 +53,10 @@ public struct LibraryImporter: Importer {
     }
 
     private static func split(_ name: String) -> (String?, String) {
-        guard let range = name.range(of: "//") else { return (nil, name) }
-        return (String(name[..<range.lowerBound]), String(name[range.upperBound...]))
+        let bytes = Array(name.utf8)
+        guard let at = bytes.indices.dropLast().first(where: { bytes[$0] == 0x2F && bytes[$0 + 1] == 0x2F }) else {
+            return (nil, name)
+        }
+        return (String(decoding: bytes[..<at], as: UTF8.self), String(decoding: bytes[(at + 2)...], as: UTF8.self))
     }
 }

@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Jsonnet
+
+/// The worker side of ``WorkerPool``: `jaas eval-worker [--address-space-limit BYTES]`
+/// reads job frames on stdin, evaluates each, and writes one reply frame per job
+/// on stdout, until stdin closes.
+///
+/// The worker caps its own address space (`RLIMIT_AS`) at start-up and, before each
+/// job, its CPU time (`RLIMIT_CPU`: the CPU used so far plus the job's timeout and
+/// a margin), so a runaway evaluation ends in a signal the pool reports.
+public enum EvaluationWorker {
+    /// The hidden `jaas` subcommand that runs a worker.
+    public static let subcommand = "eval-worker"
+    /// Its one option: the address-space limit in bytes.
+    public static let addressSpaceLimitFlag = "--address-space-limit"
+    /// CPU seconds a job may use beyond its timeout before `SIGXCPU` ends the worker.
+    static let cpuMarginSeconds = 2
+
+    /// Serves jobs until stdin closes; `arguments` are those after the subcommand.
+    /// Exits 0 at the end of input, 2 on bad arguments, 3 on a malformed frame.
+    public static func serve(arguments: [String]) -> Never {
+        if arguments.count == 2, arguments[0] == addressSpaceLimitFlag, let bytes = Int(arguments[1]), bytes > 0 {
+            var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+            setrlimit(resourceAddressSpace, &limit)
+        } else if !arguments.isEmpty {
+            fail("usage: jaas \(subcommand) [\(addressSpaceLimitFlag) BYTES]", status: 2)
+        }
+        // Replies go to a private descriptor; anything else printing to stdout lands on stderr.
+        let replies = dup(1)
+        dup2(2, 1)
+        while true {
+            guard let header = readExactly(0, Wire.headerSize) else { exit(0) }
+            let job: EvaluationJob
+            do {
+                let length = try Wire.bodyLength(header: header[...])
+                guard let body = readExactly(0, length) else { fail("truncated job frame", status: 3) }
+                job = try EvaluationJob(decoding: body)
+            } catch {
+                fail("malformed job frame: \(error)", status: 3)
+            }
+            limitCPU(for: job.timeout)
+            let reply = Wire.frame(run(job).encoded())
+            guard writeAll(replies, reply) else { exit(0) }
+        }
+    }
+
+    /// Evaluates `job` in this process.
+    static func run(_ job: EvaluationJob) -> WorkerReply {
+        let importer: any Importer
+        let entry: [UInt8]?
+        var recording: RecordingImporter?
+        switch job.files {
+        case .fileSystem(let libraryPaths):
+            let files = RecordingImporter(libraryPaths: libraryPaths)
+            recording = files
+            importer = files
+            entry = files.readEntry(job.entryPath)
+        case .trees(let snippet, let libraries):
+            importer = LibraryImporter(snippet: snippet, libraries: libraries)
+            entry = snippet[job.entryPath]
+        }
+        guard let entry else { return WorkerReply(outcome: .entryNotFound, closure: recording?.closure) }
+        let options = EvaluationOptions(importer: importer, externalVariables: job.externalVariables,
+                                        topLevelArguments: job.topLevelArguments, maxStack: job.maxStack,
+                                        maxTrace: job.maxTrace, timeout: job.timeout, memoryLimit: job.memoryLimit)
+        let outcome: WorkerOutcome
+        do {
+            switch try Jsonnet.evaluate(source: String(decoding: entry, as: UTF8.self), fileName: job.fileName,
+                                        options: options) {
+            case .single(let text): outcome = .output(text)
+            case .multi: outcome = .evaluationFailed("unexpected multi-file output")
+            }
+        } catch let error as JsonnetError {
+            outcome = .evaluationFailed(error.formatted(maxTrace: job.maxTrace))
+        } catch EvaluationCancelled.timedOut {
+            outcome = .timedOut
+        } catch is EvaluationCancelled {
+            outcome = .cancelled
+        } catch {
+            outcome = .evaluationFailed(String(describing: error))
+        }
+        return WorkerReply(outcome: outcome, closure: recording?.closure)
+    }
+
+    /// Sets the soft CPU limit to the CPU used so far plus the job's allowance.
+    private static func limitCPU(for timeout: Duration?) {
+        guard let timeout else {
+            var limit = rlimit()
+            getrlimit(resourceCPU, &limit)
+            limit.rlim_cur = limit.rlim_max
+            setrlimit(resourceCPU, &limit)
+            return
+        }
+        var usage = rusage()
+        getrusage(usageSelf, &usage)
+        let used = Int(usage.ru_utime.tv_sec) + Int(usage.ru_stime.tv_sec) + 1
+        let allowance = Int(timeout.components.seconds) + 1 + cpuMarginSeconds
+        var limit = rlimit()
+        getrlimit(resourceCPU, &limit)
+        limit.rlim_cur = min(rlim_t(used + allowance), limit.rlim_max)
+        setrlimit(resourceCPU, &limit)
+    }
+
+    private static func readExactly(_ fd: Int32, _ count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, count - got) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return nil }
+            got += n
+        }
+        return out
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + sent, bytes.count - sent) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            sent += n
+        }
+        return true
+    }
+
+    private static func fail(_ message: String, status: Int32) -> Never {
+        let line = Array("jaas \(subcommand): \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(status)
+    }
+}
+
+#if canImport(Glibc)
+private let resourceAddressSpace = __rlimit_resource_t(RLIMIT_AS.rawValue)
+private let resourceCPU = __rlimit_resource_t(RLIMIT_CPU.rawValue)
+private let usageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
+#else
+private let usageSelf = RUSAGE_SELF
+private let resourceAddressSpace = RLIMIT_AS
+private let resourceCPU = RLIMIT_CPU
+#endif

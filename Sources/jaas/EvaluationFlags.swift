@@ -1,0 +1,53 @@
+import ArgumentParser
+import JaaSCore
+import JaaSRenderer
+
+/// The flags that bound and isolate evaluations (SPEC §12), kept together.
+struct EvaluationFlags: ParsableArguments {
+    @Option(help: "Memory budget of one evaluation: bytes or a Ki, Mi or Gi multiple (0 = none). Renderer, operator and workers.")
+    var evaluationMemoryLimit = "1Gi"
+
+    @Option(help: "Where the renderer evaluates uncached requests: thread (in this process) or process (in worker processes).")
+    var evaluationIsolation = EvaluationIsolation.thread.rawValue
+
+    /// `--evaluation-memory-limit` in bytes, nil for 0 (no budget).
+    func memoryLimit() throws -> Int? {
+        guard let bytes = FlagValues.byteSize(evaluationMemoryLimit) else {
+            throw ValidationError("--evaluation-memory-limit \(evaluationMemoryLimit): must be a size such as 512Mi, 1Gi or 0")
+        }
+        return bytes == 0 ? nil : bytes
+    }
+
+    /// `--evaluation-isolation`.
+    func isolation() throws -> EvaluationIsolation {
+        guard let isolation = EvaluationIsolation(rawValue: evaluationIsolation) else {
+            throw ValidationError("--evaluation-isolation \(evaluationIsolation): must be thread or process")
+        }
+        return isolation
+    }
+
+    /// The worker pool every operator evaluation runs in: this binary as `jaas eval-worker`.
+    static func operatorWorkers(memoryLimit: Int?) -> WorkerPool {
+        let pool = WorkerPool(configuration: .init(
+            executable: "/proc/self/exe", addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: memoryLimit),
+            maxIdleWorkers: 2))
+        pool.prewarm()
+        return pool
+    }
+}
+
+extension FlagValues {
+    /// A byte count: digits, optionally followed by `Ki`, `Mi` or `Gi` (powers of 1024); nil when malformed or too large.
+    static func byteSize(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30)]
+        var digits = Substring(text)
+        var scale = 1
+        if let unit = units.first(where: { text.hasSuffix($0.0) }) {
+            digits = digits.dropLast(2)
+            scale = unit.1
+        }
+        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(digits) else { return nil }
+        let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
+        return overflow ? nil : bytes
+    }
+}

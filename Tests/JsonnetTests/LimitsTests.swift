@@ -1,0 +1,127 @@
+import Jsonnet
+import Testing
+
+/// The hostile programs of issue 10: each once crashed, hung or trapped the
+/// engine; each must now end in go-jsonnet's error (or value) within the limits.
+@Suite struct LimitsTests {
+    static let stackErrors: [String] = [
+        "local L = [L]; std.flattenDeepArray(L)",
+        "std.prune({a: self})",
+        "std.manifestPython({a: [self]})",
+        "std.manifestXmlJsonml(local x = ['a', x]; x)",
+        "std.deepJoin(local L = [L]; L)",
+        "std.mergePatch(-1e308, {a: self})",
+        "local L = [L]; L < L",
+        "{a: self} == {a: self}",
+        "std.toString({a: self})",
+        "{a: self}",
+    ]
+
+    @Test(arguments: stackErrors)
+    func selfContainingValuesEndInAStackError(_ code: String) {
+        #expect(run(code) == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+    }
+
+    static let manifestDepthErrors: [String] = [
+        "std.manifestYamlDoc({a: self})",
+        "std.manifestYamlStream([{a: self}])",
+        "std.manifestToml({a: self})",
+        "std.manifestTomlEx({a: [self]}, '  ')",
+        "std.manifestJson({a: self})",
+        "std.manifestJsonMinified([self])",
+        "local f(n) = if n == 0 then [] else [f(n - 1)]; std.manifestJson(f(2000))",
+    ]
+
+    @Test(arguments: manifestDepthErrors)
+    func selfContainingValuesEndInAManifestDepthError(_ code: String) {
+        #expect(run(code) == "ERROR: RUNTIME ERROR: max manifest depth exceeded, possible infinite recursion")
+    }
+
+    @Test func deepButFiniteValuesStillManifest() {
+        let deep = "local f(n) = if n == 0 then [] else [f(n - 1)]; "
+        #expect(run(deep + "std.length(std.manifestJson(f(400)))") == "160400")
+        #expect(run(deep + "std.length(std.manifestJson(f(2000)))", maxStack: 5000) == "4002002")
+    }
+
+    static let integerErrors: [(String, String)] = [
+        ("std.repeat('ab', 9e18)", "9e+18"),
+        ("std.range(-9e18, 9e18)", "-9e+18"),
+        ("std.makeArray(9e18, function(i) i)", "9e+18"),
+        ("std.makeArray(1e300, function(i) i)", "1e+300"),
+        ("std.repeat('[1,2', 4294967296)", "4.294967296e+09"),
+        ("std.repeat([1], 2147483648)", "2.147483648e+09"),
+        ("std.makeArray(1.5, function(i) i)", "1.5"),
+    ]
+
+    @Test(arguments: integerErrors)
+    func programChosenSizesAreValidatedIntegers(_ c: (String, String)) {
+        #expect(run(c.0) == "ERROR: RUNTIME ERROR: Expected an integer, but got \(c.1)")
+    }
+
+    @Test func hugeButValidSizesFailCleanly() {
+        #expect(run("std.length(std.repeat('ab', 2147483647))").hasPrefix("ERROR: RUNTIME ERROR: Value too large"))
+        let doubling = "local f(s, n) = if n == 0 then s else f(s + s, n - 1); std.length(f('a', 40))"
+        #expect(run(doubling).hasPrefix("ERROR: RUNTIME ERROR: Value too large"))
+        let product = "local r = std.range(1, 100000); std.length([1 for x in r for y in r])"
+        #expect(run(product, memoryLimit: 64 << 20) == "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 64Mi")
+    }
+
+    @Test func mergePatchKeepsFieldsLazy() {
+        #expect(run("std.mergePatch({ val: error 'x' }, {}) + { val+:: {} }") == "{ }")
+        #expect(run("std.mergePatch({ a: error 'x', b: 1 }, { b: 2 }).b") == "2")
+        #expect(compact("std.mergePatch({ a: { b: 1, c: 2 } }, { a: { b: null, d: 3 } })") == #"{"a": {"c": 2, "d": 3}}"#)
+    }
+
+    @Test func selfImportEndsInAStackErrorQuickly() {
+        let importer = MemoryImporter(files: ["main.jsonnet": Array("import 'main.jsonnet'".utf8)], searchRoots: ["lib"])
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect(run("import 'main.jsonnet'", importer: importer) == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+        }
+        #expect(elapsed < .seconds(2))
+    }
+
+    @Test func operatorRunsEndingInAUnaryOperatorAreSplitLikeGoJsonnet() {
+        #expect(run("{a::-1}") == "ERROR: test.jsonnet:1:4-5 Not a unary operator: :")
+        #expect(run("{a:::-1}") == "ERROR: test.jsonnet:1:4-5 Not a unary operator: :")
+        #expect(run("1==-1") == "ERROR: test.jsonnet:1:2-3 Not a binary operator: =")
+        #expect(run("{a:: -1}") == "{ }")
+        #expect(run("1+-1") == "0")
+        #expect(run("1<-1") == "false")
+    }
+
+    @Test func memoryBudgetStopsLargeAllocationsBeforeTheyHappen() {
+        let limit = 256 << 20
+        let error = "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 256Mi"
+        #expect(run("std.makeArray(100000000, function(i) i)", memoryLimit: limit) == error)
+        #expect(run("std.length(std.range(1, 100000000))", memoryLimit: limit) == error)
+        #expect(run("std.length(std.repeat('x', 300000000))", memoryLimit: limit) == error)
+        #expect(run("local f(s, n) = if n == 0 then s else f(s + s, n - 1); std.length(f('a', 29))", memoryLimit: limit)
+            == error)
+        #expect(run("local a = std.range(1, 10000000); std.length(a + a + a)", memoryLimit: limit) == error)
+    }
+
+    @Test func memoryBudgetAllowsWhatFitsAndChurn() {
+        let limit = 64 << 20
+        #expect(run("std.length(std.range(1, 1000000))", memoryLimit: limit) == "1000000")
+        // Forty 16 MB arrays one after another: only one is alive at a time.
+        let churn = "std.foldl(function(acc, i) acc + std.length(std.range(1, 1000000)), std.range(1, 40), 0)"
+        #expect(run(churn, memoryLimit: limit) == "40000000")
+        let strings = "std.length(std.foldl(function(acc, i) std.repeat('x', 1000000 + i), std.range(1, 100), ''))"
+        #expect(run(strings, memoryLimit: limit) == "1000100")
+    }
+
+    @Test func byteSizesParseWithBinarySuffixes() {
+        #expect(parseByteSize("256Mi") == 256 << 20)
+        #expect(parseByteSize("1Gi") == 1 << 30)
+        #expect(parseByteSize("4Ki") == 4096)
+        #expect(parseByteSize("1000") == 1000)
+        #expect(parseByteSize("0") == nil)
+        #expect(parseByteSize("-1Mi") == nil)
+        #expect(parseByteSize("1MB") == nil)
+        #expect(parseByteSize("99999999999999999999Gi") == nil)
+        #expect(parseByteSize("9000000000Gi") == nil)
+        #expect(formatByteSize(256 << 20) == "256Mi")
+        #expect(formatByteSize(1000) == "1000")
+    }
+}
