@@ -76,7 +76,8 @@ import Testing
         try await verifyDownload(third, from: follower)
         try await verifyDownload(second, from: follower)
         follower.terminate()
-        #expect(try await follower.waitForExit(seconds: 15))
+        let exited = try await follower.waitForExit(seconds: 30)
+        #expect(exited, "still running after SIGTERM:\n\(follower.logText.split(separator: "\n").suffix(25).joined(separator: "\n"))")
     }
 
     /// What an ExternalArtifact points at.
