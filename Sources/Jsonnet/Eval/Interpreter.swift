@@ -18,14 +18,16 @@ public final class CancellationToken: Sendable {
 
 /// One evaluation's state: the heap registry, stack accounting, imports and
 /// external variables. Created per evaluation and used from one thread.
-public final class Interpreter {
+package final class Interpreter {
     /// The registry of this evaluation's cycle-capable objects.
-    public let heap = Heap()
+    package let heap = Heap()
     let maxStack: Int
     /// The memory budget, when the options set one.
     let memory: MemoryBudget?
     /// Active frames; starts at 1 for the top-level expression, as go-jsonnet counts.
     var depth = 1
+    /// Containers being written by the `std.manifest*` writers.
+    var manifestDepth = 0
     let cancellation: CancellationToken?
     let deadline: ContinuousClock.Instant?
     private var pollCounter = 0
@@ -58,7 +60,7 @@ public final class Interpreter {
     // MARK: Errors
 
     /// A runtime error with `message` (the trace is filled while it propagates).
-    public func makeError(_ message: String) -> JsonnetError {
+    package func makeError(_ message: String) -> JsonnetError {
         JsonnetError.runtime(message)
     }
 
@@ -70,7 +72,7 @@ public final class Interpreter {
     }
 
     /// go-jsonnet's type error: `Unexpected type T, expected E`.
-    public func typeError(_ v: Value, expected: String) -> JsonnetError {
+    package func typeError(_ v: Value, expected: String) -> JsonnetError {
         makeError("Unexpected type \(v.typeName), expected \(expected)")
     }
 
@@ -85,23 +87,39 @@ public final class Interpreter {
     /// Pair every successful `enter` with one `leave`.
     @inline(__always)
     func enter(_ kind: RecursionKind = .evaluation) throws {
-        depth += 1
         var marker: UInt8 = 0
         let sp = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
-        if depth > maxStack || sp < nativeStackLimit {
-            depth -= 1
-            throw makeError(kind.overflowMessage)
+        switch kind {
+        case .evaluation:
+            depth += 1
+            if depth > maxStack || sp < nativeStackLimit {
+                depth -= 1
+                throw makeError(kind.overflowMessage)
+            }
+        case .manifest:
+            // Like go-jsonnet, manifest nesting has its own count (up to the
+            // `--max-stack` value): thunks forced while writing count as frames.
+            manifestDepth += 1
+            if manifestDepth > maxStack || sp < nativeStackLimit {
+                manifestDepth -= 1
+                throw makeError(kind.overflowMessage)
+            }
         }
         pollCounter &+= 1
         if pollCounter & 0xFF == 0 { try poll() }
     }
 
     @inline(__always)
-    func leave() { depth -= 1 }
+    func leave(_ kind: RecursionKind = .evaluation) {
+        switch kind {
+        case .evaluation: depth -= 1
+        case .manifest: manifestDepth -= 1
+        }
+    }
 
     /// Throws if the evaluation was cancelled, ran past its deadline or spent its
     /// memory budget. Native loops call this periodically.
-    public func poll() throws {
+    package func poll() throws {
         if let c = cancellation, c.isCancelled { throw EvaluationCancelled.cancelled }
         if let d = deadline, ContinuousClock.now >= d { throw EvaluationCancelled.timedOut }
         if let m = memory { try checkMemory(m) }
@@ -109,7 +127,7 @@ public final class Interpreter {
 
     /// Polls every 1024th call: cheap enough for tight native loops.
     @inline(__always)
-    public func tick() throws {
+    package func tick() throws {
         pollCounter &+= 1
         if pollCounter & 0x3FF == 0 { try poll() }
     }
@@ -117,7 +135,7 @@ public final class Interpreter {
     // MARK: Evaluation
 
     /// Evaluates `node` in `env`.
-    public func eval(_ node: Node, _ env: Env) throws -> Value {
+    package func eval(_ node: Node, _ env: Env) throws -> Value {
         switch node.kind {
         case .null:
             return .null

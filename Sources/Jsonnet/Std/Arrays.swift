@@ -61,13 +61,18 @@ let stdArrays: [Builtin] = [
         }
         return .array(out.count == arr.count ? arr : JArray(out))
     },
-    Builtin("filterMap", "filter_func", "map_func", "arr") { f, m, a, ev in
+    Builtin("filterMap", [BuiltinParameter("filter_func"), BuiltinParameter("map_func"), BuiltinParameter("arr")],
+            .lazy { args, ev in
+        // Arguments are forced in go-jsonnet's order, each checked before the next.
+        let f = try args[0].force(ev)
         guard case .function(let filter) = f else {
             throw ev.makeError("std.filterMap first param must be function, got \(f.typeName)")
         }
+        let m = try args[1].force(ev)
         guard case .function(let map) = m else {
             throw ev.makeError("std.filterMap second param must be function, got \(m.typeName)")
         }
+        let a = try args[2].force(ev)
         guard case .array(let arr) = a else {
             throw ev.makeError("std.filterMap third param must be array, got \(a.typeName)")
         }
@@ -78,7 +83,7 @@ let stdArrays: [Builtin] = [
             if b { out.append(ev.deferredCall(map, [e])) }
         }
         return .array(JArray(out))
-    },
+    }),
     Builtin("flatMap", "func", "arr") { f, a, ev in try flatMap(f, a, ev) },
     Builtin("$flatMapArray", "func", "arr") { f, a, ev in try flatMap(f, a, ev) },
     Builtin("foldl", "func", "arr", "init") { f, a, initial, ev in
@@ -107,17 +112,9 @@ let stdArrays: [Builtin] = [
     },
     Builtin("join", "sep", "arr") { sep, a, ev in try join(sep, a, ev) },
     Builtin("lines", "arr") { a, ev in
-        let arr = try Args.array(a, ev)
-        var out = ""
-        for e in arr.elements {
-            let v = try e.force(ev)
-            switch v {
-            case .null: continue
-            case .string(let s): out += s.string; out += "\n"
-            default: throw ev.typeError(v, expected: "string")
-            }
-        }
-        return .str(out)
+        // go-jsonnet's definition: `std.join('\n', arr + [''])`.
+        let withEnd = try ev.plus(a, .array(JArray([.value(.string(.empty))])))
+        return try join(.str("\n"), withEnd, ev)
     },
     Builtin("deepJoin", "arr") { a, ev in
         var out: [UInt8] = []
@@ -125,13 +122,28 @@ let stdArrays: [Builtin] = [
         return .str(String(decoding: out, as: UTF8.self))
     },
     Builtin("flattenArrays", "arrs") { a, ev in
-        let arr = try Args.array(a, ev)
-        var out = ContiguousArray<Lazy>()
-        for e in arr.elements {
-            let v = try e.force(ev)
-            out.append(contentsOf: try Args.array(v, ev).elements)
+        // go-jsonnet's definition: a foldl of `+` from `[]`, so odd elements
+        // concatenate (or fail) the way `+` does.
+        guard let elems = Args.elements(a) else {
+            throw ev.makeError("foldl second parameter should be string or array, got \(a.typeName)")
         }
-        return .array(JArray(out))
+        var out = ContiguousArray<Lazy>()
+        var i = 0
+        while i < elems.count {
+            try ev.tick()
+            guard case .array(let part) = try elems[i].force(ev) else { break }
+            try ev.reserve(out.count + part.count, elementBytes: MemoryLayout<Lazy>.stride)
+            out.append(contentsOf: part.elements)
+            i += 1
+        }
+        if i == elems.count { return .array(JArray(out)) }
+        var acc = Value.array(JArray(out))
+        while i < elems.count {
+            try ev.tick()
+            acc = try ev.plus(acc, elems[i].force(ev))
+            i += 1
+        }
+        return acc
     },
     Builtin("flattenDeepArray", "value") { v, ev in
         var out = ContiguousArray<Lazy>()
@@ -150,12 +162,15 @@ let stdArrays: [Builtin] = [
     Builtin("reverse", "arr") { a, ev in
         .array(JArray(ContiguousArray(try Args.array(a, ev).elements.reversed())))
     },
-    Builtin("sort", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null)], .nary { args, ev in
+    Builtin("sort", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)], .nary { args, ev in
         let arr = try Args.array(args[0], ev)
         return .array(try sortArray(arr, keyF: args[1], ev))
     }),
-    Builtin("uniq", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null)], .nary { args, ev in
-        guard let elems = Args.elements(args[0]) else { throw ev.typeError(args[0], expected: "array") }
+    Builtin("uniq", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)], .nary { args, ev in
+        // go-jsonnet's uniq is a foldl over the array (or the string's characters).
+        guard let elems = Args.elements(args[0]) else {
+            throw ev.makeError("foldl second parameter should be string or array, got \(args[0].typeName)")
+        }
         return .array(JArray(try uniq(elems, keyF: args[1], ev)))
     }),
     Builtin("member", "arr", "x") { a, x, ev in
@@ -225,11 +240,11 @@ let stdArrays: [Builtin] = [
         for e in arr.elements { total += try Args.number(e.force(ev), ev) }
         return .number(total / Double(arr.count))
     },
-    Builtin("minArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null),
+    Builtin("minArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey),
                          BuiltinParameter("onEmpty", default: .null)], .lazy { args, ev in
         try extremum(args, ev, wantMax: false)
     }),
-    Builtin("maxArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null),
+    Builtin("maxArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey),
                          BuiltinParameter("onEmpty", default: .null)], .lazy { args, ev in
         try extremum(args, ev, wantMax: true)
     }),
@@ -254,10 +269,22 @@ let stdArrays: [Builtin] = [
     },
     Builtin("slice", [BuiltinParameter("indexable"), BuiltinParameter("index"), BuiltinParameter("end"),
                       BuiltinParameter("step")], .nary { args, ev in
+        // go-jsonnet compares step, then index and end, with 0 (after checking the
+        // indexable), so a part of the wrong type fails like `part < 0` would.
+        func comparable(_ v: Value) throws {
+            switch v {
+            case .null, .number: return
+            case .string, .array: throw ev.typeError(.number(0), expected: v.typeName)
+            default: throw ev.makeError("Unexpected type \(v.typeName)")
+            }
+        }
+        try comparable(args[3])
         switch args[0] {
         case .array, .string: break
         default: throw ev.makeError("std.slice accepts a string or an array, but got: \(args[0].typeName)")
         }
+        try comparable(args[1])
+        try comparable(args[2])
         func part(_ v: Value) throws -> Int? {
             if case .null = v { return nil }
             return clampToInt(try Args.number(v, ev))
@@ -265,6 +292,10 @@ let stdArrays: [Builtin] = [
         return try ev.slice(args[0], part(args[1]), part(args[2]), part(args[3]))
     }),
     Builtin("repeat", "what", "count") { w, c, ev in
+        switch w {
+        case .string, .array: break
+        default: throw ev.makeError("std.repeat first argument must be an array or a string")
+        }
         let n = try Args.int(c, ev)
         switch w {
         case .string(let s):
@@ -389,12 +420,13 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
 
 /// The sort keys of `elems`: the elements themselves, or `keyF` of each.
 func sortKeys(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws -> [Value] {
+    guard case .function(let fn) = keyF else { throw ev.typeError(keyF, expected: "function") }
     var keys = [Value]()
     keys.reserveCapacity(elems.count)
-    if case .function(let fn) = keyF {
-        for e in elems { keys.append(try ev.call(fn, [e])) }
-    } else {
+    if case .function(let id) = identityKey, fn === id {
         for e in elems { keys.append(try e.force(ev)) }
+    } else {
+        for e in elems { keys.append(try ev.call(fn, [e])) }
     }
     return keys
 }
@@ -423,15 +455,16 @@ func sortedOrder(_ keys: [Value], _ ev: Interpreter) throws -> [Int] {
 
 /// `std.sort(arr, keyF)`: stable, by the order of `<`.
 func sortArray(_ arr: JArray, keyF: Value, _ ev: Interpreter) throws -> JArray {
+    guard case .function(let fn) = keyF else { throw ev.typeError(keyF, expected: "function") }
     if arr.count < 2 { return arr }
     let keys = try sortKeys(arr.elements, keyF: keyF, ev)
     let order = try sortedOrder(keys, ev)
     var out = ContiguousArray<Lazy>()
     out.reserveCapacity(order.count)
-    if case .function = keyF {
-        for i in order { out.append(arr.elements[i]) }
-    } else {
+    if case .function(let id) = identityKey, fn === id {
         for i in order { out.append(.value(keys[i])) }
+    } else {
+        for i in order { out.append(arr.elements[i]) }
     }
     return JArray(out)
 }
@@ -455,13 +488,14 @@ func uniq(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws
 /// `std.minArray` / `std.maxArray` with lazy `onEmpty`.
 private func extremum(_ args: [Lazy], _ ev: Interpreter, wantMax: Bool) throws -> Value {
     let arr = try Args.array(args[0].force(ev), ev)
+    let keyF = try args[1].force(ev)
+    guard case .function = keyF else { throw ev.typeError(keyF, expected: "function") }
     if arr.count == 0 {
         if case .value(.null) = args[2] {
             throw ev.makeError("Expected at least one element in array. Got none")
         }
         return try args[2].force(ev)
     }
-    let keyF = try args[1].force(ev)
     let keys = try sortKeys(arr.elements, keyF: keyF, ev)
     var best = 0
     for i in 1..<keys.count {

@@ -91,9 +91,9 @@ func mergePatch(_ target: Value, _ patch: Value, _ ev: Interpreter) throws -> Va
     let t: JObject? = if case .object(let o) = target { o } else { nil }
     let patchNames = p.fieldNames(includeHidden: false)
     var fields = [(String, Lazy)]()
-    var inPatch = Set<String>()
+    var inPatch = Set<CodePointKey>()
     for name in patchNames {
-        inPatch.insert(name)
+        inPatch.insert(CodePointKey(name))
         let pv = try p.get(name, ev) ?? .null
         if case .null = pv { continue }
         fields.append((name, .thunk(Thunk(heap: ev.heap) { [unowned ev] in
@@ -102,7 +102,7 @@ func mergePatch(_ target: Value, _ patch: Value, _ ev: Interpreter) throws -> Va
         })))
     }
     if let t {
-        for name in t.fieldNames(includeHidden: false) where !inPatch.contains(name) {
+        for name in t.fieldNames(includeHidden: false) where !inPatch.contains(CodePointKey(name)) {
             fields.append((name, .thunk(Thunk(heap: ev.heap) { [unowned ev] in try t.get(name, ev) ?? .null })))
         }
     }

@@ -415,26 +415,3 @@ func dedupeFields(_ fields: [(String, Value)]) -> [(String, Value)] {
     return out
 }
 
-/// Byte equality of two strings (not Swift's canonical equivalence).
-@inline(__always)
-func sameBytes(_ a: String, _ b: String) -> Bool {
-    var a = a
-    var b = b
-    return a.withUTF8 { pa in
-        b.withUTF8 { pb in
-            pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
-        }
-    }
-}
-
-/// A string key hashed and compared by its UTF-8 bytes (Swift's `String`
-/// equality would merge canonically equivalent keys).
-struct CodePointKey: Hashable {
-    let s: String
-    init(_ s: String) { self.s = s }
-    static func == (a: CodePointKey, b: CodePointKey) -> Bool { sameBytes(a.s, b.s) }
-    func hash(into h: inout Hasher) {
-        var s = self.s
-        s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
-    }
-}

@@ -1,62 +1,132 @@
 /// std builtins on sets: sorted, duplicate-free arrays ordered by `keyF`.
+///
+/// go-jsonnet defines the set operations in Jsonnet as merge walks over `a[i]`
+/// and `b[j]` with `std.length`, `==`, `<`, `+` and slices; these follow the same
+/// steps with the same operators, so odd arguments (strings, objects, keys that
+/// are not functions) give go-jsonnet's results and errors.
 let stdSets: [Builtin] = [
-    Builtin("set", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null)], .nary { args, ev in
+    Builtin("set", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)], .nary { args, ev in
         let arr = try Args.array(args[0], ev)
         let sorted = try sortArray(arr, keyF: args[1], ev)
         return .array(JArray(try uniq(sorted.elements, keyF: args[1], ev)))
     }),
-    Builtin("setMember", [BuiltinParameter("x"), BuiltinParameter("arr"), BuiltinParameter("keyF", default: .null)],
+    Builtin("setMember", [BuiltinParameter("x"), BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)],
             .nary { args, ev in
-        guard let elems = Args.elements(args[1]) else { throw ev.typeError(args[1], expected: "array") }
-        let key = try setKey(.value(args[0]), args[2], ev)
-        var lo = 0
-        var hi = elems.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            let c = try ev.compare(key, setKey(elems[mid], args[2], ev))
-            if c == 0 { return .bool(true) }
-            if c < 0 { hi = mid } else { lo = mid + 1 }
-        }
-        return .bool(false)
+        let inter = try SetWalk(a: .array(JArray([.value(args[0])])), b: args[1], keyF: args[2], ev).intersection()
+        return .bool(try ev.goLength(inter) > 0)
     }),
-    Builtin("setUnion", setParameters, .nary { args, ev in try setMerge(args, ev, keepA: true, keepBoth: true, keepB: true) }),
-    Builtin("setInter", setParameters, .nary { args, ev in try setMerge(args, ev, keepA: false, keepBoth: true, keepB: false) }),
-    Builtin("setDiff", setParameters, .nary { args, ev in try setMerge(args, ev, keepA: true, keepBoth: false, keepB: false) }),
+    Builtin("setUnion", setParameters, .nary { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).union() }),
+    Builtin("setInter", setParameters, .nary { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).intersection() }),
+    Builtin("setDiff", setParameters, .nary { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).difference() }),
 ]
 
-private let setParameters = [BuiltinParameter("a"), BuiltinParameter("b"), BuiltinParameter("keyF", default: .null)]
+/// The default `keyF` of the sort and set functions: the identity, told apart
+/// from an explicit argument (which must be a function).
+nonisolated(unsafe) let identityKey = Value.function(JFunction(builtin: Builtin("id", "x") { x, _ in x }))
 
-private func setKey(_ e: Lazy, _ keyF: Value, _ ev: Interpreter) throws -> Value {
-    if case .function(let fn) = keyF { return try ev.call(fn, [e]) }
-    return try e.force(ev)
-}
+private let setParameters = [BuiltinParameter("a"), BuiltinParameter("b"), BuiltinParameter("keyF", default: identityKey)]
 
-/// One merge walk over two sorted sets, keeping elements only in `a`, in both, or only in `b`.
-private func setMerge(_ args: [Value], _ ev: Interpreter, keepA: Bool, keepBoth: Bool, keepB: Bool) throws -> Value {
-    guard let a = Args.elements(args[0]) else { throw ev.typeError(args[0], expected: "array") }
-    guard let b = Args.elements(args[1]) else { throw ev.typeError(args[1], expected: "array") }
-    let keyF = args[2]
-    let ka = try sortKeys(a, keyF: keyF, ev)
-    let kb = try sortKeys(b, keyF: keyF, ev)
-    var out = ContiguousArray<Lazy>()
-    var i = 0
-    var j = 0
-    while i < a.count && j < b.count {
-        try ev.tick()
-        let c = try ev.compare(ka[i], kb[j])
-        if c < 0 {
-            if keepA { out.append(a[i]) }
-            i += 1
-        } else if c > 0 {
-            if keepB { out.append(b[j]) }
-            j += 1
-        } else {
-            if keepBoth { out.append(a[i]) }
-            i += 1
-            j += 1
+extension Interpreter {
+    /// `std.length` as the set functions use it.
+    func goLength(_ v: Value) throws -> Int {
+        switch v {
+        case .array(let a): return a.count
+        case .string(let s): return s.count
+        case .object(let o): return o.visibleCount
+        case .function(let f): return f.arity
+        default: throw makeError("Unexpected type \(v.typeName)")
         }
     }
-    if keepA { out.append(contentsOf: a[i...]) }
-    if keepB { out.append(contentsOf: b[j...]) }
-    return .array(JArray(out))
+
+    /// `keyF(element())`: the element itself for the default key. Like a Jsonnet
+    /// call, the function is checked and bound before the element is computed.
+    func applyKey(_ keyF: Value, _ element: @escaping () throws -> Value) throws -> Value {
+        guard case .function(let fn) = keyF else { throw typeError(keyF, expected: "function") }
+        if case .function(let id) = identityKey, fn === id { return try element() }
+        return try call(fn, [.thunk(Thunk(heap: heap, element))])
+    }
+}
+
+/// One merge walk of go-jsonnet's `setUnion`, `setInter` or `setDiff`.
+private final class SetWalk {
+    let a: Value
+    let b: Value
+    let keyF: Value
+    let ev: Interpreter
+    var out = ContiguousArray<Lazy>()
+
+    init(a: Value, b: Value, keyF: Value, _ ev: Interpreter) {
+        self.a = a
+        self.b = b
+        self.keyF = keyF
+        self.ev = ev
+    }
+
+    /// How the keys of `a[i]` and `b[j]` compare.
+    private func step(_ i: Int, _ j: Int) throws -> Int {
+        try ev.tick()
+        let (a, b, ev) = (self.a, self.b, self.ev)
+        let ka = try ev.applyKey(keyF) { try ev.index(a, .number(Double(i))) }
+        let kb = try ev.applyKey(keyF) { try ev.index(b, .number(Double(j))) }
+        if try ev.equals(ka, kb) { return 0 }
+        guard case .bool(let less) = try ev.binary(.less, ka, kb) else { return 1 }
+        return less ? -1 : 1
+    }
+
+    private func element(_ v: Value, _ k: Int) throws -> Lazy { .value(try ev.index(v, .number(Double(k)))) }
+
+    /// `acc + rest[k:]`.
+    private func finish(_ rest: Value, from k: Int) throws -> Value {
+        try ev.plus(.array(JArray(out)), ev.slice(rest, k, nil, nil))
+    }
+
+    func union() throws -> Value {
+        var i = 0
+        var j = 0
+        while true {
+            if i >= (try ev.goLength(a)) { return try finish(b, from: j) }
+            if j >= (try ev.goLength(b)) { return try finish(a, from: i) }
+            let order = try step(i, j)
+            if order == 0 {
+                out.append(try element(a, i)); i += 1; j += 1
+            } else if order < 0 {
+                out.append(try element(a, i)); i += 1
+            } else {
+                out.append(try element(b, j)); j += 1
+            }
+        }
+    }
+
+    func intersection() throws -> Value {
+        var i = 0
+        var j = 0
+        while try i < ev.goLength(a) && j < ev.goLength(b) {
+            let order = try step(i, j)
+            if order == 0 {
+                out.append(try element(a, i)); i += 1; j += 1
+            } else if order < 0 {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return .array(JArray(out))
+    }
+
+    func difference() throws -> Value {
+        var i = 0
+        var j = 0
+        while true {
+            if i >= (try ev.goLength(a)) { return .array(JArray(out)) }
+            if j >= (try ev.goLength(b)) { return try finish(a, from: i) }
+            let order = try step(i, j)
+            if order == 0 {
+                i += 1; j += 1
+            } else if order < 0 {
+                out.append(try element(a, i)); i += 1
+            } else {
+                j += 1
+            }
+        }
+    }
 }

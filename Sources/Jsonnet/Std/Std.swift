@@ -38,5 +38,5 @@ let stdCore: [Builtin] = [
         return .null
     },
     Builtin("toString", "a") { a, ev in .str(try ev.toStringValue(a)) },
-    Builtin("equals", "a", "b") { a, b, ev in .bool(try ev.equals(a, b)) },
+    Builtin("equals", "x", "y") { a, b, ev in .bool(try ev.equals(a, b)) },
 ]

@@ -1,6 +1,6 @@
 /// Parses a Jsonnet file into an AST (see `AST.swift`), with go-jsonnet's
 /// precedences and static error messages.
-public func parseJsonnet(_ file: SourceFile) throws -> Node {
+package func parseJsonnet(_ file: SourceFile) throws -> Node {
     var lexer = Lexer(file: file)
     var parser = Parser(tokens: try lexer.tokenize(), file: file)
     let root = try parser.parseExpression()
@@ -632,12 +632,12 @@ struct Parser {
         var locals: [Binding] = []
         var fields: [ObjectField] = []
         var asserts: [ObjectAssert] = []
-        var seenFields = Set<String>()
+        var seenFields = Set<CodePointKey>()
         var seenLocals = Set<String>()
         for m in members {
             switch m {
             case .field(let f, _, let nameRange):
-                if case .fixed(let n) = f.name, !seenFields.insert(n).inserted {
+                if case .fixed(let n) = f.name, !seenFields.insert(CodePointKey(n)).inserted {
                     throw JsonnetError.staticError("Duplicate field: \(n)", at: nameRange)
                 }
                 fields.append(f)
