@@ -94,6 +94,7 @@ let package = Package(
             dependencies: [
                 "Jsonnet", "JaaSArtifacts", "JaaSCore", "Kubernetes",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -10,7 +10,7 @@ import Foundation
 /// Writes are atomic (a `.tmp` file in the same directory, fsync, rename), so
 /// a reader never sees half an artifact and a full disk never leaves a broken
 /// one; leftover `.tmp` files from a crash are removed by `sweepTemporaryFiles`.
-public struct LocalStorage: Sendable {
+public struct LocalStorage: ArtifactStorage {
     public let root: String
 
     public init(root: String) throws {
@@ -20,7 +20,7 @@ public struct LocalStorage: Sendable {
 
     /// The storage-relative path of an artifact.
     public static func key(namespace: String, name: String, hex: String) -> String {
-        "\(namespace)/\(name)/\(hex).tar.gz"
+        artifactKey(namespace: namespace, name: name, hex: hex)
     }
 
     /// Stores `bytes` under `key` atomically; an existing identical artifact is kept.
@@ -104,7 +104,7 @@ public struct LocalStorage: Sendable {
         return removed
     }
 
-    private func absolute(_ key: String) throws -> String {
+    func absolute(_ key: String) throws -> String {
         "\(root)/\(try cleanRelativePath(key))"
     }
 }

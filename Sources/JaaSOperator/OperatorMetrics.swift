@@ -63,6 +63,14 @@ public final class OperatorMetrics: Sendable {
     public func countRateLimited() { rateLimited.increment() }
     /// Counts a finalizer dropped after `--max-withdraw-wait`.
     public func countForceDrop() { forceDrops.increment() }
+    /// Registers `jaas_leader` and returns its setter: 1 on the replica that holds the
+    /// operator's Lease and reconciles, 0 elsewhere.
+    public func makeLeaderGauge() -> @Sendable (Bool) -> Void {
+        let gauge = registry.makeGauge(
+            descriptor: describe("jaas_leader", "1 on the replica that holds the operator's Lease and reconciles, 0 elsewhere."))
+        return { gauge.set(Int64($0 ? 1 : 0)) }
+    }
+
     /// Counts files the storage sweep or the garbage collector failed to remove.
     public func countSweepFailures(_ n: Int = 1) { if n > 0 { sweepFailures.increment(by: Int64(n)) } }
     /// Counts a failed TokenRequest.

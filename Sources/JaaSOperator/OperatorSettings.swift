@@ -4,7 +4,8 @@ import JaaSCore
 
 /// What the operator needs to know about its environment.
 public struct OperatorSettings: Sendable {
-    public var storage: LocalStorage
+    /// Where artifacts go (`--storage-backend`).
+    public var storage: any ArtifactStorage
     /// `--storage-base-url`: artifact URLs are `<base>/<ns>/<name>/<hex>.tar.gz`.
     public var storageBaseURL: String
     /// `--default-service-account`.
@@ -28,7 +29,7 @@ public struct OperatorSettings: Sendable {
     /// Where the operator's metrics are recorded.
     public var metrics = OperatorMetrics()
 
-    public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
+    public init(storage: any ArtifactStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
                 renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
         self.storage = storage
         self.storageBaseURL = storageBaseURL.hasSuffix("/") ? String(storageBaseURL.dropLast()) : storageBaseURL

@@ -27,7 +27,7 @@ extension SnippetReconciler {
                                     + "dropping the finalizer: \(problem)")
         }
         do {
-            try settings.storage.deleteAll(namespace: namespace, name: snippet.name)
+            try await settings.storage.deleteAll(namespace: namespace, name: snippet.name)
         } catch {
             settings.metrics.countSweepFailures()
             if left > 0 { return .requeue(after: min(10, left + 0.5)) }
@@ -68,16 +68,25 @@ extension SnippetReconciler {
     /// Records when stored revisions left `keep` (the hexes in `status.history`) in
     /// the snippet's superseded index, deletes those whose grace has passed and
     /// schedules the next collection.
-    func collectGarbage(namespace: String, name: String, keep: Set<String>, now: Date = Date()) {
+    func collectGarbage(namespace: String, name: String, keep: Set<String>, now: Date = Date()) async {
         guard !keep.isEmpty else {
             memory.scheduleCollection("\(namespace)/\(name)", at: nil)
             return
         }
         let storage = settings.storage
         let indexKey = SupersededIndex.key(namespace: namespace, name: name)
-        let original = SupersededIndex(bytes: (try? storage.get(indexKey)) ?? nil)
+        let original: SupersededIndex
+        let stored: Set<String>
+        do {
+            original = SupersededIndex(bytes: try await storage.readAll(indexKey))
+            stored = Set(try await storage.revisions(namespace: namespace, name: name))
+        } catch {
+            // Storage unavailable: keep the index as it is and look again shortly.
+            settings.metrics.countSweepFailures()
+            memory.scheduleCollection("\(namespace)/\(name)", at: now.addingTimeInterval(10))
+            return
+        }
         var index = original
-        let stored = Set(storage.revisions(namespace: namespace, name: name))
         index.left = index.left.filter { stored.contains($0.key) && !keep.contains($0.key) }
         var due: Date?
         for hex in stored.subtracting(keep) {
@@ -86,7 +95,7 @@ extension SnippetReconciler {
             var next = left.addingTimeInterval(settings.gcGrace)
             if next <= now {
                 do {
-                    try storage.delete(LocalStorage.key(namespace: namespace, name: name, hex: hex))
+                    try await storage.delete(artifactKey(namespace: namespace, name: name, hex: hex))
                     index.left[hex] = nil
                     continue
                 } catch {
@@ -98,7 +107,7 @@ extension SnippetReconciler {
         }
         if index != original {
             do {
-                if index.left.isEmpty { try storage.delete(indexKey) } else { try storage.put(indexKey, index.bytes) }
+                if index.left.isEmpty { try await storage.delete(indexKey) } else { try await storage.put(indexKey, index.bytes) }
             } catch {
                 settings.metrics.countSweepFailures()
             }
@@ -121,7 +130,7 @@ extension SnippetReconciler {
                 let keep = Set((snippet[path: "status", "history"]?.arrayValue ?? []).compactMap {
                     $0["revision"]?.stringValue.map { String($0.dropFirst("sha256:".count)) }
                 })
-                collectGarbage(namespace: parts[0], name: parts[1], keep: keep)
+                await collectGarbage(namespace: parts[0], name: parts[1], keep: keep)
             }
         }
     }

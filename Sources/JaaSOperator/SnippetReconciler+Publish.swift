@@ -43,9 +43,9 @@ extension SnippetReconciler {
         let source = tree
         let artifact = try await underGate { try await renderer.render(renderSpec, tree: source, libraries: libraries) }
         let hex = String(artifact.revision.dropFirst("sha256:".count))
-        let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
+        let key = artifactKey(namespace: namespace, name: snippet.name, hex: hex)
         do {
-            try settings.storage.put(key, artifact.tarball)
+            try await settings.storage.put(key, artifact.tarball)
         } catch {
             throw ReconcileFailure(.storageFailed, "cannot store the artifact: \(error)")
         }

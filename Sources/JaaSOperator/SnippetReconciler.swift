@@ -93,7 +93,7 @@ public struct SnippetReconciler: Sendable {
             }
             let history = try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
             memory.clearFailures(key)
-            collectGarbage(namespace: namespace, name: name, keep: history)
+            await collectGarbage(namespace: namespace, name: name, keep: history)
             return (requeue, ("success", ReadyReason.synced.rawValue))
         } catch let failure as ReconcileFailure {
             let previous = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first?["reason"]?.stringValue

@@ -92,10 +92,10 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "kubeconfig file (else KUBECONFIG, else in-cluster credentials).")
     var kubeconfig: String?
 
-    @Option(help: "Artifact storage: local (s3 is not supported yet).")
+    @Option(help: "Artifact storage: local (--storage-path) or s3 (--s3-*).")
     var storageBackend = "local"
 
-    @Option(help: "Directory artifacts are stored in (operator mode; required).")
+    @Option(help: "Directory artifacts are stored in (operator mode with --storage-backend local; required).")
     var storagePath: String?
 
     @Option(help: "Base URL artifacts are served from, as written into ExternalArtifacts (operator mode; required).")
@@ -142,6 +142,9 @@ struct JaaS: AsyncParsableCommand {
 
     @OptionGroup var recovery: OperatorRecoveryFlags
 
+    @OptionGroup(title: "Replication")
+    var ha: HAOptions
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
@@ -173,20 +176,26 @@ struct JaaS: AsyncParsableCommand {
     }
 
     private func checkedOperator(environment: [String: String]) throws -> OperatorConfiguration {
-        guard storageBackend == "local" else {
-            throw ValidationError("--storage-backend \(storageBackend): only local is supported by this version")
-        }
-        guard let path = storagePath, !path.isEmpty else {
-            throw ValidationError("--storage-path: required with --enable-flux-integration")
-        }
         guard let base = storageBaseUrl, base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw ValidationError("--storage-base-url: required with --enable-flux-integration (an http(s) URL)")
         }
-        let storage: LocalStorage
-        do {
-            storage = try LocalStorage(root: path)
-        } catch {
-            throw ValidationError("--storage-path \(path): \(error)")
+        let storage: any ArtifactStorage
+        var local: LocalStorage?
+        switch storageBackend {
+        case "local":
+            guard let path = storagePath, !path.isEmpty else {
+                throw ValidationError("--storage-path: required with --enable-flux-integration")
+            }
+            do {
+                local = try LocalStorage(root: path)
+            } catch {
+                throw ValidationError("--storage-path \(path): \(error)")
+            }
+            storage = local!
+        case "s3":
+            storage = try ha.s3Storage(environment: environment)
+        default:
+            throw ValidationError("--storage-backend \(storageBackend): must be local or s3")
         }
         let namespaces = (watchNamespaces ?? environment["JAAS_WATCH_NAMESPACES"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -199,7 +208,8 @@ struct JaaS: AsyncParsableCommand {
         let retry = try Self.check(positive(try Self.duration(recovery.failureRetryInterval, "--failure-retry-interval")),
                                    "--failure-retry-interval", recovery.failureRetryInterval, "must be positive")
         return OperatorConfiguration(
-            kubeconfig: kubeconfig, storage: storage, storageBaseURL: base, storageListenAddress: storageListenAddress,
+            kubeconfig: kubeconfig, storage: storage, localStorage: local, election: try ha.election(environment: environment),
+            storageBaseURL: base, storageListenAddress: storageListenAddress,
             storagePort: port,
             controller: SnippetController.Options(namespaces: namespaces, labelSelector: labelSelector,
                                                   rerenderPerMinute: rate, rerenderBurst: burst),
@@ -344,7 +354,7 @@ struct JaaS: AsyncParsableCommand {
         }
         let command: JaaS
         do {
-            command = try parse()
+            command = try parse(HAOptions.normalized(Array(CommandLine.arguments.dropFirst())))
         } catch {
             if exitCode(for: error) == .success {
                 print(fullMessage(for: error))

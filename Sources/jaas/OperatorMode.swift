@@ -9,7 +9,11 @@ import ServiceLifecycle
 /// The operator's flags once checked (SPEC §3–§8).
 struct OperatorConfiguration {
     var kubeconfig: String?
-    var storage: LocalStorage
+    var storage: any ArtifactStorage
+    /// The local storage, whose stale temporary files are swept (nil with S3).
+    var localStorage: LocalStorage?
+    /// nil with `--leader-election=false`: this replica always reconciles.
+    var election: ElectionSettings?
     var storageBaseURL: String
     var storageListenAddress: String
     var storagePort: Int
@@ -57,9 +61,11 @@ struct TaskService: Service {
     }
 }
 
-/// The services of `--enable-flux-integration`: the snippet controller, the start-up
-/// check, the storage sweep and the storage server. Evaluations go through `gate`
-/// (shared with the renderer); `onSynced` is called once the informer caches are filled.
+/// The services of `--enable-flux-integration`: the storage server, the start-up
+/// check, the sweep of local temporary files, and the snippet controller, which runs
+/// only while this replica leads. Evaluations go through `gate` (shared with the
+/// renderer); `onSynced` is called once the informer caches are filled, or at once on
+/// a replica that campaigns for leadership (followers serve without caches).
 func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, gate: EvaluationGate,
                       metrics: OperatorMetrics, onSynced: @escaping @Sendable () -> Void,
                       logger: Logger) throws -> [any Service] {
@@ -75,29 +81,20 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     settings.fetcher = SourceFetcher(policy: AddressPolicy(allowLoopback: config.allowLoopbackSources))
     settings.gate = gate
     settings.metrics = metrics
-    let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
-                                       options: config.controller, logger: logger)
+    let reconciler = SnippetReconciler(admin: client, settings: settings)
+    let options = config.controller
+    if config.election != nil { onSynced() }
+    // A controller does not restart, so each term of leadership gets a fresh one.
+    let lead = Leadership(client: client, election: config.election, setGauge: metrics.makeLeaderGauge(), logger: logger) {
+        await SnippetController(reconciler: reconciler, options: options, logger: logger).run(onSynced: onSynced)
+    }
     let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
-    let storage = config.storage
-    let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
     let preflight = OperatorPreflight(client: client, namespace: config.controller.namespaces.first, logger: logger)
-    return [
-        TaskService { await controller.run(onSynced: onSynced) },
+    var services: [any Service] = [
         TaskService {
             await preflight.run()
             // A service that returns would stop the group: stay until shutdown.
             while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
-        },
-        TaskService {
-            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
-            while !Task.isCancelled {
-                let removed = storage.sweepTemporaryFiles(olderThan: maxAge) { path in
-                    metrics.countSweepFailures()
-                    logger.warning("cannot remove a stale temporary file", metadata: ["path": "\(path)"])
-                }
-                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
-                try await Task.sleep(for: interval)
-            }
         },
         TaskService {
             try await storageServer.run(logger: logger) { port in
@@ -105,6 +102,23 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
             }
         },
     ]
+    if let local = config.localStorage {
+        let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
+        services.append(TaskService {
+            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
+            while !Task.isCancelled {
+                let removed = local.sweepTemporaryFiles(olderThan: maxAge) { path in
+                    metrics.countSweepFailures()
+                    logger.warning("cannot remove a stale temporary file", metadata: ["path": "\(path)"])
+                }
+                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
+                try await Task.sleep(for: interval)
+            }
+        })
+    }
+    // Last, so graceful shutdown stops it first: the Lease is released before anything drains.
+    services.append(TaskService { await lead.run() })
+    return services
 }
 
 private func seconds(_ d: Duration) -> TimeInterval {

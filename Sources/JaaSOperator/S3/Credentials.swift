@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Where S3 requests get their credentials from.
+public protocol CredentialProvider: Sendable {
+    /// Credentials valid for at least a little while longer.
+    func credentials() async throws -> AWSCredentials
+}
+
+/// `--s3-access-key` / `--s3-secret-key` / `--s3-session-token`, or the `AWS_*` environment variables.
+public struct StaticCredentials: CredentialProvider {
+    public let value: AWSCredentials
+
+    public init(_ value: AWSCredentials) {
+        self.value = value
+    }
+
+    public func credentials() async throws -> AWSCredentials { value }
+}
+
+/// A failure to obtain credentials.
+public struct CredentialError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// Temporary credentials fetched by `fetch`, kept until `refreshMargin` before they expire.
+public actor RefreshingCredentials: CredentialProvider {
+    private let fetch: @Sendable () async throws -> AWSCredentials
+    private let refreshMargin: TimeInterval
+    private var cached: AWSCredentials?
+
+    /// `refreshMargin`: how long before expiry new credentials are fetched (AWS SDKs use 5 minutes).
+    public init(refreshMargin: TimeInterval = 300, fetch: @escaping @Sendable () async throws -> AWSCredentials) {
+        self.fetch = fetch
+        self.refreshMargin = refreshMargin
+    }
+
+    public func credentials() async throws -> AWSCredentials {
+        if let cached, let expiration = cached.expiration, expiration.timeIntervalSinceNow > refreshMargin {
+            return cached
+        }
+        if let cached, cached.expiration == nil { return cached }
+        do {
+            let fresh = try await fetch()
+            cached = fresh
+            return fresh
+        } catch {
+            // Still-valid credentials beat none while the source is briefly unavailable.
+            if let cached, let expiration = cached.expiration, expiration.timeIntervalSinceNow > 10 { return cached }
+            throw error
+        }
+    }
+}
+
+/// The AWS default chain without static keys: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
+/// (`AWS_SESSION_TOKEN`), then web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`,
+/// STS at `AWS_ENDPOINT_URL_STS`, else regional or global STS), then IMDSv2
+/// (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`).
+public enum CredentialChain {
+    /// The first source `environment` configures; IMDSv2 when none does.
+    public static func provider(environment: [String: String], region: String,
+                                http: HTTPClient = .s3) -> any CredentialProvider {
+        if let key = environment["AWS_ACCESS_KEY_ID"], !key.isEmpty,
+           let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty {
+            let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+            return StaticCredentials(AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token))
+        }
+        if let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], !tokenFile.isEmpty,
+           let role = environment["AWS_ROLE_ARN"], !role.isEmpty {
+            let endpoint = environment["AWS_ENDPOINT_URL_STS"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? (environment["AWS_REGION"].map { "https://sts.\($0).amazonaws.com" } ?? "https://sts.amazonaws.com")
+            let identity = WebIdentity(
+                tokenFile: tokenFile, roleARN: role,
+                sessionName: environment["AWS_ROLE_SESSION_NAME"] ?? "jaas-\(UInt32.random(in: 0...UInt32.max))",
+                stsEndpoint: endpoint, http: http)
+            return RefreshingCredentials { try await identity.assumeRole() }
+        }
+        let metadata = InstanceMetadata(
+            endpoint: environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? "http://169.254.169.254", http: http)
+        return RefreshingCredentials { try await metadata.credentials() }
+    }
+}
+
+/// STS AssumeRoleWithWebIdentity with a projected service-account token (IRSA).
+public struct WebIdentity: Sendable {
+    public var tokenFile: String
+    public var roleARN: String
+    public var sessionName: String
+    public var stsEndpoint: String
+    let http: HTTPClient
+
+    public init(tokenFile: String, roleARN: String, sessionName: String, stsEndpoint: String, http: HTTPClient = .s3) {
+        self.tokenFile = tokenFile
+        self.roleARN = roleARN
+        self.sessionName = sessionName
+        self.stsEndpoint = stsEndpoint.hasSuffix("/") ? String(stsEndpoint.dropLast()) : stsEndpoint
+        self.http = http
+    }
+
+    /// Reads the token file (it is rotated on disk) and exchanges it for temporary credentials.
+    public func assumeRole() async throws -> AWSCredentials {
+        guard let data = FileManager.default.contents(atPath: tokenFile), data.count <= 64 << 10,
+              let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+              !token.isEmpty else {
+            throw CredentialError("web identity token file \(tokenFile) cannot be read")
+        }
+        let form = [("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", roleARN),
+                    ("RoleSessionName", sessionName), ("WebIdentityToken", token)]
+            .map { "\($0.0)=\(SigV4Signer.encode($0.1, keepSlash: false))" }.joined(separator: "&")
+        var request = HTTPClientRequest(url: stsEndpoint + "/")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: form))
+        let text: String
+        do {
+            let response = try await http.execute(request, timeout: .seconds(30))
+            text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            guard response.status == .ok else {
+                let xml = XMLFields(text)
+                throw CredentialError("STS AssumeRoleWithWebIdentity answered \(response.status.code) "
+                    + "\(xml.first("Code") ?? ""): \(xml.first("Message") ?? "")")
+            }
+        } catch let error as CredentialError {
+            throw error
+        } catch {
+            throw CredentialError("STS AssumeRoleWithWebIdentity at \(stsEndpoint) failed: \(error)")
+        }
+        guard let credentials = XMLFields(text).all("Credentials").first.map(XMLFields.init),
+              let key = credentials.first("AccessKeyId"), let secret = credentials.first("SecretAccessKey") else {
+            throw CredentialError("STS AssumeRoleWithWebIdentity answered without credentials")
+        }
+        return AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: credentials.first("SessionToken"),
+                              expiration: credentials.first("Expiration").flatMap(HTTPDate.parseISO8601))
+    }
+}

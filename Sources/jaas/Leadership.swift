@@ -1,0 +1,50 @@
+import Kubernetes
+import Logging
+
+/// Runs the reconciling side of the operator only while this replica holds the
+/// Lease (or always, without election), keeping the `jaas_leader` gauge and the log
+/// up to date; after a lost term it campaigns again.
+struct Leadership: Sendable {
+    let client: KubeClient
+    let election: ElectionSettings?
+    let setGauge: @Sendable (Bool) -> Void
+    let logger: Logger
+    let work: @Sendable () async -> Void
+
+    init(client: KubeClient, election: ElectionSettings?, setGauge: @escaping @Sendable (Bool) -> Void, logger: Logger,
+         work: @escaping @Sendable () async -> Void) {
+        self.client = client
+        self.election = election
+        self.setGauge = setGauge
+        self.logger = logger
+        self.work = work
+    }
+
+    /// Until cancelled; cancellation releases the Lease at once.
+    func run() async {
+        guard let election else {
+            setGauge(true)
+            await work()
+            setGauge(false)
+            return
+        }
+        let lease = LeaderElection(client: client, namespace: election.namespace, name: election.name,
+                                   identity: election.identity)
+        let metadata: Logger.Metadata = ["lease": "\(election.namespace)/\(election.name)", "identity": "\(election.identity)"]
+        logger.info("campaigning for leadership", metadata: metadata)
+        setGauge(false)
+        while !Task.isCancelled {
+            do {
+                try await lease.run { [setGauge, logger, work] in
+                    setGauge(true)
+                    logger.info("leading: reconciling", metadata: metadata)
+                    await work()
+                }
+            } catch {
+                logger.error("lost leadership; workers stopped", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            }
+            setGauge(false)
+            if !Task.isCancelled { logger.info("following: not reconciling", metadata: metadata) }
+        }
+    }
+}
