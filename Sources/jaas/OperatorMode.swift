@@ -1,6 +1,7 @@
 import Foundation
 import JaaSArtifacts
 import JaaSOperator
+import JaaSRenderer
 import Kubernetes
 import Logging
 import ServiceLifecycle
@@ -12,12 +13,15 @@ struct OperatorConfiguration {
     var storageBaseURL: String
     var storageListenAddress: String
     var storagePort: Int
+    var storageReadTimeout: Duration?
+    var storageWriteTimeout: Duration?
     var controller: SnippetController.Options
     var defaultServiceAccount: String?
     var maxArtifactBytes: Int
     var gcGrace: Duration
     var maxWithdrawWait: Duration
-    var sweepInterval: Duration
+    /// nil: no sweep (`--storage-sweep-interval 0`).
+    var sweepInterval: Duration?
     var sweepMaxTmpAge: Duration
     var noCrossNamespaceRefs: Bool
     var libraryPaths: [String]
@@ -66,25 +70,31 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     settings.libraryPathAliases = try loadLibraryAliases(config.libraryPaths)
     let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
                                        options: config.controller, logger: logger)
-    let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
-    let storage = config.storage
-    let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
-    return [
+    let (read, write) = (config.storageReadTimeout, config.storageWriteTimeout)
+    let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort) {
+        [ConnectionDeadlineHandler(readTimeout: read, writeTimeout: write)]
+    }
+    var services: [any Service] = [
         TaskService { await controller.run() },
-        TaskService {
-            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
-            while !Task.isCancelled {
-                let removed = storage.sweepTemporaryFiles(olderThan: maxAge)
-                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
-                try await Task.sleep(for: interval)
-            }
-        },
         TaskService {
             try await storageServer.run(logger: logger) { port in
                 logger.info("storage server listening", metadata: ["port": "\(port)"])
             }
         },
     ]
+    if let interval = config.sweepInterval {
+        let storage = config.storage
+        let maxAge = seconds(config.sweepMaxTmpAge)
+        services.append(TaskService {
+            // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
+            while !Task.isCancelled {
+                let removed = storage.sweepTemporaryFiles(olderThan: maxAge)
+                if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
+                try await Task.sleep(for: interval)
+            }
+        })
+    }
+    return services
 }
 
 private func seconds(_ d: Duration) -> TimeInterval {
