@@ -170,6 +170,8 @@ struct JaaS: AsyncParsableCommand {
         }
         let enabled = try Self.check(FlagValues.boolean(enableFluxIntegration), "--enable-flux-integration",
                                      enableFluxIntegration, "must be true or false")
+        _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
+                           "must be true or false")
         let operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
         return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format)
     }
