@@ -72,14 +72,6 @@ public struct LocalStorage: Sendable {
         return files.filter { $0.hasSuffix(".tar.gz") && !$0.hasPrefix(".") }.map { String($0.dropLast(7)) }.sorted()
     }
 
-    /// Seconds since the artifact was written, or nil when absent.
-    public func age(of key: String, now: Date = Date()) -> TimeInterval? {
-        guard let path = try? absolute(key),
-              let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-        else { return nil }
-        return now.timeIntervalSince(modified)
-    }
-
     /// Removes one artifact (absent is fine).
     public func delete(_ key: String) throws {
         let path = try absolute(key)
@@ -94,9 +86,11 @@ public struct LocalStorage: Sendable {
         if FileManager.default.fileExists(atPath: dir) { try FileManager.default.removeItem(atPath: dir) }
     }
 
-    /// Deletes `.tmp` files older than `maxAge` seconds; returns how many.
+    /// Deletes `.tmp` files older than `maxAge` seconds; returns how many. `onFailure`
+    /// is called with the storage-relative path of each stale one that stays.
     @discardableResult
-    public func sweepTemporaryFiles(olderThan maxAge: Double, now: Date = Date()) -> Int {
+    public func sweepTemporaryFiles(olderThan maxAge: Double, now: Date = Date(),
+                                    onFailure: (String) -> Void = { _ in }) -> Int {
         var removed = 0
         guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }
         while let rel = walker.nextObject() as? String {
@@ -104,7 +98,7 @@ public struct LocalStorage: Sendable {
             let path = "\(root)/\(rel)"
             let attrs = try? FileManager.default.attributesOfItem(atPath: path)
             if let modified = attrs?[.modificationDate] as? Date, now.timeIntervalSince(modified) >= maxAge {
-                if unlink(path) == 0 { removed += 1 }
+                if unlink(path) == 0 { removed += 1 } else if errno != ENOENT { onFailure(rel) }
             }
         }
         return removed

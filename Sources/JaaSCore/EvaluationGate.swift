@@ -87,6 +87,21 @@ public final class EvaluationGate: Sendable {
         return try outcome.get()
     }
 
+    /// Runs `body`, an evaluation made by the caller itself (the operator's renderer),
+    /// under the cap: it counts as in flight while it runs, and beyond the cap it is
+    /// refused at once with ``RenderError/unavailable`` without running. The caller
+    /// enforces its own timeout.
+    public func admitting<T>(_ body: () async throws -> T) async throws -> T {
+        guard admit() else { throw RenderError.unavailable }
+        defer { state.withLock { $0.inFlight -= 1 } }
+        return try await body()
+    }
+
+    /// Counts an evaluation run through ``admitting(_:)`` that the caller stopped at its timeout.
+    public func countTimedOut() {
+        state.withLock { $0.timedOutTotal += 1 }
+    }
+
     private func admit() -> Bool {
         state.withLock { stats in
             if maxConcurrent > 0 && stats.inFlight >= maxConcurrent {

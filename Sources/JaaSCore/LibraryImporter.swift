@@ -26,8 +26,7 @@ public struct LibraryImporter: Importer {
         if path.hasPrefix("/") { return nil }
         // (1) Relative to the importing file, inside the tree it belongs to.
         let (alias, inner) = Self.split(importingFile)
-        let dir = inner.split(separator: "/").dropLast().joined(separator: "/")
-        let relative = normalizePath(dir.isEmpty ? path : dir + "/" + path)
+        let relative = importPath(path, relativeTo: inner)
         if !relative.hasPrefix("..") {
             if let alias, let bytes = libraries[alias]?[relative] { return file(alias, relative, bytes) }
             if alias == nil, let bytes = snippet[relative] { return file(nil, relative, bytes) }

@@ -83,6 +83,7 @@ public enum ReadyReason: String, Sendable, CaseIterable {
     case dependencyCycle = "DependencyCycle"
     case artifactTooLarge = "ArtifactTooLarge"
     case rbacDenied = "RBACDenied"
+    case storageFailed = "StorageFailed"
 }
 
 /// A reconcile step that failed, with the `Ready=False` reason and message to report.

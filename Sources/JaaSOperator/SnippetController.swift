@@ -3,10 +3,13 @@ import Kubernetes
 import Logging
 import Synchronization
 
-/// Watches JsonnetSnippets and drives `SnippetReconciler`: every change (and
-/// every `interval`) puts the snippet's key on a de-duplicating work queue;
-/// workers reconcile keys one at a time per key, retrying failures with
-/// per-key exponential backoff and limiting re-renders with a token bucket.
+/// Watches JsonnetSnippets and drives `SnippetReconciler`: a change that needs a
+/// render (a new generation, the `reconcile.fluxcd.io/requestedAt` annotation,
+/// deletion, a source's new artifact, a library edit) or a requeue puts the
+/// snippet's key on a de-duplicating work queue — the operator's own status
+/// writes never do. Workers reconcile keys one at a time per key, retrying errors
+/// with per-key exponential backoff and limiting re-renders with a token bucket;
+/// superseded revisions are collected once their grace has passed.
 public final class SnippetController: Sendable {
     public struct Options: Sendable {
         /// `--watch-namespaces` (empty: all).
@@ -87,30 +90,31 @@ public final class SnippetController: Sendable {
         }.map { ObjectKey(namespace: $0.namespace, name: $0.name) }
     }
 
-    /// Runs until the task is cancelled.
-    public func run() async {
-        for informer in informers {
-            informer.addHandler(InformerHandler { [queue] object in
-                queue.add(ObjectKey(namespace: object.namespace, name: object.name))
-            })
-        }
-        for (kind, informer) in sourceInformers {
-            informer.addHandler(InformerHandler { [weak self] source in
-                guard let self else { return }
-                for key in self.dependents(of: source, kind: kind) { self.queue.add(key) }
-            })
-        }
-        for informer in libraryInformers {
-            informer.addHandler(InformerHandler { [weak self] library in
-                guard let self else { return }
-                for key in self.users(of: library, among: self.informers.flatMap { $0.store.objects }) { self.queue.add(key) }
-            })
-        }
+    /// Whether the JsonnetSnippet and JsonnetLibrary caches hold their first full list.
+    public var hasSynced: Bool {
+        (informers + libraryInformers).allSatisfy(\.hasSynced)
+    }
+
+    /// Runs until the task is cancelled; `onSynced` is called once the snippet and
+    /// library caches are filled (what `/ready` waits for).
+    public func run(onSynced: @escaping @Sendable () -> Void = {}) async {
+        addHandlers()
+        reconciler.settings.metrics.observeQueueDepth { [queue] in queue.count }
         await withTaskGroup(of: Void.self) { group in
             for informer in informers { group.addTask { await informer.run() } }
             for informer in libraryInformers { group.addTask { await informer.run() } }
             for (_, informer) in sourceInformers { group.addTask { await informer.run() } }
             for _ in 0..<max(1, options.workers) { group.addTask { await self.work() } }
+            group.addTask {
+                for informer in self.informers + self.libraryInformers { await informer.waitForSync() }
+                if !Task.isCancelled { onSynced() }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    await self.reconciler.collectDueGarbage()
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
             await withTaskCancellationHandler {
                 while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             } onCancel: { [queue] in
@@ -120,11 +124,64 @@ public final class SnippetController: Sendable {
         }
     }
 
+    private func addHandlers() {
+        let queue = self.queue
+        let enqueue: @Sendable (KubeObject) -> Void = { queue.add(ObjectKey(namespace: $0.namespace, name: $0.name)) }
+        for informer in informers {
+            informer.addHandler(InformerHandler(
+                onAdd: { enqueue($0) },
+                onUpdate: { old, new in if Self.needsReconcile(old, new) { enqueue(new) } },
+                onDelete: { enqueue($0) }))
+        }
+        // The first list of a source or library kind queues nothing: every snippet is
+        // queued by its own first list, so a start-up renders each snippet once.
+        for (kind, informer) in sourceInformers {
+            let changed = { @Sendable [weak self] (source: KubeObject) in
+                guard let self else { return }
+                for key in self.dependents(of: source, kind: kind) { queue.add(key) }
+            }
+            informer.addHandler(InformerHandler(
+                onAdd: { [weak informer] in if informer?.hasSynced == true { changed($0) } },
+                onUpdate: { old, new in if Self.artifactChanged(old, new) { changed(new) } },
+                onDelete: { changed($0) }))
+        }
+        for informer in libraryInformers {
+            let changed = { @Sendable [weak self] (library: KubeObject) in
+                guard let self else { return }
+                for key in self.users(of: library, among: self.informers.flatMap { $0.store.objects }) { queue.add(key) }
+            }
+            informer.addHandler(InformerHandler(
+                onAdd: { [weak informer] in if informer?.hasSynced == true { changed($0) } },
+                onUpdate: { old, new in if Self.needsReconcile(old, new) { changed(new) } },
+                onDelete: { changed($0) }))
+        }
+    }
+
+    /// Whether an update of a snippet (or library) asks for a render: a spec change
+    /// (generation), a `requestedAt` annotation or deletion — not a status or finalizer write.
+    static func needsReconcile(_ old: KubeObject, _ new: KubeObject) -> Bool {
+        old.generation != new.generation
+            || old.annotations[OperatorNames.requestedAt] != new.annotations[OperatorNames.requestedAt]
+            || (old.deletionTimestamp == nil) != (new.deletionTimestamp == nil)
+    }
+
+    /// Whether a Flux source's update changes what its dependents render from.
+    static func artifactChanged(_ old: KubeObject, _ new: KubeObject) -> Bool {
+        func ready(_ o: KubeObject) -> String? {
+            (o[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }?["status"]?.stringValue
+        }
+        return old[path: "status", "artifact", "url"] != new[path: "status", "artifact", "url"]
+            || old[path: "status", "artifact", "digest"] != new[path: "status", "artifact", "digest"]
+            || ready(old) != ready(new)
+            || (old.deletionTimestamp == nil) != (new.deletionTimestamp == nil)
+    }
+
     private func work() async {
         while let key = await queue.get() {
             defer { queue.done(key) }
             if let wait = takeToken(key) {
                 logger.info("re-render rate limit reached", metadata: ["snippet": "\(key)"])
+                reconciler.settings.metrics.countRateLimited()
                 queue.addAfter(key, delay: .seconds(wait))
                 continue
             }

@@ -7,7 +7,7 @@ extension SnippetReconciler {
     /// The file tree of a Flux source (read as the tenant), narrowed to `sourceRef.path`,
     /// and the entry file within it: `entryFile` is looked up in the narrowed tree first,
     /// then from the artifact root (the seed document uses both forms).
-    func sourceTree(_ ref: SourceReference, spec: JsonnetSnippetSpec, namespace: String, as tenant: KubeClient,
+    func sourceTree(_ ref: SourceReference, spec: JsonnetSnippetSpec, namespace: String, as tenant: TenantClient,
                     serviceAccount: String) async throws -> (FileTree, String) {
         let (full, narrowed) = try await fetchSource(ref, namespace: namespace, as: tenant, serviceAccount: serviceAccount)
         let entry: String
@@ -22,7 +22,7 @@ extension SnippetReconciler {
     }
 
     /// A Flux source's whole artifact tree and the part under `sourceRef.path`.
-    func fetchSource(_ ref: SourceReference, namespace: String, as tenant: KubeClient,
+    func fetchSource(_ ref: SourceReference, namespace: String, as tenant: TenantClient,
                      serviceAccount: String) async throws -> (full: FileTree, narrowed: FileTree) {
         guard let plural = SourceKinds.plural(of: ref.kind) else {
             throw ReconcileFailure(.invalidSpec, "sourceRef.kind \(ref.kind) is not one of "
@@ -38,7 +38,7 @@ extension SnippetReconciler {
         let resource = GroupVersionResource(group: String(apiVersion[0]), version: String(apiVersion[1]), resource: plural)
         let source: KubeObject
         do {
-            source = try await tenant.get(resource, namespace: sourceNamespace, name: ref.name)
+            source = try await tenant.call { try await $0.get(resource, namespace: sourceNamespace, name: ref.name) }
         } catch let e as KubeError where e.code == 403 {
             throw ReconcileFailure(.rbacDenied, rbacMessage(e, serviceAccount: serviceAccount, namespace: namespace))
         } catch let e as KubeError where e.code == 404 {

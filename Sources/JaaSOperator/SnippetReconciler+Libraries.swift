@@ -5,7 +5,7 @@ import Kubernetes
 // Libraries and dependency cycles.
 extension SnippetReconciler {
     /// The snippet's libraries by import path, plus the `--library-path` aliases (SPEC §6).
-    func libraryTrees(_ spec: JsonnetSnippetSpec, namespace: String, as tenant: KubeClient,
+    func libraryTrees(_ spec: JsonnetSnippetSpec, namespace: String, as tenant: TenantClient,
                       serviceAccount: String) async throws -> [String: FileTree] {
         var trees = settings.libraryPathAliases
         var own = Set<String>()
@@ -27,7 +27,7 @@ extension SnippetReconciler {
             }
             let library: KubeObject
             do {
-                library = try await tenant.get(.jsonnetLibraries, namespace: libNamespace, name: lib.name)
+                library = try await tenant.call { try await $0.get(.jsonnetLibraries, namespace: libNamespace, name: lib.name) }
             } catch let e as KubeError where e.code == 404 {
                 throw ReconcileFailure(.libraryNotFound, "JsonnetLibrary \(libNamespace)/\(lib.name) does not exist")
             } catch let e as KubeError where e.code == 403 {

@@ -1,5 +1,6 @@
 import Foundation
 import JaaSArtifacts
+import JaaSCore
 import Kubernetes
 
 // Rendering, storing and publishing the ExternalArtifact.
@@ -20,12 +21,8 @@ extension SnippetReconciler {
         if (spec.files?.isEmpty ?? true) == (spec.sourceRef == nil) {
             throw ReconcileFailure(.invalidSpec, "exactly one of spec.files and spec.sourceRef must be set")
         }
-        let tenant: KubeClient
-        do {
-            tenant = admin.withToken(try await tokens.token(namespace: namespace, serviceAccount: sa))
-        } catch let e as KubeError where e.code == 404 {
-            throw ReconcileFailure(.serviceAccountMissing, "ServiceAccount \(namespace)/\(sa) does not exist")
-        }
+        let tenant = self.tenant(namespace: namespace, serviceAccount: sa)
+        _ = try await tenant.client()
         try await checkForCycles(snippet)
         var tree = FileTree()
         var renderSpec = spec
@@ -42,33 +39,49 @@ extension SnippetReconciler {
             }
         }
         let libraries = try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa)
-        let artifact = try await settings.renderer.render(
-            renderSpec, tree: tree, libraries: libraries)
+        let renderer = settings.renderer
+        let source = tree
+        let artifact = try await underGate { try await renderer.render(renderSpec, tree: source, libraries: libraries) }
         let hex = String(artifact.revision.dropFirst("sha256:".count))
         let key = LocalStorage.key(namespace: namespace, name: snippet.name, hex: hex)
         do {
             try settings.storage.put(key, artifact.tarball)
         } catch {
-            throw ReconcileFailure(.evaluationFailed, "cannot store the artifact: \(error)")
+            throw ReconcileFailure(.storageFailed, "cannot store the artifact: \(error)")
         }
         let published = Published(artifact: artifact, url: "\(settings.storageBaseURL)/\(key)", hex: hex)
         try await publish(published, snippet: snippet, as: tenant, serviceAccount: sa)
         return published
     }
 
+    /// Runs an evaluation under the EvaluationGate shared with the renderer
+    /// (`--max-concurrent-evals`); a full gate is ``EvaluationUnavailable``.
+    func underGate<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let gate = settings.gate else { return try await body() }
+        do {
+            return try await gate.admitting(body)
+        } catch RenderError.unavailable {
+            throw EvaluationUnavailable()
+        } catch let failure as ReconcileFailure where failure.reason == .evaluationTimeout {
+            gate.countTimedOut()
+            throw failure
+        }
+    }
+
     /// Creates or updates the ExternalArtifact (same name and namespace) as the tenant.
-    func publish(_ p: Published, snippet: KubeObject, as tenant: KubeClient, serviceAccount: String) async throws {
+    func publish(_ p: Published, snippet: KubeObject, as tenant: TenantClient, serviceAccount: String) async throws {
         let namespace = snippet.namespace ?? "default"
         do {
             var existing: KubeObject
             do {
-                existing = try await tenant.get(.externalArtifacts, namespace: namespace, name: snippet.name)
+                existing = try await tenant.call { try await $0.get(.externalArtifacts, namespace: namespace, name: snippet.name) }
             } catch let e as KubeError where e.code == 404 {
                 var fresh = KubeObject(apiVersion: "source.toolkit.fluxcd.io/v1", kind: "ExternalArtifact",
                                        namespace: namespace, name: snippet.name)
                 fresh["spec"] = ["sourceRef": ["apiVersion": "jaas.metio.wtf/v1", "kind": "JsonnetSnippet",
                                                "name": .string(snippet.name)]]
-                existing = try await tenant.create(.externalArtifacts, fresh)
+                let object = fresh
+                existing = try await tenant.call { try await $0.create(.externalArtifacts, object) }
             }
             let now = Timestamps.format(Date())
             let old = existing[path: "status", "artifact"]
@@ -91,8 +104,9 @@ extension SnippetReconciler {
                 ]],
             ]
             if existing["status"] != status {
-                _ = try await tenant.patchStatus(.externalArtifacts, namespace: namespace, name: snippet.name,
-                                                 patch: ["status": status])
+                _ = try await tenant.call {
+                    try await $0.patchStatus(.externalArtifacts, namespace: namespace, name: snippet.name, patch: ["status": status])
+                }
             }
         } catch let e as KubeError where e.code == 403 {
             throw ReconcileFailure(.rbacDenied, rbacMessage(e, serviceAccount: serviceAccount, namespace: namespace))

@@ -44,16 +44,22 @@ extension SnippetReconciler {
             if let requested = current.annotations[OperatorNames.requestedAt] {
                 status["lastHandledReconcileAt"] = .string(requested)
             }
+            if current["status"] == .object(status) { return historyHexes(status) }
             current["status"] = .object(status)
             do {
                 _ = try await admin.updateStatus(.jsonnetSnippets, current)
-                return Set((status["history"]?.arrayValue ?? []).compactMap {
-                    $0["revision"]?.stringValue.map { String($0.dropFirst("sha256:".count)) }
-                })
+                return historyHexes(status)
             } catch let e as KubeError where e.code == 409 && attempt < 4 {
                 current = try await admin.get(.jsonnetSnippets, namespace: snippet.namespace, name: snippet.name)
             }
         }
         return []
+    }
+
+    /// The revision hexes listed in `status.history`.
+    private func historyHexes(_ status: [String: JSONValue]) -> Set<String> {
+        Set((status["history"]?.arrayValue ?? []).compactMap {
+            $0["revision"]?.stringValue.map { String($0.dropFirst("sha256:".count)) }
+        })
     }
 }

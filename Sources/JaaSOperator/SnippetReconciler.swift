@@ -3,67 +3,70 @@ import JaaSArtifacts
 import Jsonnet
 import Kubernetes
 
-/// What the operator needs to know about its environment.
-public struct OperatorSettings: Sendable {
-    public var storage: LocalStorage
-    /// `--storage-base-url`: artifact URLs are `<base>/<ns>/<name>/<hex>.tar.gz`.
-    public var storageBaseURL: String
-    /// `--default-service-account`.
-    public var defaultServiceAccount: String?
-    public var renderer: SnippetRenderer
-    /// `--artifact-gc-grace`.
-    public var gcGrace: TimeInterval
-    /// `--max-withdraw-wait`.
-    public var maxWithdrawWait: TimeInterval
-    /// `--no-cross-namespace-refs`: reject sources in other namespaces.
-    public var noCrossNamespaceRefs = true
-    /// Downloads Flux source artifacts.
-    public var fetcher = SourceFetcher()
-    /// The top-level directories of every `--library-path`, read at start-up, by alias.
-    public var libraryPathAliases: [String: FileTree] = [:]
-
-    public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
-                renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
-        self.storage = storage
-        self.storageBaseURL = storageBaseURL.hasSuffix("/") ? String(storageBaseURL.dropLast()) : storageBaseURL
-        self.defaultServiceAccount = defaultServiceAccount
-        self.renderer = renderer
-        self.gcGrace = gcGrace
-        self.maxWithdrawWait = maxWithdrawWait
-    }
-}
-
 /// When a snippet should be looked at again.
 public enum ReconcileResult: Equatable, Sendable {
     case done
     case requeue(after: TimeInterval)
 }
 
-/// Level-triggered reconcile of one `JsonnetSnippet` with inline `files`:
-/// re-derives everything from the current objects, renders, stores, publishes
-/// the ExternalArtifact as the snippet's ServiceAccount and writes the status.
+/// Level-triggered reconcile of one `JsonnetSnippet`: re-derives everything from
+/// the current objects, renders, stores, publishes the ExternalArtifact as the
+/// snippet's ServiceAccount and writes the status. One reconcile (or garbage
+/// collection) per snippet runs at a time.
 public struct SnippetReconciler: Sendable {
     public let admin: KubeClient
     public let settings: OperatorSettings
     public let tokens: TokenCache
     public let events: EventRecorder
+    /// Failure streaks and pending collections, by snippet.
+    let memory = ReconcilerMemory()
+    let locks = KeyedLocks()
+
+    /// Failures that another object can fix: retried every `--failure-retry-interval`.
+    static let selfHealing: Set<ReadyReason> = [
+        .rbacDenied, .serviceAccountMissing, .sourceNotReady, .libraryNotFound, .storageFailed, .sourceFetchFailed,
+    ]
 
     public init(admin: KubeClient, settings: OperatorSettings) {
         self.admin = admin
         self.settings = settings
-        self.tokens = TokenCache(client: admin)
+        let metrics = settings.metrics
+        self.tokens = TokenCache(client: admin, onMintFailure: { metrics.countTokenMintFailure() })
         self.events = EventRecorder(client: admin)
     }
 
     /// Reconciles `namespace/name`.
     public func reconcile(namespace: String, name: String) async throws -> ReconcileResult {
+        let started = ContinuousClock.now
+        do {
+            let (result, tally) = try await locks.withLock("\(namespace)/\(name)") {
+                try await reconcileLocked(namespace: namespace, name: name)
+            }
+            if let tally {
+                settings.metrics.countReconcile(namespace: namespace, name: name, status: tally.status,
+                                                reason: tally.reason, duration: .now - started)
+            }
+            return result
+        } catch {
+            settings.metrics.countReconcile(namespace: namespace, name: name, status: "failure", reason: "Error",
+                                            duration: .now - started)
+            throw error
+        }
+    }
+
+    /// What a reconcile counts as in `jaas_snippet_reconcile_total` (nil: not counted).
+    typealias Tally = (status: String, reason: String)
+
+    private func reconcileLocked(namespace: String, name: String) async throws -> (ReconcileResult, Tally?) {
+        let key = "\(namespace)/\(name)"
         let snippet: KubeObject
         do {
             snippet = try await admin.get(.jsonnetSnippets, namespace: namespace, name: name)
         } catch let e as KubeError where e.code == 404 {
-            return .done
+            memory.forget(key)
+            return (.done, nil)
         }
-        if snippet.deletionTimestamp != nil { return try await withdraw(snippet) }
+        if snippet.deletionTimestamp != nil { return (try await withdraw(snippet), nil) }
         if !snippet.finalizers.contains(OperatorNames.finalizer) {
             let finalizers = JSONValue.array((snippet.finalizers + [OperatorNames.finalizer]).map(JSONValue.string))
             _ = try await admin.patch(.jsonnetSnippets, namespace: namespace, name: name,
@@ -74,30 +77,52 @@ public struct SnippetReconciler: Sendable {
             spec = try (snippet["spec"] ?? [:]).decode(as: JsonnetSnippetSpec.self)
         } catch {
             try await writeStatus(snippet, .failure(ReconcileFailure(.invalidSpec, "spec cannot be read: \(error)")))
-            return .done
+            return (.done, ("failure", ReadyReason.invalidSpec.rawValue))
         }
         let requeue = spec.interval.flatMap(parseDuration).map { ReconcileResult.requeue(after: $0) } ?? .done
         if spec.suspend == true {
             try await writeStatus(snippet, .suspended)
-            return .done
+            return (.done, ("success", ReadyReason.suspended.rawValue))
         }
         do {
             let published = try await render(snippet, spec)
+            settings.metrics.recordRendered(bytes: published.artifact.tarball.count)
             if snippet[path: "status", "revision"]?.stringValue != published.artifact.revision {
                 await events.record(snippet, type: "Normal", reason: ReadyReason.synced.rawValue,
                                     message: "published revision \(published.artifact.revision)")
             }
             let history = try await writeStatus(snippet, .published(published, history: spec.history ?? 1))
-            collectGarbage(snippet, keep: history)
-            return requeue
+            memory.clearFailures(key)
+            collectGarbage(namespace: namespace, name: name, keep: history)
+            return (requeue, ("success", ReadyReason.synced.rawValue))
         } catch let failure as ReconcileFailure {
             let previous = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first?["reason"]?.stringValue
             if previous != failure.reason.rawValue {
                 await events.record(snippet, type: "Warning", reason: failure.reason.rawValue, message: failure.message)
             }
             try await writeStatus(snippet, .failure(failure))
-            return failure.reason == .rbacDenied ? .done : requeue
+            return (retry(failure, key: key, otherwise: requeue), ("failure", failure.reason.rawValue))
+        } catch is EvaluationUnavailable {
+            if memory.recordFailure(key, reason: EvaluationUnavailable.reason) == 0 {
+                await events.record(snippet, type: "Warning", reason: EvaluationUnavailable.reason,
+                                    message: "every evaluation slot (--max-concurrent-evals) is busy; retrying shortly")
+            }
+            return (.requeue(after: jittered(2)), ("failure", EvaluationUnavailable.reason))
         }
+    }
+
+    /// When to look at a failed snippet again: self-healing failures every
+    /// `--failure-retry-interval` (1×, 2×, 4×, then 5× on repeats, jittered), the
+    /// others only at `spec.interval` (or on the next change).
+    private func retry(_ failure: ReconcileFailure, key: String, otherwise: ReconcileResult) -> ReconcileResult {
+        guard Self.selfHealing.contains(failure.reason) else {
+            memory.clearFailures(key)
+            return otherwise
+        }
+        let repeats = memory.recordFailure(key, reason: failure.reason.rawValue)
+        let delay = jittered(settings.failureRetryInterval * min(5, pow(2, Double(min(repeats, 3)))))
+        if case .requeue(let after) = otherwise, after < delay { return otherwise }
+        return .requeue(after: delay)
     }
 
     /// The Reason message of a 403 answered to the tenant.
@@ -108,6 +133,16 @@ public struct SnippetReconciler: Sendable {
         }
         return "ServiceAccount \(namespace)/\(serviceAccount) was denied: \(e.message)"
     }
+}
+
+/// The shared EvaluationGate's cap was full: no status change, a Warning event and a quick, jittered retry.
+struct EvaluationUnavailable: Error {
+    static let reason = "EvalUnavailable"
+}
+
+/// `seconds` spread by ±10 %, so retries of many snippets do not arrive together.
+func jittered(_ seconds: TimeInterval) -> TimeInterval {
+    seconds * Double.random(in: 0.9...1.1)
 }
 
 /// `30s`, `5m`, `1h30m`, `24h` in seconds (Go duration syntax, the units Kubernetes uses).

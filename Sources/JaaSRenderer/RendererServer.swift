@@ -29,9 +29,11 @@ public final class RendererServer: Sendable {
     public let services: [any Service]
 
     /// Builds the servers; throws when a snippet file or directory is missing.
-    /// `onListening` is called with each server's bound port once it listens.
+    /// `onListening` is called with each server's bound port once it listens;
+    /// `additionalMetrics` (the operator's) is appended to each `/metrics` answer.
     public init(configuration: RendererConfiguration, logger: Logger,
-                onListening: @escaping @Sendable (Listener, Int) -> Void = { _, _ in })
+                onListening: @escaping @Sendable (Listener, Int) -> Void = { _, _ in },
+                additionalMetrics: (@Sendable () -> [UInt8])? = nil)
     throws(SnippetResolver.InvalidRoot) {
         self.configuration = configuration
         let resolver = try SnippetResolver(snippetFiles: configuration.snippetFiles,
@@ -90,9 +92,10 @@ public final class RendererServer: Sendable {
             let metrics = self.metrics
             let renderer = self.renderer
             metricsRouter.get("metrics") { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: ResponseBody(byteBuffer: ByteBuffer(
-                            bytes: metrics.exposition(gate: renderer.gate, cache: renderer.cache))))
+                var text = metrics.exposition(gate: renderer.gate, cache: renderer.cache)
+                text += additionalMetrics?() ?? []
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
             }
             services.append(Application(
                 router: metricsRouter,

@@ -142,6 +142,8 @@ struct JaaS: AsyncParsableCommand {
 
     @OptionGroup var compatibility: CompatibilityOptions
 
+    @OptionGroup var recovery: OperatorRecoveryFlags
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
@@ -202,6 +204,8 @@ struct JaaS: AsyncParsableCommand {
         let burst = try Self.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
                                    "must be at least 1")
         let sweep = try Self.duration(storageSweepInterval, "--storage-sweep-interval")
+        let retry = try Self.check(positive(try Self.duration(recovery.failureRetryInterval, "--failure-retry-interval")),
+                                   "--failure-retry-interval", recovery.failureRetryInterval, "must be positive")
         return OperatorConfiguration(
             kubeconfig: kubeconfig, storage: storage, storageBaseURL: base, storageListenAddress: storageListenAddress,
             storagePort: port,
@@ -216,7 +220,7 @@ struct JaaS: AsyncParsableCommand {
             sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
             noCrossNamespaceRefs: try Self.check(FlagValues.boolean(noCrossNamespaceRefs),
                                                  "--no-cross-namespace-refs", noCrossNamespaceRefs, "must be true or false"),
-            libraryPaths: libraryPaths)
+            libraryPaths: libraryPaths, failureRetryInterval: retry, allowLoopbackSources: recovery.allowLoopbackSources)
     }
 
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
@@ -226,14 +230,17 @@ struct JaaS: AsyncParsableCommand {
         let (level, format) = (settings.level, settings.format)
         LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
         let logger = Logger(label: "jaas")
+        let operatorMetrics = settings.operatorConfiguration.map { _ in OperatorMetrics() }
+        let additionalMetrics: (@Sendable () -> [UInt8])? = operatorMetrics.map { metrics in { @Sendable in metrics.exposition() } }
         let server: RendererServer
         do {
-            server = try RendererServer(configuration: settings.renderer, logger: logger)
+            server = try RendererServer(configuration: settings.renderer, logger: logger,
+                                        additionalMetrics: additionalMetrics)
         } catch {
             throw ValidationError(error.description)
         }
         var services: [any Service] = server.services
-        if let op = settings.operatorConfiguration {
+        if let op = settings.operatorConfiguration, let operatorMetrics {
             let variables = settings.renderer.externalVariables.compactMapValues { value -> String? in
                 if case .string(let s) = value { return s }
                 return nil
@@ -244,8 +251,12 @@ struct JaaS: AsyncParsableCommand {
                                            maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes,
                                            memoryLimit: memoryLimit,
                                            workers: EvaluationFlags.operatorWorkers(memoryLimit: memoryLimit))
+            // /ready waits for the operator's informer caches.
+            let state = server.state
+            state.waitFor("operator")
             do {
-                services += try operatorServices(op, renderer: renderer, logger: logger)
+                services += try operatorServices(op, renderer: renderer, gate: server.renderer.gate, metrics: operatorMetrics,
+                                                 onSynced: { state.stopWaiting(for: "operator") }, logger: logger)
             } catch {
                 throw ValidationError("--enable-flux-integration: \(error)")
             }
@@ -369,6 +380,9 @@ struct JaaS: AsyncParsableCommand {
         }
     }
 }
+
+/// `d` when it is above zero.
+private func positive(_ d: Duration) -> Duration? { d > .zero ? d : nil }
 
 /// Writes one line to stderr.
 private func printError(_ line: String) {

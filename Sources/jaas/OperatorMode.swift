@@ -1,5 +1,6 @@
 import Foundation
 import JaaSArtifacts
+import JaaSCore
 import JaaSOperator
 import JaaSRenderer
 import Kubernetes
@@ -25,6 +26,8 @@ struct OperatorConfiguration {
     var sweepMaxTmpAge: Duration
     var noCrossNamespaceRefs: Bool
     var libraryPaths: [String]
+    var failureRetryInterval: Duration
+    var allowLoopbackSources: Bool
 }
 
 /// Every top-level directory of each `--library-path`, read into memory as an
@@ -58,8 +61,12 @@ struct TaskService: Service {
     }
 }
 
-/// The services of `--enable-flux-integration`: the snippet controller and the storage server.
-func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, logger: Logger) throws -> [any Service] {
+/// The services of `--enable-flux-integration`: the snippet controller, the start-up
+/// check, the storage sweep and the storage server. Evaluations go through `gate`
+/// (shared with the renderer); `onSynced` is called once the informer caches are filled.
+func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, gate: EvaluationGate,
+                      metrics: OperatorMetrics, onSynced: @escaping @Sendable () -> Void,
+                      logger: Logger) throws -> [any Service] {
     let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
     let client = try KubeClient(config: kubeConfig, logger: logger)
     var settings = OperatorSettings(
@@ -68,14 +75,24 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         gcGrace: seconds(config.gcGrace), maxWithdrawWait: seconds(config.maxWithdrawWait))
     settings.noCrossNamespaceRefs = config.noCrossNamespaceRefs
     settings.libraryPathAliases = try loadLibraryAliases(config.libraryPaths)
+    settings.failureRetryInterval = seconds(config.failureRetryInterval)
+    settings.fetcher = SourceFetcher(policy: AddressPolicy(allowLoopback: config.allowLoopbackSources))
+    settings.gate = gate
+    settings.metrics = metrics
     let controller = SnippetController(reconciler: SnippetReconciler(admin: client, settings: settings),
                                        options: config.controller, logger: logger)
     let (read, write) = (config.storageReadTimeout, config.storageWriteTimeout)
     let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort) {
         [ConnectionDeadlineHandler(readTimeout: read, writeTimeout: write)]
     }
+    let preflight = OperatorPreflight(client: client, namespace: config.controller.namespaces.first, logger: logger)
     var services: [any Service] = [
-        TaskService { await controller.run() },
+        TaskService { await controller.run(onSynced: onSynced) },
+        TaskService {
+            await preflight.run()
+            // A service that returns would stop the group: stay until shutdown.
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        },
         TaskService {
             try await storageServer.run(logger: logger) { port in
                 logger.info("storage server listening", metadata: ["port": "\(port)"])
@@ -88,7 +105,10 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         services.append(TaskService {
             // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
             while !Task.isCancelled {
-                let removed = storage.sweepTemporaryFiles(olderThan: maxAge)
+                let removed = storage.sweepTemporaryFiles(olderThan: maxAge) { path in
+                    metrics.countSweepFailures()
+                    logger.warning("cannot remove a stale temporary file", metadata: ["path": "\(path)"])
+                }
                 if removed > 0 { logger.info("swept stale temporary files", metadata: ["count": "\(removed)"]) }
                 try await Task.sleep(for: interval)
             }

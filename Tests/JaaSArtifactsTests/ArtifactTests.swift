@@ -220,6 +220,11 @@ import Testing
         #expect(s.sweepTemporaryFiles(olderThan: 3600) == 0)
         #expect(s.sweepTemporaryFiles(olderThan: 60, now: Date().addingTimeInterval(120)) == 1)
         #expect(try s.get("ns/a/x.tar.gz") == [1])
+        // What cannot be removed (here a directory named like a temporary file) is reported.
+        try FileManager.default.createDirectory(atPath: s.root + "/ns/a/stuck.tmp", withIntermediateDirectories: true)
+        var failed: [String] = []
+        #expect(s.sweepTemporaryFiles(olderThan: 0, now: Date().addingTimeInterval(1)) { failed.append($0) } == 0)
+        #expect(failed == ["ns/a/stuck.tmp"])
     }
 
     @Test func aFailedWriteLeavesNothingBehind() throws {

@@ -20,7 +20,11 @@ import Yams
         let reconciler: SnippetReconciler
         let storage: LocalStorage
 
-        static func start(tenantMayCreate: Bool = true, libraryPathAliases: [String: FileTree] = [:]) async throws -> Cluster {
+        /// `configure` adjusts the reconciler's settings (which allow loopback source URLs, for the
+        /// artifact host on 127.0.0.1); `tenantMayDelete` grants the tenant `delete` on ExternalArtifacts.
+        static func start(tenantMayCreate: Bool = true, tenantMayDelete: Bool = true,
+                          libraryPathAliases: [String: FileTree] = [:],
+                          configure: (inout OperatorSettings) -> Void = { _ in }) async throws -> Cluster {
             // kubectl sends no token to a plain-http server: unauthenticated requests act as the admin
             // (ServiceAccount tokens are still checked against RBAC).
             let server = try await KubeTestServer.start(.init(anonymousIsAdmin: true))
@@ -38,7 +42,7 @@ import Yams
             _ = try await admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-a"))
             _ = try await admin.create(.serviceAccounts, KubeObject(apiVersion: "v1", kind: "ServiceAccount",
                                                                     namespace: "team-a", name: "renderer"))
-            let verbs: [JSON] = tenantMayCreate ? ["get", "create", "update", "patch"] : ["get"]
+            let verbs: [JSON] = (tenantMayCreate ? ["get", "create", "update", "patch"] : ["get"]) + (tenantMayDelete ? ["delete"] : [])
             var role = KubeObject(apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "team-a", name: "publisher")
             role["rules"] = [
                 ["apiGroups": ["source.toolkit.fluxcd.io"], "resources": ["externalartifacts"], "verbs": .array(verbs)],
@@ -58,6 +62,8 @@ import Yams
                                             renderer: SnippetRenderer(operatorExternalVariables: ["cluster": "test"]),
                                             gcGrace: 0)
             settings.libraryPathAliases = libraryPathAliases
+            settings.fetcher = SourceFetcher(policy: AddressPolicy(allowLoopback: true))
+            configure(&settings)
             return Cluster(server: server, admin: admin, reconciler: SnippetReconciler(admin: admin, settings: settings),
                            storage: storage)
         }
@@ -169,6 +175,8 @@ import Yams
         _ = try await c.reconcile("gone")
         #expect(c.storage.revisions(namespace: "team-a", name: "gone").isEmpty)
         await #expect(throws: KubeError.self) { try await c.snippet("gone") }
+        // The ExternalArtifact went first: Flux is not left pointing at a deleted tarball.
+        await #expect(throws: KubeError.self) { try await c.admin.get(.externalArtifacts, namespace: "team-a", name: "gone") }
     }
 
     @Test func tenantWithoutCreateGetsRBACDenied() async throws {

@@ -15,14 +15,25 @@ final class ArtifactHost: Sendable {
         let map = Mutex<[String: [UInt8]]>([:])
     }
 
+    /// Requests per path, and paths answered with a redirect to a location.
+    final class Traffic: Sendable {
+        let hits = Mutex<[String: Int]>([:])
+        let redirects = Mutex<[String: String]>([:])
+    }
+
     let files = Files()
+    let traffic = Traffic()
     let port: Int
     private let task: Task<Void, any Error>
 
     init() async throws {
-        let files = self.files
+        let (files, traffic) = (self.files, self.traffic)
         let router = Router()
         router.get("**") { request, _ -> Response in
+            traffic.hits.withLock { $0[request.uri.path, default: 0] += 1 }
+            if let location = traffic.redirects.withLock({ $0[request.uri.path] }) {
+                return Response(status: .found, headers: [.location: location])
+            }
             guard let bytes = files.map.withLock({ $0[request.uri.path] }) else { return Response(status: .notFound) }
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
@@ -37,6 +48,8 @@ final class ArtifactHost: Sendable {
 
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
     func put(_ path: String, _ bytes: [UInt8]) { files.map.withLock { $0[path] = bytes } }
+    func redirect(_ path: String, to location: String) { traffic.redirects.withLock { $0[path] = location } }
+    func hitCount(_ path: String) -> Int { traffic.hits.withLock { $0[path] ?? 0 } }
     func stop() { task.cancel() }
 }
 
@@ -310,8 +323,12 @@ final class ArtifactHost: Sendable {
         try await env.source("GitRepository", "late", url: nil, digest: nil, ready: false)
         try await c.apply("late-user", spec: ["serviceAccountName": "renderer", "entryFile": "main.jsonnet",
                                               "sourceRef": ["kind": "GitRepository", "name": "late", "path": "dashboards"]])
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(try await c.ready("late-user").reason == "SourceNotReady")
+        var notReady = false
+        for _ in 0..<200 where !notReady {
+            notReady = try await c.ready("late-user").reason == "SourceNotReady"
+            if !notReady { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(notReady)
         // The artifact appears: only the watch on the late CRD can notice.
         _ = try await c.admin.patchStatus(
             GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "gitrepositories"),

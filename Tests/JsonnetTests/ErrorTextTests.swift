@@ -65,3 +65,61 @@ extension ErrorTextTests {
         }
     }
 }
+
+extension ErrorTextTests {
+    @Test func comprehensionsAddOneFramePerFor() {
+        #expect(diagnostic("[x for x in [1] for y in [2] if error \"c\"]")
+            == "RUNTIME ERROR: c\n\tf.jsonnet:1:33-42\t$\n\tf.jsonnet:1:1-43\t\n\tf.jsonnet:1:1-43\t\n\tDuring evaluation\t\n")
+        #expect(diagnostic("[x for x in [1] if 1]")
+            == "RUNTIME ERROR: Unexpected type number, expected boolean\n\t\t\n\tf.jsonnet:1:1-22\t\n\tDuring evaluation\t\n")
+        #expect(diagnostic("{ [x]: 1 for x in [1] }")
+            == "RUNTIME ERROR: Field name must be string, got number\n\tf.jsonnet:1:1-24\t$\n\tf.jsonnet:1:1-24\t\n\tDuring evaluation\t\n")
+        #expect(diagnostic("{ [x]: 1 for x in [\"a\", \"a\"] }")
+            == "RUNTIME ERROR: Duplicate field name: \"a\"\n\tf.jsonnet:1:1-31\t\n\tDuring evaluation\t\n")
+        #expect(diagnostic("{ [x]: error \"v\" for x in [\"a\"] }")
+            == "RUNTIME ERROR: v\n\tf.jsonnet:1:8-17\tobject <anonymous>\n\tField \"a\"\t\n\tDuring manifestation\t\n")
+        #expect(diagnostic("local a = [error \"b\" for x in [1]]; a[0]")
+            == "RUNTIME ERROR: b\n\tf.jsonnet:1:12-21\tthunk from <thunk <a> from <$>>\n\tf.jsonnet:1:37-41\t$\n\tDuring evaluation\t\n")
+    }
+
+    @Test func plusFieldsAndTopLevelTailCalls() {
+        #expect(diagnostic("{a: null} + { a+: {} }")
+            == "RUNTIME ERROR: Unexpected type null\n\tf.jsonnet:1:19-21\t+:\n\tField \"a\"\t\n\tDuring manifestation\t\n")
+        #expect(diagnostic("{ [1234]: 42 }")
+            == "RUNTIME ERROR: Field name must be string, got number\n\tf.jsonnet:1:1-15\t$\n\tDuring evaluation\t\n")
+        #expect(diagnostic("local f(x) = error \"t\"; (function(y) f(y))(1) tailstrict")
+            == "RUNTIME ERROR: t\n\tf.jsonnet:1:14-23\tfunction <f>\n\tf.jsonnet:1:38-42\tfunction <anonymous>\n\tDuring evaluation\t\n")
+        #expect(diagnostic("local foo(x, y=error \"xxx\")=x;\nfoo(42) tailstrict")
+            == "RUNTIME ERROR: xxx\n\tf.jsonnet:1:16-27\tfunction <foo>\n\tf.jsonnet:2:1-8\t$\n\tDuring evaluation\t\n")
+    }
+}
+
+extension ErrorTextTests {
+    @Test func builtinMadeElementsLeaveAnUnnamedFrame() {
+        #expect(diagnostic("local a = std.makeArray(2, function(i) error \"e\"); a[1]")
+            == "RUNTIME ERROR: e\n\tf.jsonnet:1:40-49\tfunction <anonymous>\n\t\t\n\tf.jsonnet:1:52-56\t$\n\tDuring evaluation\t\n")
+    }
+}
+
+extension ErrorTextTests {
+    /// A frame name as deep as the parser allows is built without recursion, so formatting
+    /// it on a small (concurrency) thread stack cannot overflow.
+    @Test func deepThunkChainsFormatOnASmallStack() async throws {
+        let n = 9000
+        var code = "local x0 = "
+        for i in 1..<n { code += "local x\(i) = " }
+        code += "error 'deep'"
+        for i in stride(from: n - 1, to: 0, by: -1) { code += "; x\(i)" }
+        code += "; x0"
+        let options = EvaluationOptions(maxStack: 20_000)
+        do {
+            _ = try Jsonnet.evaluate(source: code, fileName: "f.jsonnet", options: options)
+            Issue.record("no error")
+        } catch let e as JsonnetError {
+            let text = await Task { e.formatted(maxTrace: 2) }.value
+            #expect(text.hasPrefix("RUNTIME ERROR: deep\n\tf.jsonnet:1:"))
+            #expect(text.contains("\tthunk <x8999> from <thunk <x8998> from <"))
+            #expect(text.contains("thunk <x1> from <thunk <x0> from <$>>" + String(repeating: ">", count: n - 2) + "\n"))
+        }
+    }
+}

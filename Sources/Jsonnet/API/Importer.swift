@@ -38,45 +38,85 @@ public struct ImportReadError: Error, Sendable {
 
 /// go-jsonnet's file importer: relative to the importing file's directory, then
 /// each library path, the right-most (last) one first.
+///
+/// Each path it tries is opened once and `fstat`ed through the open descriptor;
+/// `observer` (if any) is told what was found there — `nil` when nothing could be
+/// opened — so a caller can record exactly which files a render depended on.
 public struct FileSystemImporter: Importer {
     /// Library search directories in command-line order (`-J a -J b` searches `b` first).
     public let libraryPaths: [String]
+    /// Called with every path tried and its status (nil: absent), before it is read.
+    public let observer: (@Sendable (String, stat?) -> Void)?
 
-    public init(libraryPaths: [String]) {
+    public init(libraryPaths: [String], observer: (@Sendable (String, stat?) -> Void)? = nil) {
         self.libraryPaths = libraryPaths
+        self.observer = observer
     }
 
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
         if path.hasPrefix("/") { return try read(path) }
-        let dir = directory(of: importingFile)
-        if let f = try read(join(dir, path)) { return f }
+        if let f = try read(importPath(path, relativeTo: importingFile)) { return f }
         for lib in libraryPaths.reversed() {
-            if let f = try read(join(lib, path)) { return f }
+            if let f = try read(joinPath(lib, path)) { return f }
         }
         return nil
     }
 
-    private func directory(of file: String) -> String {
-        guard let slash = file.lastIndex(of: "/") else { return "" }
-        return String(file[...slash])
-    }
-
-    /// Joins and cleans like Go's `filepath.Join`, so diagnostics name `a/b`, not `a/./b`.
-    private func join(_ dir: String, _ path: String) -> String {
-        let joined = dir.isEmpty ? path : (dir.hasSuffix("/") ? dir + path : dir + "/" + path)
-        let clean = normalizePath(joined)
-        return clean.isEmpty ? "." : clean
-    }
-
-    private func read(_ path: String) throws -> ImportedFile? {
+    /// Reads `path` as an import would (telling the observer); nil when it cannot be opened.
+    public func read(_ path: String) throws -> ImportedFile? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            observer?(path, nil)
+            return nil
+        }
+        defer { close(fd) }
         var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard fstat(fd, &st) == 0 else {
+            observer?(path, nil)
+            return nil
+        }
+        observer?(path, st)
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw ImportReadError("read \(path): is a directory")
         }
-        guard let bytes = readFileBytes(path) else { return nil }
+        guard let bytes = readAll(fd) else { throw ImportReadError("read \(path): I/O error") }
         return ImportedFile(path: path, contents: bytes)
     }
+
+    private func readAll(_ fd: Int32) -> [UInt8]? {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+    }
+}
+
+#if canImport(Glibc)
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+private let systemRead = Darwin.read
+#endif
+
+/// The path an import of `path` from `importingFile` names before any library
+/// search: `path` joined to the importing file's directory (see ``joinPath(_:_:)``).
+public func importPath(_ path: String, relativeTo importingFile: String) -> String {
+    guard let slash = importingFile.lastIndex(of: "/") else { return joinPath("", path) }
+    return joinPath(String(importingFile[...slash]), path)
+}
+
+/// `path` under `directory`, cleaned like Go's `filepath.Join`, as go-jsonnet names
+/// imported files (`a/./b` → `a/b`, `a/../b` → `b`; an empty result is `.`).
+public func joinPath(_ directory: String, _ path: String) -> String {
+    let joined = directory.isEmpty ? path : (directory.hasSuffix("/") ? directory + path : directory + "/" + path)
+    let clean = normalizePath(joined)
+    return clean.isEmpty ? "." : clean
 }
 
 /// Reads a whole file, or nil when it cannot be opened.
@@ -106,13 +146,7 @@ public struct MemoryImporter: Importer {
     }
 
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
-        var candidates: [String] = []
-        if let slash = importingFile.lastIndex(of: "/") {
-            candidates.append(normalizePath(String(importingFile[...slash]) + path))
-        } else {
-            candidates.append(normalizePath(path))
-        }
-        for root in searchRoots { candidates.append(normalizePath(root + "/" + path)) }
+        let candidates = [importPath(path, relativeTo: importingFile)] + searchRoots.map { joinPath($0, path) }
         for c in candidates {
             if let bytes = files[c] { return ImportedFile(path: c, contents: bytes) }
         }

@@ -36,7 +36,7 @@ public struct EvaluationOptions: Sendable {
     /// Stops the evaluation with `EvaluationCancelled.timedOut` after this long.
     public var timeout: Duration?
     /// Host functions reachable through `std.native(name)`.
-    public var nativeFunctions: [String: Builtin]
+    package var nativeFunctions: [String: Builtin] = [:]
     /// Native stack reserved for the evaluation thread, in bytes.
     public var stackSize: Int
     /// Per-evaluation memory budget in bytes for strings, arrays and objects
@@ -50,7 +50,6 @@ public struct EvaluationOptions: Sendable {
                 maxTrace: Int = 20,
                 cancellation: CancellationToken? = nil,
                 timeout: Duration? = nil,
-                nativeFunctions: [String: Builtin] = [:],
                 stackSize: Int = 512 << 20,
                 memoryLimit: Int? = nil) {
         self.importer = importer
@@ -60,7 +59,6 @@ public struct EvaluationOptions: Sendable {
         self.maxTrace = maxTrace
         self.cancellation = cancellation
         self.timeout = timeout
-        self.nativeFunctions = nativeFunctions
         self.stackSize = stackSize
         self.memoryLimit = memoryLimit
     }

@@ -20,7 +20,7 @@ extension Interpreter {
     }
 
     /// `target[index]` on evaluated operands.
-    public func index(_ target: Value, _ index: Value) throws -> Value {
+    package func index(_ target: Value, _ index: Value) throws -> Value {
         switch target {
         case .object(let o):
             guard case .string(let s) = index else { throw typeError(index, expected: "string") }
@@ -82,7 +82,7 @@ extension Interpreter {
     }
 
     /// `target[begin:end:step]` with Jsonnet's clamping rules.
-    public func slice(_ target: Value, _ begin: Int?, _ end: Int?, _ step: Int?) throws -> Value {
+    package func slice(_ target: Value, _ begin: Int?, _ end: Int?, _ step: Int?) throws -> Value {
         let length: Int
         switch target {
         case .array(let a): length = a.count
@@ -145,7 +145,7 @@ extension Interpreter {
                     switch v {
                     case .string(let s): name = s.string
                     case .null: continue
-                    default: throw makeError("Field name must be string, got \(v.typeName)", at: e)
+                    default: throw makeError("Field name must be string, got \(v.typeName)", at: o)
                     }
                 }
                 if !seen.insert(name).inserted {
@@ -159,35 +159,47 @@ extension Interpreter {
         return .object(JObject(layers: [layer], heap: heap))
     }
 
-    /// Runs the `for`/`if` clauses, calling `body` with the frame of each binding.
-    private func forEachBinding(_ specs: ArraySlice<ComprehensionSpec>, _ env: Env, _ body: (Env) throws -> Void) throws {
+    /// Runs the `for`/`if` clauses of the comprehension `site`, calling `body` with the frame of
+    /// each binding. As in go-jsonnet's traces, an error inside the k-th `for` passes k unnamed
+    /// frames at `site`; with `typeErrorFrame`, a sequence that is not an array adds one more.
+    private func forEachBinding(_ specs: ArraySlice<ComprehensionSpec>, _ env: Env, site: Node, typeErrorFrame: Bool,
+                                _ body: (Env) throws -> Void) throws {
         guard let first = specs.first else {
             try body(env)
             return
         }
         switch first {
         case .forIn(_, let seqNode, _):
-            let seq = try eval(seqNode, env)
-            guard case .array(let arr) = seq else {
-                throw makeError("std.flatMap second param must be array / string, got \(seq.typeName)", at: seqNode)
-            }
-            for e in arr.elements {
-                try tick()
-                let frame = Env(parent: env, slots: [e], heap: heap)
-                try forEachBinding(specs.dropFirst(), frame, body)
+            do {
+                let seq = try eval(seqNode, env)
+                guard case .array(let arr) = seq else {
+                    var e = makeError("std.flatMap second param must be array / string, got \(seq.typeName)")
+                    if typeErrorFrame { e.trace.append(TraceFrame(range: site.range, name: "")) }
+                    throw e
+                }
+                for e in arr.elements {
+                    try tick()
+                    let frame = Env(parent: env, slots: [e], heap: heap)
+                    try forEachBinding(specs.dropFirst(), frame, site: site, typeErrorFrame: typeErrorFrame, body)
+                }
+            } catch var e as JsonnetError {
+                e.trace.append(TraceFrame(range: site.range, name: ""))
+                throw e
             }
         case .ifCondition(let cond, _):
             let c = try eval(cond, env)
             guard case .bool(let b) = c else {
-                throw makeError("Unexpected type \(c.typeName), expected boolean", at: cond)
+                var e = makeError("Unexpected type \(c.typeName), expected boolean")
+                e.trace.append(TraceFrame(range: .none, name: ""))
+                throw e
             }
-            if b { try forEachBinding(specs.dropFirst(), env, body) }
+            if b { try forEachBinding(specs.dropFirst(), env, site: site, typeErrorFrame: typeErrorFrame, body) }
         }
     }
 
     func evalArrayComprehension(_ c: ArrayComprehension, _ env: Env) throws -> Value {
         var elems = ContiguousArray<Lazy>()
-        try forEachBinding(c.specs[...], env) { frame in
+        try forEachBinding(c.specs[...], env, site: c, typeErrorFrame: false) { frame in
             // The result's size is a product of the program's arrays: check it as it grows.
             if elems.count & 0xFFF == 0xFFF { try reserve(elems.count, elementBytes: MemoryLayout<Lazy>.stride) }
             try tick()
@@ -198,20 +210,23 @@ extension Interpreter {
 
     func evalObjectComprehension(_ c: ObjectComprehension, _ env: Env) throws -> Value {
         var defs = ContiguousArray<FieldDef>()
-        var seen = Set<String>()
-        try forEachBinding(c.specs[...], env) { frame in
+        try forEachBinding(c.specs[...], env, site: c, typeErrorFrame: true) { frame in
             if defs.count & 0xFFF == 0xFFF { try reserve(defs.count, elementBytes: MemoryBudget.trackedBytes) }
             let v = try eval(c.name, frame)
             let name: String
             switch v {
             case .string(let s): name = s.string
             case .null: return
-            default: throw makeError("Field name must be string, got \(v.typeName)", at: c.name)
-            }
-            if !seen.insert(name).inserted {
-                throw makeError("Duplicate field name: \"\(name)\"", at: c)
+            default: throw makeError("Field name must be string, got \(v.typeName)", at: c)
             }
             defs.append(FieldDef(name: name, visibility: c.visibility, plus: c.plus, body: .expr(c.body, frame)))
+        }
+        // Checked once all names are known, so the error carries no per-`for` frames (as in go-jsonnet).
+        var seen = Set<String>()
+        for d in defs where !seen.insert(d.name).inserted {
+            var e = makeError("Duplicate field name: \"\(d.name)\"")
+            e.trace.append(TraceFrame(range: c.range, name: ""))
+            throw e
         }
         let layer = ObjectLayer(layout: ObjectLayout(fields: defs), env: env, literal: nil, comprehensionLocals: c.locals)
         return .object(JObject(layers: [layer], heap: heap))

@@ -1,10 +1,10 @@
 /// A parameter of a native builtin, with an optional default.
-public struct BuiltinParameter: @unchecked Sendable {
-    public let name: String
+package struct BuiltinParameter: @unchecked Sendable {
+    package let name: String
     /// The value used when the argument is omitted; nil means required.
-    public let defaultValue: Value?
+    package let defaultValue: Value?
 
-    public init(_ name: String, default defaultValue: Value? = nil) {
+    package init(_ name: String, default defaultValue: Value? = nil) {
         self.name = name
         self.defaultValue = defaultValue
     }
@@ -15,8 +15,8 @@ public struct BuiltinParameter: @unchecked Sendable {
 /// Most builtins take their arguments already evaluated; the arity-specific cases
 /// avoid allocating an argument array on hot paths. `lazy` builtins receive
 /// unevaluated arguments and force only what they need.
-public final class Builtin: @unchecked Sendable {
-    public enum Implementation {
+package final class Builtin: @unchecked Sendable {
+    package enum Implementation {
         case unary((Value, Interpreter) throws -> Value)
         case binary((Value, Value, Interpreter) throws -> Value)
         case ternary((Value, Value, Value, Interpreter) throws -> Value)
@@ -25,32 +25,32 @@ public final class Builtin: @unchecked Sendable {
     }
 
     /// The name as go-jsonnet reports it in errors (without `std.`).
-    public let name: String
-    public let parameters: [BuiltinParameter]
-    public let implementation: Implementation
+    package let name: String
+    package let parameters: [BuiltinParameter]
+    package let implementation: Implementation
     /// Set for builtins that report where they were called from (`std.trace`):
     /// the call site is then recorded in `Interpreter.callSite`.
-    public var wantsCallSite = false
+    package var wantsCallSite = false
 
-    public init(_ name: String, _ parameters: [BuiltinParameter], _ implementation: Implementation) {
+    package init(_ name: String, _ parameters: [BuiltinParameter], _ implementation: Implementation) {
         self.name = name
         self.parameters = parameters
         self.implementation = implementation
     }
 
     /// Convenience: a one-argument builtin.
-    public convenience init(_ name: String, _ p: String, _ f: @escaping (Value, Interpreter) throws -> Value) {
+    package convenience init(_ name: String, _ p: String, _ f: @escaping (Value, Interpreter) throws -> Value) {
         self.init(name, [BuiltinParameter(p)], .unary(f))
     }
 
     /// Convenience: a two-argument builtin.
-    public convenience init(_ name: String, _ p1: String, _ p2: String,
+    package convenience init(_ name: String, _ p1: String, _ p2: String,
                             _ f: @escaping (Value, Value, Interpreter) throws -> Value) {
         self.init(name, [BuiltinParameter(p1), BuiltinParameter(p2)], .binary(f))
     }
 
     /// Convenience: a three-argument builtin.
-    public convenience init(_ name: String, _ p1: String, _ p2: String, _ p3: String,
+    package convenience init(_ name: String, _ p1: String, _ p2: String, _ p3: String,
                             _ f: @escaping (Value, Value, Value, Interpreter) throws -> Value) {
         self.init(name, [BuiltinParameter(p1), BuiltinParameter(p2), BuiltinParameter(p3)], .ternary(f))
     }

@@ -84,14 +84,43 @@ extension Interpreter {
     /// Calls `fn` with positional and named arguments. With `tailStrict`, every
     /// argument (defaults included) is evaluated before the body runs, and
     /// `tailstrict` calls in tail position reuse this call's stack frame.
-    public func call(_ fn: JFunction, _ positional: ContiguousArray<Lazy>, _ named: [(String, Lazy)] = [],
+    package func call(_ fn: JFunction, _ positional: ContiguousArray<Lazy>, _ named: [(String, Lazy)] = [],
                      tailStrict: Bool = false) throws -> Value {
-        guard case .closure(var f, let cenv) = fn.body else {
+        guard case .closure(let f, let cenv) = fn.body else {
             guard case .builtin(let b) = fn.body else { fatalError("unreachable") }
             return try callBuiltin(b, positional, named)
         }
-        var frame = try bindArguments(f, cenv, positional, named)
+        let frame = try bindArguments(f, cenv, positional, named)
         if tailStrict { try forceAll(frame) }
+        return try runBody(f, frame)
+    }
+
+    /// Evaluates a file's top-level expression. A `tailstrict` call in its tail position
+    /// replaces the top-level frame, as in go-jsonnet: an error while binding or forcing
+    /// the arguments is traced to the call site, one inside the callee is not.
+    func evalTopLevel(_ node: Node, _ env: Env) throws -> Value {
+        switch try evalTail(node, env) {
+        case .value(let v):
+            return v
+        case .call(let fn, let args, let named, let site):
+            var inBody = false
+            do {
+                guard case .closure(let f, let cenv) = fn.body else { return try call(fn, args, named, tailStrict: true) }
+                let frame = try bindArguments(f, cenv, args, named)
+                try forceAll(frame)
+                inBody = true
+                return try runBody(f, frame)
+            } catch var e as JsonnetError where !inBody {
+                e.trace.append(TraceFrame(at: site))
+                throw e
+            }
+        }
+    }
+
+    /// Runs the body of `f` in its bound argument `frame`, following `tailstrict` tail calls in place.
+    private func runBody(_ f: Function, _ frame: Env) throws -> Value {
+        var f = f
+        var frame = frame
         try enter()
         defer { leave() }
         while true {
@@ -127,7 +156,7 @@ extension Interpreter {
     }
 
     /// Calls `fn` with already computed positional arguments.
-    public func call(_ fn: JFunction, _ args: Value...) throws -> Value {
+    package func call(_ fn: JFunction, _ args: Value...) throws -> Value {
         try call(fn, ContiguousArray(args.map { Lazy.value($0) }))
     }
 

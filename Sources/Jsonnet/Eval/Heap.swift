@@ -6,7 +6,7 @@
 ///
 /// The links are `unowned(unsafe)`: linking costs two stores and no reference
 /// counting, and `deinit` unlinks in O(1).
-public class Tracked {
+package class Tracked {
     fileprivate unowned(unsafe) var prev: Tracked?
     fileprivate unowned(unsafe) var next: Tracked?
 
@@ -33,13 +33,13 @@ public class Tracked {
 }
 
 /// The registry of one evaluation's cycle-capable objects.
-public final class Heap {
+package final class Heap {
     fileprivate let sentinel: Tracked
     /// Objects linked since the last `countLive()` plus those alive then: an upper
     /// bound on the live count that costs one increment per object.
     var allocations = 0
 
-    public init() {
+    package init() {
         sentinel = Tracked()
         sentinel.prev = sentinel
         sentinel.next = sentinel
@@ -58,7 +58,7 @@ public final class Heap {
 
     /// Breaks every cycle among the objects still alive so they can be freed.
     /// Objects must not be used after this.
-    public func release() {
+    package func release() {
         var all: [Tracked] = []
         var node = sentinel.next
         while let x = node, x !== sentinel {
@@ -82,7 +82,7 @@ public final class Heap {
 }
 
 /// A lazily evaluated expression: computed at most once, on first use.
-public final class Thunk: Tracked {
+package final class Thunk: Tracked {
     enum State {
         case pending(Node, Env)
         case deferred(() throws -> Value)
@@ -93,20 +93,20 @@ public final class Thunk: Tracked {
     private var state: State
 
     /// A thunk that evaluates `node` in `env` when forced.
-    public init(_ node: Node, _ env: Env, heap: Heap) {
+    package init(_ node: Node, _ env: Env, heap: Heap) {
         state = .pending(node, env)
         super.init(heap: heap)
     }
 
     /// A thunk that runs `compute` when forced (used by native builtins).
-    public init(heap: Heap, _ compute: @escaping () throws -> Value) {
+    package init(heap: Heap, _ compute: @escaping () throws -> Value) {
         state = .deferred(compute)
         super.init(heap: heap)
     }
 
     /// The value, computing it on first use.
     @inline(__always)
-    public func force(_ ev: Interpreter) throws -> Value {
+    package func force(_ ev: Interpreter) throws -> Value {
         if case .done(let v) = state { return v }
         return try forceSlow(ev)
     }
@@ -152,18 +152,18 @@ public final class Thunk: Tracked {
 /// A frame of variable slots, chained to the frame it was created in.
 ///
 /// Object frames also carry `self` and the layer index that bounds `super`.
-public final class Env: Tracked {
+package final class Env: Tracked {
     /// The enclosing frame.
-    public let parent: Env?
+    package let parent: Env?
     /// The frame's variables, in the order the resolver assigned.
-    public var slots: ContiguousArray<Lazy>
+    package var slots: ContiguousArray<Lazy>
     /// For object frames: the object bound to `self`.
-    public var selfObject: JObject?
+    package var selfObject: JObject?
     /// For object frames: the layer of `selfObject` whose fields are being evaluated;
     /// `super` is the layers below it.
-    public let layer: Int
+    package let layer: Int
 
-    public init(parent: Env?, slots: ContiguousArray<Lazy>, heap: Heap) {
+    package init(parent: Env?, slots: ContiguousArray<Lazy>, heap: Heap) {
         self.parent = parent
         self.slots = slots
         self.selfObject = nil
@@ -171,7 +171,7 @@ public final class Env: Tracked {
         super.init(heap: heap)
     }
 
-    public init(parent: Env?, slots: ContiguousArray<Lazy>, selfObject: JObject, layer: Int, heap: Heap) {
+    package init(parent: Env?, slots: ContiguousArray<Lazy>, selfObject: JObject, layer: Int, heap: Heap) {
         self.parent = parent
         self.slots = slots
         self.selfObject = selfObject
@@ -181,7 +181,7 @@ public final class Env: Tracked {
 
     /// The frame `depth` levels up (0 = this one).
     @inline(__always)
-    public func ancestor(_ depth: Int32) -> Env {
+    package func ancestor(_ depth: Int32) -> Env {
         var e = self
         var d = depth
         while d > 0 {

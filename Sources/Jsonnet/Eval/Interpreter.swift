@@ -18,9 +18,9 @@ public final class CancellationToken: Sendable {
 
 /// One evaluation's state: the heap registry, stack accounting, imports and
 /// external variables. Created per evaluation and used from one thread.
-public final class Interpreter {
+package final class Interpreter {
     /// The registry of this evaluation's cycle-capable objects.
-    public let heap = Heap()
+    package let heap = Heap()
     let maxStack: Int
     /// The memory budget, when the options set one.
     let memory: MemoryBudget?
@@ -58,7 +58,7 @@ public final class Interpreter {
     // MARK: Errors
 
     /// A runtime error with `message` (the trace is filled while it propagates).
-    public func makeError(_ message: String) -> JsonnetError {
+    package func makeError(_ message: String) -> JsonnetError {
         JsonnetError.runtime(message)
     }
 
@@ -70,7 +70,7 @@ public final class Interpreter {
     }
 
     /// go-jsonnet's type error: `Unexpected type T, expected E`.
-    public func typeError(_ v: Value, expected: String) -> JsonnetError {
+    package func typeError(_ v: Value, expected: String) -> JsonnetError {
         makeError("Unexpected type \(v.typeName), expected \(expected)")
     }
 
@@ -101,7 +101,7 @@ public final class Interpreter {
 
     /// Throws if the evaluation was cancelled, ran past its deadline or spent its
     /// memory budget. Native loops call this periodically.
-    public func poll() throws {
+    package func poll() throws {
         if let c = cancellation, c.isCancelled { throw EvaluationCancelled.cancelled }
         if let d = deadline, ContinuousClock.now >= d { throw EvaluationCancelled.timedOut }
         if let m = memory { try checkMemory(m) }
@@ -109,7 +109,7 @@ public final class Interpreter {
 
     /// Polls every 1024th call: cheap enough for tight native loops.
     @inline(__always)
-    public func tick() throws {
+    package func tick() throws {
         pollCounter &+= 1
         if pollCounter & 0x3FF == 0 { try poll() }
     }
@@ -117,7 +117,7 @@ public final class Interpreter {
     // MARK: Evaluation
 
     /// Evaluates `node` in `env`.
-    public func eval(_ node: Node, _ env: Env) throws -> Value {
+    package func eval(_ node: Node, _ env: Env) throws -> Value {
         switch node.kind {
         case .null:
             return .null

@@ -3,11 +3,11 @@
 ///
 /// Concatenation of long strings builds a rope that is flattened once, on first
 /// use, without recursion, so `s + x` in a loop stays linear.
-public final class JString {
+package final class JString {
     /// Number of Unicode scalars.
-    public let count: Int
+    package let count: Int
     /// True when every scalar is ASCII (then UTF-8 offsets are scalar offsets).
-    public let isASCII: Bool
+    package let isASCII: Bool
     private var flat: String?
     private var left: JString?
     private var right: JString?
@@ -16,7 +16,7 @@ public final class JString {
     private var charge: MemoryCharge?
 
     /// Wraps a Swift string, measuring it once.
-    public init(_ s: String) {
+    package init(_ s: String) {
         var s = s
         var n = 0
         var ascii = true
@@ -33,7 +33,7 @@ public final class JString {
     }
 
     /// Wraps a string whose scalar count and ASCII-ness are already known.
-    public init(_ s: String, count: Int, isASCII: Bool) {
+    package init(_ s: String, count: Int, isASCII: Bool) {
         self.count = count
         self.isASCII = isASCII
         self.flat = s
@@ -42,7 +42,7 @@ public final class JString {
 
     /// A string that is never mutated after creation (safe to share between
     /// evaluations): its scalar table, if it needs one, is built up front.
-    public static func frozen(_ s: String) -> JString {
+    package static func frozen(_ s: String) -> JString {
         let j = JString(s)
         if !j.isASCII { j.scalarCache = Array(s.unicodeScalars) }
         return j
@@ -56,10 +56,10 @@ public final class JString {
     }
 
     /// The shared empty string.
-    nonisolated(unsafe) public static let empty = JString("", count: 0, isASCII: true)
+    nonisolated(unsafe) package static let empty = JString("", count: 0, isASCII: true)
 
     /// `a + b`, as a rope when the result is long.
-    public static func concat(_ a: JString, _ b: JString) -> JString {
+    package static func concat(_ a: JString, _ b: JString) -> JString {
         if a.count == 0 { return b }
         if b.count == 0 { return a }
         if a.count + b.count <= 64, let fa = a.flat, let fb = b.flat {
@@ -69,7 +69,7 @@ public final class JString {
     }
 
     /// The flattened Swift string.
-    public var string: String {
+    package var string: String {
         if let flat { return flat }
         let s = flatten()
         flat = s
@@ -104,7 +104,7 @@ public final class JString {
     }
 
     /// The scalars as an array (cached), for random access into non-ASCII text.
-    public var scalars: [Unicode.Scalar] {
+    package var scalars: [Unicode.Scalar] {
         if let scalarCache { return scalarCache }
         let s = Array(string.unicodeScalars)
         scalarCache = s
@@ -112,7 +112,7 @@ public final class JString {
     }
 
     /// The scalar at code-point offset `i` (0 ≤ i < count).
-    public func scalar(at i: Int) -> Unicode.Scalar {
+    package func scalar(at i: Int) -> Unicode.Scalar {
         if isASCII {
             var s = string
             return s.withUTF8 { Unicode.Scalar($0[i]) }
@@ -121,7 +121,7 @@ public final class JString {
     }
 
     /// The substring of `length` code points starting at code point `start` (both clamped).
-    public func substring(from start: Int, length: Int) -> JString {
+    package func substring(from start: Int, length: Int) -> JString {
         let lo = max(0, min(start, count))
         let hi = max(lo, min(count, lo + max(0, length)))
         if lo == 0 && hi == count { return self }
@@ -136,7 +136,7 @@ public final class JString {
     }
 
     /// A one-scalar string.
-    public static func of(_ scalar: Unicode.Scalar) -> JString {
+    package static func of(_ scalar: Unicode.Scalar) -> JString {
         if scalar.isASCII { return asciiTable[Int(scalar.value)] }
         return JString(String(Character(scalar)), count: 1, isASCII: false)
     }
@@ -146,20 +146,20 @@ public final class JString {
     }
 
     /// Code-point equality (not Swift's canonical equivalence).
-    public static func equal(_ a: JString, _ b: JString) -> Bool {
+    package static func equal(_ a: JString, _ b: JString) -> Bool {
         if a === b { return true }
         if a.count != b.count { return false }
         return a.string.utf8.elementsEqual(b.string.utf8)
     }
 
     /// Code-point order, which is UTF-8 byte order.
-    public static func compare(_ a: JString, _ b: JString) -> Int {
+    package static func compare(_ a: JString, _ b: JString) -> Int {
         compareUTF8(a.string, b.string)
     }
 }
 
 /// Orders two strings by code point (UTF-8 byte order): -1, 0 or 1.
-public func compareUTF8(_ a: String, _ b: String) -> Int {
+package func compareUTF8(_ a: String, _ b: String) -> Int {
     var a = a
     var b = b
     return a.withUTF8 { pa in
@@ -176,7 +176,7 @@ public func compareUTF8(_ a: String, _ b: String) -> Int {
 
 /// Code-point order on Swift strings, for sorting field names the way go-jsonnet does.
 @inline(__always)
-public func utf8Less(_ a: String, _ b: String) -> Bool { compareUTF8(a, b) < 0 }
+package func utf8Less(_ a: String, _ b: String) -> Bool { compareUTF8(a, b) < 0 }
 
 #if canImport(Glibc)
 import Glibc

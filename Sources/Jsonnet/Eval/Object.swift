@@ -1,5 +1,5 @@
 /// How a field's value is produced.
-public enum FieldBody {
+package enum FieldBody {
     /// An expression evaluated in the layer's object frame (or, for comprehension
     /// fields, in a frame whose parent is the given per-field environment).
     case expr(Node, Env?)
@@ -8,13 +8,13 @@ public enum FieldBody {
 }
 
 /// One field definition in an object layer.
-public struct FieldDef {
-    public let name: String
-    public let visibility: Visibility
-    public let plus: Bool
-    public let body: FieldBody
+package struct FieldDef {
+    package let name: String
+    package let visibility: Visibility
+    package let plus: Bool
+    package let body: FieldBody
 
-    public init(name: String, visibility: Visibility, plus: Bool = false, body: FieldBody) {
+    package init(name: String, visibility: Visibility, plus: Bool = false, body: FieldBody) {
         self.name = name
         self.visibility = visibility
         self.plus = plus
@@ -24,11 +24,11 @@ public struct FieldDef {
 
 /// The field table of one layer: shared by every instance of an object literal
 /// whose field names are all constant, built per instance otherwise.
-public final class ObjectLayout {
-    public let fields: ContiguousArray<FieldDef>
-    public let index: [String: Int]
+package final class ObjectLayout {
+    package let fields: ContiguousArray<FieldDef>
+    package let index: [String: Int]
 
-    public init(fields: ContiguousArray<FieldDef>) {
+    package init(fields: ContiguousArray<FieldDef>) {
         self.fields = fields
         var index = [String: Int]()
         if fields.count > Self.linearLimit {
@@ -44,7 +44,7 @@ public final class ObjectLayout {
 
     /// The position of field `name`, if this layout defines it.
     @inline(__always)
-    public func find(_ name: String) -> Int? {
+    package func find(_ name: String) -> Int? {
         if fields.count > Self.linearLimit { return index[name] }
         for i in 0..<fields.count where fields[i].name == name { return i }
         return nil
@@ -53,20 +53,20 @@ public final class ObjectLayout {
 
 /// One object literal instantiation (or one natively built object) inside an
 /// object's inheritance chain.
-public final class ObjectLayer {
-    public let layout: ObjectLayout
+package final class ObjectLayer {
+    package let layout: ObjectLayout
     /// The frame the literal was evaluated in: parent of its object frames.
-    public let env: Env?
+    package let env: Env?
     /// The literal (for locals and asserts), nil for native objects.
-    public let literal: ObjectLiteral?
+    package let literal: ObjectLiteral?
     /// Locals of an object comprehension (its literal has none).
-    public let comprehensionLocals: [Binding]
+    package let comprehensionLocals: [Binding]
     /// For the marker layers `std.objectRemoveKey` adds: the removed field and how
     /// many layers directly below this one it is removed from (the original
     /// object's layers; layers composed in later on the left keep theirs).
-    public let removal: (name: String, scope: Int)?
+    package let removal: (name: String, scope: Int)?
 
-    public init(layout: ObjectLayout, env: Env?, literal: ObjectLiteral?, comprehensionLocals: [Binding] = []) {
+    package init(layout: ObjectLayout, env: Env?, literal: ObjectLiteral?, comprehensionLocals: [Binding] = []) {
         self.layout = layout
         self.env = env
         self.literal = literal
@@ -75,7 +75,7 @@ public final class ObjectLayer {
     }
 
     /// A marker layer that removes `name` from the `scope` layers below it.
-    public init(removing name: String, scope: Int) {
+    package init(removing name: String, scope: Int) {
         self.layout = ObjectLayout(fields: [])
         self.env = nil
         self.literal = nil
@@ -98,8 +98,8 @@ struct FieldRef {
 ///
 /// `a + b` concatenates layer lists, so `super` inside layer `i` is simply the
 /// layers below `i` of the same `self`. Field values are cached per object.
-public final class JObject: Tracked {
-    public private(set) var layers: ContiguousArray<ObjectLayer>
+package final class JObject: Tracked {
+    package private(set) var layers: ContiguousArray<ObjectLayer>
     /// Computed field values with `self` = this object, by (layer, field) slot.
     private var values: ContiguousArray<Value?> = []
     private var frames: ContiguousArray<Env?>
@@ -110,7 +110,7 @@ public final class JObject: Tracked {
     /// Whether some layer is an `objectRemoveKey` marker (then lookups skip removed fields).
     private let hasRemovals: Bool
 
-    public init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
+    package init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
         self.layers = layers
         self.frames = ContiguousArray(repeating: nil, count: layers.count)
         self.hasRemovals = layers.contains { $0.removal != nil }
@@ -119,13 +119,13 @@ public final class JObject: Tracked {
     }
 
     /// A single-layer object with natively computed fields.
-    public convenience init(fields: [(String, Value)], heap: Heap, visibility: Visibility = .inherit) {
+    package convenience init(fields: [(String, Value)], heap: Heap, visibility: Visibility = .inherit) {
         let defs = ContiguousArray(fields.map { FieldDef(name: $0.0, visibility: visibility, body: .lazy(.value($0.1))) })
         self.init(layers: [ObjectLayer(layout: ObjectLayout(fields: defs), env: nil, literal: nil)], heap: heap)
     }
 
     /// A single-layer object with lazily computed fields.
-    public convenience init(lazyFields: [(String, Lazy)], heap: Heap) {
+    package convenience init(lazyFields: [(String, Lazy)], heap: Heap) {
         let defs = ContiguousArray(lazyFields.map { FieldDef(name: $0.0, visibility: .inherit, body: .lazy($0.1)) })
         self.init(layers: [ObjectLayer(layout: ObjectLayout(fields: defs), env: nil, literal: nil)], heap: heap)
     }
@@ -204,13 +204,13 @@ public final class JObject: Tracked {
     }
 
     /// Whether the object has field `name` (hidden ones count when `includeHidden`).
-    public func has(_ name: String, includeHidden: Bool = true) -> Bool {
+    package func has(_ name: String, includeHidden: Bool = true) -> Bool {
         guard let r = lookup(name) else { return false }
         return includeHidden || r.visible
     }
 
     /// Field names, sorted by code point. Visible only unless `includeHidden`.
-    public func fieldNames(includeHidden: Bool) -> [String] {
+    package func fieldNames(includeHidden: Bool) -> [String] {
         if !includeHidden, let sortedVisible { return sortedVisible }
         var names: [String]
         if layers.count == 1 {
@@ -227,19 +227,19 @@ public final class JObject: Tracked {
     }
 
     /// Number of visible fields.
-    public var visibleCount: Int { fieldNames(includeHidden: false).count }
+    package var visibleCount: Int { fieldNames(includeHidden: false).count }
 
     // MARK: Field access
 
     /// The value of field `name` with `self` bound to this object, or nil if absent.
-    public func get(_ name: String, _ ev: Interpreter) throws -> Value? {
+    package func get(_ name: String, _ ev: Interpreter) throws -> Value? {
         if assertState != 2 { try checkAsserts(ev) }
         guard let r = lookup(name) else { return nil }
         return try cachedField(layer: Int(r.layer), field: Int(r.field), ev)
     }
 
     /// `super[name]` as seen from `layer`: the top-most definition below it.
-    public func getSuper(_ name: String, below layer: Int, _ ev: Interpreter) throws -> Value? {
+    package func getSuper(_ name: String, below layer: Int, _ ev: Interpreter) throws -> Value? {
         if hasRemovals {
             guard let r = resolve(name, below: layer) else { return nil }
             return try cachedField(layer: Int(r.layer), field: Int(r.field), ev)
@@ -273,7 +273,7 @@ public final class JObject: Tracked {
     }
 
     /// Whether a layer below `layer` defines `name` (for `name in super`).
-    public func superHas(_ name: String, below layer: Int) -> Bool {
+    package func superHas(_ name: String, below layer: Int) -> Bool {
         if hasRemovals { return resolve(name, below: layer) != nil }
         var li = layer - 1
         while li >= 0 {
@@ -294,7 +294,12 @@ public final class JObject: Tracked {
             v = try l.force(ev)
         }
         if def.plus, let base = try getSuper(def.name, below: li, ev) {
-            v = try ev.plus(base, v)
+            do {
+                v = try ev.plus(base, v)
+            } catch var e as JsonnetError {
+                if case .expr(let node, _) = def.body { e.trace.append(TraceFrame(range: node.range, name: "+:")) }
+                throw e
+            }
         }
         return v
     }
@@ -320,7 +325,7 @@ public final class JObject: Tracked {
     }
 
     /// Runs every layer's `assert`s once, with `self` bound to this object.
-    public func checkAsserts(_ ev: Interpreter) throws {
+    package func checkAsserts(_ ev: Interpreter) throws {
         guard assertState == 0 else { return }
         assertState = 1
         do {
@@ -340,7 +345,7 @@ public final class JObject: Tracked {
     }
 
     /// `self + other`: the layers of both, `other` on top.
-    public static func extend(_ base: JObject, _ top: JObject, heap: Heap) -> JObject {
+    package static func extend(_ base: JObject, _ top: JObject, heap: Heap) -> JObject {
         var layers = base.layers
         layers.append(contentsOf: top.layers)
         return JObject(layers: layers, heap: heap)

@@ -35,7 +35,7 @@ extension Interpreter {
     }
 
     /// Applies a (non short-circuit) binary operator to two values.
-    public func binary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
+    package func binary(_ op: BinaryOperator, _ l: Value, _ r: Value) throws -> Value {
         if case .number(let x) = l, case .number(let y) = r {
             switch op {
             case .plus: return try finiteNumber(x + y)
@@ -123,7 +123,7 @@ extension Interpreter {
     }
 
     /// `l + r` for every type combination Jsonnet allows.
-    public func plus(_ l: Value, _ r: Value) throws -> Value {
+    package func plus(_ l: Value, _ r: Value) throws -> Value {
         switch (l, r) {
         case (.number(let x), .number(let y)):
             return try finiteNumber(x + y)
@@ -174,7 +174,7 @@ extension Interpreter {
     }
 
     /// Deep equality as `==` and `std.equals` define it.
-    public func equals(_ l: Value, _ r: Value) throws -> Bool {
+    package func equals(_ l: Value, _ r: Value) throws -> Bool {
         switch (l, r) {
         case (.null, .null): return true
         case (.bool(let a), .bool(let b)): return a == b
@@ -208,7 +208,7 @@ extension Interpreter {
     }
 
     /// Ordering for `<` and `std.sort`: numbers, strings and arrays of those.
-    public func compare(_ l: Value, _ r: Value) throws -> Int {
+    package func compare(_ l: Value, _ r: Value) throws -> Int {
         switch (l, r) {
         case (.number(let a), .number(let b)): return a < b ? -1 : (a > b ? 1 : 0)
         case (.string(let a), .string(let b)): return JString.compare(a, b)
@@ -228,7 +228,7 @@ extension Interpreter {
     }
 
     /// `std.toString`: strings as they are, everything else as compact JSON.
-    public func toStringValue(_ v: Value) throws -> String {
+    package func toStringValue(_ v: Value) throws -> String {
         if case .string(let s) = v { return s.string }
         return try manifestForError(v)
     }

@@ -18,7 +18,7 @@ extension Interpreter {
         var phase = "During evaluation"
         do {
             let root = try compile(file)
-            var value = try eval(root, rootEnv(fileName: file.name))
+            var value = try evalTopLevel(root, rootEnv(fileName: file.name))
             if case .function(let fn) = value {
                 var named: [(String, Lazy)] = []
                 for (name, arg) in options.topLevelArguments.sorted(by: { $0.key < $1.key }) {
@@ -50,7 +50,7 @@ extension Interpreter {
     }
 
     /// `std.extVar(name)`, evaluated once per evaluation.
-    public func extVar(_ name: String) throws -> Value {
+    package func extVar(_ name: String) throws -> Value {
         if let v = extVarCache[name] { return v }
         guard let ext = extVars[name] else { throw makeError("Undefined external variable: \(name)") }
         let v = try externalValue(ext, name: name, kind: "extvar")
@@ -152,7 +152,7 @@ extension Interpreter {
     }
 
     /// Pretty JSON in go-jsonnet's layout, without a trailing newline.
-    public func manifestJSON(_ v: Value) throws -> String {
+    package func manifestJSON(_ v: Value) throws -> String {
         var m = JSONManifester.pretty(self)
         try m.write(v)
         return m.output

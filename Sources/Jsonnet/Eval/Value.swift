@@ -1,5 +1,5 @@
 /// A Jsonnet value. Heap payloads are final classes so a `Value` is one word plus a tag.
-public enum Value {
+package enum Value {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,7 +9,7 @@ public enum Value {
     case function(JFunction)
 
     /// The type name go-jsonnet prints in errors (`number`, `string`, `boolean`, ...).
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -23,17 +23,17 @@ public enum Value {
 
     /// A string value from a Swift string.
     @inline(__always)
-    public static func str(_ s: String) -> Value { .string(JString(s)) }
+    package static func str(_ s: String) -> Value { .string(JString(s)) }
 }
 
 /// A value that may not be computed yet: array elements, arguments and frame slots.
-public enum Lazy {
+package enum Lazy {
     case value(Value)
     case thunk(Thunk)
 
     /// The value, computing it on first use.
     @inline(__always)
-    public func force(_ ev: Interpreter) throws -> Value {
+    package func force(_ ev: Interpreter) throws -> Value {
         switch self {
         case .value(let v): return v
         case .thunk(let t): return try t.force(ev)
@@ -42,19 +42,19 @@ public enum Lazy {
 }
 
 /// A Jsonnet array: an immutable sequence of lazily computed elements.
-public final class JArray {
+package final class JArray {
     /// The elements; `.thunk` ones are computed on first access.
-    public let elements: ContiguousArray<Lazy>
+    package let elements: ContiguousArray<Lazy>
     /// A large array's share of the evaluation's memory budget.
     private let charge: MemoryCharge?
 
-    public init(_ elements: ContiguousArray<Lazy>) {
+    package init(_ elements: ContiguousArray<Lazy>) {
         self.elements = elements
         self.charge = JArray.charge(elements.count)
     }
 
     /// An array of already computed values.
-    public init(values: some Sequence<Value>) {
+    package init(values: some Sequence<Value>) {
         self.elements = ContiguousArray(values.lazy.map { Lazy.value($0) })
         self.charge = JArray.charge(elements.count)
     }
@@ -66,18 +66,18 @@ public final class JArray {
     }
 
     /// The shared empty array.
-    nonisolated(unsafe) public static let empty = JArray(ContiguousArray())
+    nonisolated(unsafe) package static let empty = JArray(ContiguousArray())
 
-    @inline(__always) public var count: Int { elements.count }
+    @inline(__always) package var count: Int { elements.count }
 
     /// Element `i`, computed if needed.
     @inline(__always)
-    public func get(_ i: Int, _ ev: Interpreter) throws -> Value {
+    package func get(_ i: Int, _ ev: Interpreter) throws -> Value {
         try elements[i].force(ev)
     }
 
     /// Every element, computed.
-    public func values(_ ev: Interpreter) throws -> [Value] {
+    package func values(_ ev: Interpreter) throws -> [Value] {
         var out = [Value]()
         out.reserveCapacity(elements.count)
         for e in elements { out.append(try e.force(ev)) }
@@ -86,26 +86,26 @@ public final class JArray {
 }
 
 /// A function value: a closure over a frame, or a native builtin.
-public final class JFunction {
-    public enum Body {
+package final class JFunction {
+    package enum Body {
         /// A Jsonnet `function` literal and the frame it closed over.
         case closure(Function, Env)
         /// A native builtin.
         case builtin(Builtin)
     }
 
-    public let body: Body
+    package let body: Body
 
-    public init(closure node: Function, env: Env) {
+    package init(closure node: Function, env: Env) {
         self.body = .closure(node, env)
     }
 
-    public init(builtin: Builtin) {
+    package init(builtin: Builtin) {
         self.body = .builtin(builtin)
     }
 
     /// Number of declared parameters.
-    public var arity: Int {
+    package var arity: Int {
         switch body {
         case .closure(let f, _): f.parameters.count
         case .builtin(let b): b.parameters.count
@@ -113,7 +113,7 @@ public final class JFunction {
     }
 
     /// Parameter names in order.
-    public var parameterNames: [String] {
+    package var parameterNames: [String] {
         switch body {
         case .closure(let f, _): f.parameters.map(\.name)
         case .builtin(let b): b.parameters.map(\.name)

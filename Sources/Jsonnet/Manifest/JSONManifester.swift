@@ -181,7 +181,7 @@ func appendNumber(_ d: Double, to out: inout [UInt8]) {
 }
 
 /// go-jsonnet's number text: `%.0f` for integral values, `%.17g` otherwise.
-public func formatNumber(_ d: Double) -> String {
+package func formatNumber(_ d: Double) -> String {
     if d == d.rounded(.towardZero) {
         if abs(d) < 1e15 {
             if d == 0 && d.sign == .minus { return "-0" }
@@ -205,7 +205,7 @@ func cFormat(_ format: String, _ d: Double) -> String {
 
 /// Go's `%v` for a float64: shortest round-trip digits, exponent form when the
 /// exponent is < -4 or >= 6 (`1e+100`, `2.5`, `1.114112e+06`, `1e-05`).
-public func formatGoFloat(_ d: Double) -> String {
+package func formatGoFloat(_ d: Double) -> String {
     if d.isNaN { return "NaN" }
     if d.isInfinite { return d < 0 ? "-Inf" : "+Inf" }
     if d == 0 { return d.sign == .minus ? "-0" : "0" }
@@ -291,7 +291,7 @@ func appendQuoted(_ s: String, to out: inout [UInt8]) {
 }
 
 /// `s` as a JSON string literal with go-jsonnet's escapes.
-public func quoteJSONString(_ s: String) -> String {
+package func quoteJSONString(_ s: String) -> String {
     var out: [UInt8] = []
     out.reserveCapacity(s.utf8.count + 2)
     appendQuoted(s, to: &out)

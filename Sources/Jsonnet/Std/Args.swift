@@ -85,10 +85,18 @@ func clampToInt(_ d: Double) -> Int {
 }
 
 extension Interpreter {
-    /// A lazy element whose value is `fn(args...)`, computed on first use.
+    /// A lazy element whose value is `fn(args...)`, computed on first use. Like go-jsonnet,
+    /// a failing call made from such a builtin-made element leaves an unlocated, unnamed frame.
     @inline(__always)
     func deferredCall(_ fn: JFunction, _ args: ContiguousArray<Lazy>) -> Lazy {
-        .thunk(Thunk(heap: heap) { [unowned self] in try self.call(fn, args) })
+        .thunk(Thunk(heap: heap) { [unowned self] in
+            do {
+                return try self.call(fn, args)
+            } catch var e as JsonnetError {
+                e.trace.append(TraceFrame(range: .none, name: ""))
+                throw e
+            }
+        })
     }
 
     /// `fn(args...)` now.

@@ -32,7 +32,7 @@ let stdFormat: [Builtin] = [
 
 extension Interpreter {
     /// `fmt % args` with Python-style conversions, as go-jsonnet implements them.
-    public func format(_ fmt: String, _ args: Value) throws -> String {
+    package func format(_ fmt: String, _ args: Value) throws -> String {
         var out: [UInt8] = []
         try formatBytes(fmt, args, into: &out)
         return String(decoding: out, as: UTF8.self)

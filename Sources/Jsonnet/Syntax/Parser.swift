@@ -1,6 +1,6 @@
 /// Parses a Jsonnet file into an AST (see `AST.swift`), with go-jsonnet's
 /// precedences and static error messages.
-public func parseJsonnet(_ file: SourceFile) throws -> Node {
+package func parseJsonnet(_ file: SourceFile) throws -> Node {
     var lexer = Lexer(file: file)
     var parser = Parser(tokens: try lexer.tokenize(), file: file)
     let root = try parser.parseExpression()

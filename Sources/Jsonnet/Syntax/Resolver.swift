@@ -9,7 +9,7 @@
 /// - an object literal's fields and asserts run in an object frame holding its locals;
 /// - each `for` of a comprehension makes a frame holding its variable; an object
 ///   comprehension's value then runs in an object frame holding its locals.
-public struct Resolver {
+package struct Resolver {
     private struct Scope {
         var names: [String]
         var isObject: Bool
@@ -20,7 +20,7 @@ public struct Resolver {
     private var context: TraceContext? = .root
 
     /// Resolves `root`, evaluated in a root frame holding `rootNames` (normally `["std"]`).
-    public static func resolve(_ root: Node, rootNames: [String] = ["std"]) throws {
+    package static func resolve(_ root: Node, rootNames: [String] = ["std"]) throws {
         var r = Resolver()
         r.scopes = [Scope(names: rootNames, isObject: false)]
         try r.visit(root)
@@ -181,13 +181,16 @@ public struct Resolver {
             for e in unsafeDowncast(node, to: ArrayLiteral.self).elements { try visit(e, in: thunk()) }
         case .arrayComprehension:
             let c = unsafeDowncast(node, to: ArrayComprehension.self)
-            try visitSpecs(c.specs[...]) { r in try r.visit(c.body) }
+            try visitSpecs(c.specs[...]) { r in try r.visit(c.body, in: r.thunk()) }
         case .object:
             try visitObject(unsafeDowncast(node, to: ObjectLiteral.self), name: nil)
         case .objectComprehension:
             let c = unsafeDowncast(node, to: ObjectComprehension.self)
             try visitSpecs(c.specs[...]) { r in
                 try r.visit(c.name)
+                let saved = r.context
+                if saved != nil { r.context = .object(nil) }
+                defer { r.context = saved }
                 try r.withScope(c.locals.map(\.name), object: true) { r in
                     for b in c.locals { try r.visit(b.body) }
                     try r.visit(c.body)

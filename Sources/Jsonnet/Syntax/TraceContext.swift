@@ -28,14 +28,24 @@ final class TraceContext: Sendable {
     /// A deferred expression (a `local` binding named `name`, an argument or an array element) inside `parent`.
     static func thunk(_ name: String?, from parent: TraceContext) -> TraceContext { TraceContext(.thunk(name, parent)) }
 
-    /// go-jsonnet's rendering.
+    /// go-jsonnet's rendering. Built without recursion: a chain of thunks is as
+    /// deep as the program's nesting.
     var description: String {
-        switch kind {
-        case .root: return "$"
-        case .function(let name): return "function <\(name ?? "anonymous")>"
-        case .object(let name): return "object <\(name ?? "anonymous")>"
-        case .thunk(let name, let parent):
-            return (name.map { "thunk <\($0)>" } ?? "thunk") + " from <\(parent.description)>"
+        var prefix = ""
+        var closers = 0
+        var current = self
+        while case .thunk(let name, let parent) = current.kind {
+            prefix += (name.map { "thunk <\($0)>" } ?? "thunk") + " from <"
+            closers += 1
+            current = parent
         }
+        let base: String
+        switch current.kind {
+        case .root: base = "$"
+        case .function(let name): base = "function <\(name ?? "anonymous")>"
+        case .object(let name): base = "object <\(name ?? "anonymous")>"
+        case .thunk: base = ""
+        }
+        return prefix + base + String(repeating: ">", count: closers)
     }
 }

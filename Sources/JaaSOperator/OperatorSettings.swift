@@ -1,0 +1,40 @@
+import Foundation
+import JaaSArtifacts
+import JaaSCore
+
+/// What the operator needs to know about its environment.
+public struct OperatorSettings: Sendable {
+    public var storage: LocalStorage
+    /// `--storage-base-url`: artifact URLs are `<base>/<ns>/<name>/<hex>.tar.gz`.
+    public var storageBaseURL: String
+    /// `--default-service-account`.
+    public var defaultServiceAccount: String?
+    public var renderer: SnippetRenderer
+    /// `--artifact-gc-grace`: how long a revision is kept after it left `status.history`.
+    public var gcGrace: TimeInterval
+    /// `--max-withdraw-wait`.
+    public var maxWithdrawWait: TimeInterval
+    /// `--failure-retry-interval`: failures another object can fix are retried this
+    /// often (jittered, backing off to 5× on repeats).
+    public var failureRetryInterval: TimeInterval = 60
+    /// `--no-cross-namespace-refs`: reject sources in other namespaces.
+    public var noCrossNamespaceRefs = true
+    /// Downloads Flux source artifacts.
+    public var fetcher = SourceFetcher()
+    /// The top-level directories of every `--library-path`, read at start-up, by alias.
+    public var libraryPathAliases: [String: FileTree] = [:]
+    /// The evaluation gate shared with the renderer (`--max-concurrent-evals`); nil = no cap.
+    public var gate: EvaluationGate?
+    /// Where the operator's metrics are recorded.
+    public var metrics = OperatorMetrics()
+
+    public init(storage: LocalStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
+                renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
+        self.storage = storage
+        self.storageBaseURL = storageBaseURL.hasSuffix("/") ? String(storageBaseURL.dropLast()) : storageBaseURL
+        self.defaultServiceAccount = defaultServiceAccount
+        self.renderer = renderer
+        self.gcGrace = gcGrace
+        self.maxWithdrawWait = maxWithdrawWait
+    }
+}
