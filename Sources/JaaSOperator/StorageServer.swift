@@ -12,11 +12,15 @@ public struct StorageServer: Sendable {
     public let storage: any ArtifactStorage
     public let host: String
     public let port: Int
+    /// Handlers added to each connection's pipeline, such as read and write deadlines.
+    public let channelHandlers: @Sendable () -> [any RemovableChannelHandler]
 
-    public init(storage: any ArtifactStorage, host: String = "0.0.0.0", port: Int = 8082) {
+    public init(storage: any ArtifactStorage, host: String = "0.0.0.0", port: Int = 8082,
+                channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] }) {
         self.storage = storage
         self.host = host
         self.port = port
+        self.channelHandlers = channelHandlers
     }
 
     /// The routes, for embedding or testing.
@@ -97,6 +101,7 @@ public struct StorageServer: Sendable {
         let port = self.port
         let app = Application(
             router: router(logger: logger),
+            server: .http1(configuration: .init(additionalChannelHandlers: channelHandlers())),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)

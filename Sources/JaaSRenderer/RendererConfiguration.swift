@@ -44,6 +44,10 @@ public struct RendererConfiguration: Sendable {
     public var readTimeout: Duration? = .seconds(10)
     /// Deadline from a received request to the end of its response (`--write-timeout`; nil = none).
     public var writeTimeout: Duration? = .seconds(10)
+    /// The management server's read deadline (`--management-read-timeout`; nil = none).
+    public var managementReadTimeout: Duration? = .seconds(10)
+    /// The management server's write deadline (`--management-write-timeout`; nil = none).
+    public var managementWriteTimeout: Duration? = .seconds(10)
 
     /// The default concurrency cap: four per core, at least 16.
     public static var defaultMaxConcurrentEvaluations: Int { max(System.coreCount * 4, 16) }

@@ -78,8 +78,13 @@ public final class RendererServer: Sendable {
             logger: logger)
         let managementRouter = Router()
         Probes.addRoutes(to: managementRouter, state: state)
+        let managementRead = configuration.managementReadTimeout.map(TimeAmount.init)
+        let managementWrite = configuration.managementWriteTimeout.map(TimeAmount.init)
         let management = Application(
             router: managementRouter,
+            server: .http1(configuration: .init(additionalChannelHandlers: [
+                ConnectionDeadlineHandler(readTimeout: managementRead, writeTimeout: managementWrite),
+            ])),
             configuration: .init(address: .hostname(configuration.managementListenAddress,
                                                     port: configuration.managementPort)),
             onServerRunning: { announce(.management, $0) },

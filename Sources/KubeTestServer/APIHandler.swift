@@ -75,7 +75,9 @@ struct APIHandler: HTTPResponder {
             let attributes = RequestAttributes(verb: verb, group: type.group, resource: type.plural, subresource: subresource,
                                                namespace: scope, name: name)
             guard await cluster.authorize(identity, attributes) else {
-                throw APIError.forbidden(type.groupResource, name ?? "", reason: Cluster.forbiddenReason(identity, attributes))
+                let reason = Cluster.forbiddenReason(identity, attributes)
+                settings.onDenied?(reason)
+                throw APIError.forbidden(type.groupResource, name ?? "", reason: reason)
             }
             if let fault = await cluster.takeFault(attributes) { throw fault }
             return try await perform(verb, type, namespace: namespace, name: name, subresource: subresource,
@@ -246,4 +248,6 @@ struct APIHandler: HTTPResponder {
 /// Settings the handler needs besides the cluster.
 struct ServerSettings: Sendable {
     var bookmarkInterval: Duration
+    /// Told the reason of each request RBAC denies.
+    var onDenied: (@Sendable (String) -> Void)?
 }

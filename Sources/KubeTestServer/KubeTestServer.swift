@@ -29,10 +29,14 @@ public final class KubeTestServer: Sendable {
         /// plain HTTP, so kubectl needs this; a request that carries a token is always
         /// authenticated by it (an unknown token is 401).
         public var anonymousIsAdmin: Bool
+        /// Called with the message of every request RBAC denies (who, verb, resource, scope).
+        public var onDenied: (@Sendable (String) -> Void)?
 
         /// Creates a configuration; the defaults suit tests.
         public init(host: String = "127.0.0.1", port: Int = 0, adminToken: String? = nil, watchHistoryLimit: Int = 10_000,
-                    bookmarkInterval: Duration = .seconds(1), anonymousIsAdmin: Bool = false) {
+                    bookmarkInterval: Duration = .seconds(1), anonymousIsAdmin: Bool = false,
+                    onDenied: (@Sendable (String) -> Void)? = nil) {
+            self.onDenied = onDenied
             self.host = host
             self.port = port
             self.adminToken = adminToken
@@ -68,7 +72,8 @@ public final class KubeTestServer: Sendable {
         let cluster = Cluster(adminToken: token, watchHistoryLimit: configuration.watchHistoryLimit,
                               anonymousIsAdmin: configuration.anonymousIsAdmin)
         await cluster.seed()
-        let handler = APIHandler(cluster: cluster, settings: ServerSettings(bookmarkInterval: configuration.bookmarkInterval))
+        let handler = APIHandler(cluster: cluster, settings: ServerSettings(bookmarkInterval: configuration.bookmarkInterval,
+                                                                                  onDenied: configuration.onDenied))
         let (ports, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
         var logger = Logger(label: "kube-test-server")
         logger.logLevel = .critical

@@ -41,25 +41,6 @@ struct HAOptions: ParsableArguments {
     @Option(help: "Send unsigned S3 requests (true or false; the bare flag means true).")
     var s3Anonymous = "false"
 
-    /// The options that take `true`/`false` and, as in Go, also stand alone meaning `true`.
-    static let booleans: Set<String> = ["--leader-election", "--s3-use-ssl", "--s3-anonymous"]
-
-    /// `arguments` with each bare boolean option given as `--name=true`, so that
-    /// `--leader-election`, `--leader-election=true` and `--leader-election=false` all parse.
-    static func normalized(_ arguments: [String]) -> [String] {
-        var out: [String] = []
-        var rest = arguments[...]
-        while let argument = rest.popFirst() {
-            if argument == "--" {
-                out.append(argument)
-                out += rest
-                break
-            }
-            out.append(booleans.contains(argument) ? argument + "=true" : argument)
-        }
-        return out
-    }
-
     /// The election's settings, or nil with `--leader-election=false`.
     func election(environment: [String: String]) throws -> ElectionSettings? {
         guard try Self.bool(leaderElection, "--leader-election") else { return nil }

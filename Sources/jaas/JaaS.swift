@@ -18,7 +18,7 @@ struct JaaS: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jaas",
         abstract: "Jsonnet as a Service: renders Jsonnet snippets to JSON over HTTP.",
-        version: "jaas 0.1.0 (Jsonnet \(Jsonnet.version))")
+        version: BuildInfo.text)
 
     @Option(help: "Address the rendering server listens on.")
     var listenAddress = "127.0.0.1"
@@ -48,7 +48,7 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Stop an evaluation after this long and answer 504 (Go duration; 0 = no limit).")
     var evaluationTimeout = "5s"
 
-    @Option(help: "Maximum Jsonnet stack depth.")
+    @Option(help: "Maximum Jsonnet stack depth (0 = the engine default, 500).")
     var maxStack = 500
 
     @OptionGroup var evaluation: EvaluationFlags
@@ -86,8 +86,8 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Log line format on stderr: json or text.")
     var logFormat = "json"
 
-    @Flag(help: "Also run the operator: watch JsonnetSnippets, publish artifacts and ExternalArtifacts.")
-    var enableFluxIntegration = false
+    @Option(help: "Also run the operator: watch JsonnetSnippets, publish artifacts and ExternalArtifacts (bare, or =true/false).")
+    var enableFluxIntegration = "false"
 
     @Option(help: "kubeconfig file (else KUBECONFIG, else in-cluster credentials).")
     var kubeconfig: String?
@@ -125,20 +125,22 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "How long a deleted snippet waits for its artifacts to be withdrawn (Go duration).")
     var maxWithdrawWait = "1h"
 
-    @Option(help: "How often stale .tmp files are swept from the storage directory (Go duration).")
+    @Option(help: "How often stale .tmp files are swept from the storage directory (Go duration; 0 = never).")
     var storageSweepInterval = "10m"
 
     @Option(help: "Age after which a .tmp file in the storage directory is stale (Go duration).")
     var storageSweepMaxTmpAge = "30m"
 
-    @Option(help: "Reject sources and libraries in other namespaces (true or false).")
+    @Option(help: "Reject sources and libraries in other namespaces (bare, or =true/false).")
     var noCrossNamespaceRefs = "true"
 
-    @Option(help: "Re-renders allowed per snippet per minute.")
-    var rerenderRate = 60.0
+    @Option(help: "Re-renders allowed per snippet: N/s, N/min or N/h (a bare N is per minute).")
+    var rerenderRate = "60/min"
 
     @Option(help: "Re-renders a snippet may make in a burst.")
     var rerenderBurst = 120.0
+
+    @OptionGroup var compatibility: CompatibilityOptions
 
     @OptionGroup var recovery: OperatorRecoveryFlags
 
@@ -171,7 +173,11 @@ struct JaaS: AsyncParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
-        let operatorConfiguration = enableFluxIntegration ? try checkedOperator(environment: currentEnvironment()) : nil
+        let enabled = try Self.check(FlagValues.boolean(enableFluxIntegration), "--enable-flux-integration",
+                                     enableFluxIntegration, "must be true or false")
+        _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
+                           "must be true or false")
+        let operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
         return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format)
     }
 
@@ -202,24 +208,27 @@ struct JaaS: AsyncParsableCommand {
         let port = try Self.check(FlagValues.port(storagePort), "--storage-port", storagePort, "must be 0 to 65535")
         let maxBytes = try Self.check(maxArtifactBytes >= 0 ? maxArtifactBytes : nil, "--max-artifact-bytes",
                                       maxArtifactBytes, "must not be negative")
-        let rate = try Self.check(rerenderRate > 0 ? rerenderRate : nil, "--rerender-rate", rerenderRate, "must be positive")
+        let rate = try Self.check(FlagValues.ratePerMinute(rerenderRate), "--rerender-rate", rerenderRate,
+                                  "must be a positive rate such as 60/min, 2/s or 100/h")
         let burst = try Self.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
                                    "must be at least 1")
+        let sweep = try Self.duration(storageSweepInterval, "--storage-sweep-interval")
         let retry = try Self.check(positive(try Self.duration(recovery.failureRetryInterval, "--failure-retry-interval")),
                                    "--failure-retry-interval", recovery.failureRetryInterval, "must be positive")
         return OperatorConfiguration(
             kubeconfig: kubeconfig, storage: storage, localStorage: local, election: try ha.election(environment: environment),
             storageBaseURL: base, storageListenAddress: storageListenAddress,
             storagePort: port,
+            storageReadTimeout: try Self.optionalDuration(compatibility.storageReadTimeout, "--storage-read-timeout"),
+            storageWriteTimeout: try Self.optionalDuration(compatibility.storageWriteTimeout, "--storage-write-timeout"),
             controller: SnippetController.Options(namespaces: namespaces, labelSelector: labelSelector,
                                                   rerenderPerMinute: rate, rerenderBurst: burst),
             defaultServiceAccount: defaultServiceAccount, maxArtifactBytes: maxBytes,
             gcGrace: try Self.duration(artifactGcGrace, "--artifact-gc-grace"),
             maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"),
-            sweepInterval: try Self.check(positive(try Self.duration(storageSweepInterval, "--storage-sweep-interval")),
-                                          "--storage-sweep-interval", storageSweepInterval, "must be positive"),
+            sweepInterval: sweep == .zero ? nil : sweep,
             sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
-            noCrossNamespaceRefs: try Self.check(["true": true, "false": false][noCrossNamespaceRefs],
+            noCrossNamespaceRefs: try Self.check(FlagValues.boolean(noCrossNamespaceRefs),
                                                  "--no-cross-namespace-refs", noCrossNamespaceRefs, "must be true or false"),
             libraryPaths: libraryPaths, failureRetryInterval: retry, allowLoopbackSources: recovery.allowLoopbackSources)
     }
@@ -296,7 +305,8 @@ struct JaaS: AsyncParsableCommand {
         config.externalVariables = variables
         let timeout = try Self.duration(evaluationTimeout, "--evaluation-timeout")
         config.evaluationTimeout = timeout == .zero ? nil : timeout
-        config.maxStack = try Self.check(maxStack >= 1 ? maxStack : nil, "--max-stack", maxStack, "must be at least 1")
+        let stack = try Self.check(maxStack >= 0 ? maxStack : nil, "--max-stack", maxStack, "must not be negative")
+        config.maxStack = stack == 0 ? EvaluationOptions().maxStack : stack
         config.evaluationMemoryLimit = try evaluation.memoryLimit()
         config.evaluationIsolation = try evaluation.isolation()
         config.maxConcurrentEvaluations = try Self.check(maxConcurrentEvals >= 0 ? maxConcurrentEvals : nil,
@@ -317,15 +327,23 @@ struct JaaS: AsyncParsableCommand {
             config.metricsAddress = address
         }
         config.shutdownDelay = try Self.duration(shutdownDelay, "--shutdown-delay")
-        let read = try Self.duration(readTimeout, "--read-timeout")
-        config.readTimeout = read == .zero ? nil : read
-        let write = try Self.duration(writeTimeout, "--write-timeout")
-        config.writeTimeout = write == .zero ? nil : write
+        config.readTimeout = try Self.optionalDuration(readTimeout, "--read-timeout")
+        config.writeTimeout = try Self.optionalDuration(writeTimeout, "--write-timeout")
+        config.managementReadTimeout = try Self.optionalDuration(compatibility.managementReadTimeout,
+                                                                 "--management-read-timeout")
+        config.managementWriteTimeout = try Self.optionalDuration(compatibility.managementWriteTimeout,
+                                                                  "--management-write-timeout")
         return config
     }
 
     private static func duration(_ text: String, _ flag: String) throws -> Duration {
         try check(FlagValues.duration(text), flag, text, "must be a duration such as 500ms, 5s or 1m")
+    }
+
+    /// A duration where `0` means none (nil).
+    private static func optionalDuration(_ text: String, _ flag: String) throws -> Duration? {
+        let value = try duration(text, flag)
+        return value == .zero ? nil : value
     }
 
     private static func check<T>(_ value: T?, _ flag: String, _ given: Any, _ rule: String) throws -> T {
@@ -354,7 +372,7 @@ struct JaaS: AsyncParsableCommand {
         }
         let command: JaaS
         do {
-            command = try parse(HAOptions.normalized(Array(CommandLine.arguments.dropFirst())))
+            command = try parse(BooleanFlags.normalize(Array(CommandLine.arguments.dropFirst())))
         } catch {
             if exitCode(for: error) == .success {
                 print(fullMessage(for: error))

@@ -2,6 +2,7 @@ import Foundation
 import JaaSArtifacts
 import JaaSCore
 import JaaSOperator
+import JaaSRenderer
 import Kubernetes
 import Logging
 import ServiceLifecycle
@@ -17,12 +18,15 @@ struct OperatorConfiguration {
     var storageBaseURL: String
     var storageListenAddress: String
     var storagePort: Int
+    var storageReadTimeout: Duration?
+    var storageWriteTimeout: Duration?
     var controller: SnippetController.Options
     var defaultServiceAccount: String?
     var maxArtifactBytes: Int
     var gcGrace: Duration
     var maxWithdrawWait: Duration
-    var sweepInterval: Duration
+    /// nil: no sweep (`--storage-sweep-interval 0`).
+    var sweepInterval: Duration?
     var sweepMaxTmpAge: Duration
     var noCrossNamespaceRefs: Bool
     var libraryPaths: [String]
@@ -88,7 +92,10 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     let lead = Leadership(client: client, election: config.election, setGauge: metrics.makeLeaderGauge(), logger: logger) {
         await SnippetController(reconciler: reconciler, options: options, logger: logger).run(onSynced: onSynced)
     }
-    let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort)
+    let (read, write) = (config.storageReadTimeout, config.storageWriteTimeout)
+    let storageServer = StorageServer(storage: config.storage, host: config.storageListenAddress, port: config.storagePort) {
+        [ConnectionDeadlineHandler(readTimeout: read, writeTimeout: write)]
+    }
     let preflight = OperatorPreflight(client: client, namespace: config.controller.namespaces.first, logger: logger)
     var services: [any Service] = [
         TaskService {
@@ -102,8 +109,8 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
             }
         },
     ]
-    if let local = config.localStorage {
-        let (interval, maxAge) = (config.sweepInterval, seconds(config.sweepMaxTmpAge))
+    if let local = config.localStorage, let interval = config.sweepInterval {
+        let maxAge = seconds(config.sweepMaxTmpAge)
         services.append(TaskService {
             // Leftover .tmp files from interrupted writes (a crash, a full disk) go after a while.
             while !Task.isCancelled {

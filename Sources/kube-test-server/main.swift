@@ -28,9 +28,13 @@ struct KubeTestServerCommand: AsyncParsableCommand {
           help: "Reject requests without a bearer token (kubectl sends none over plain HTTP, so it then cannot connect).")
     var requireAuth = false
 
+    @Flag(name: .customLong("log-denials"), help: "Write one line to stderr for every request RBAC denies.")
+    var logDenials = false
+
     func run() async throws {
+        let logDenial: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("denied: \($0)\n".utf8)) }
         let server = try await KubeTestServer.start(.init(host: host, port: port, adminToken: token, watchHistoryLimit: watchHistory,
-                                                          anonymousIsAdmin: !requireAuth))
+                                                          anonymousIsAdmin: !requireAuth, onDenied: logDenials ? logDenial : nil))
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }

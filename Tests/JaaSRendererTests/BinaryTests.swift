@@ -7,7 +7,7 @@ extension EndToEnd {
     @Suite struct BinaryTests {
         @Test(arguments: [
             ["--port", "65536"], ["--port", "-1"], ["--port", "http"], ["--management-port", "70000"],
-            ["--max-concurrent-evals", "-1"], ["--max-stack", "0"], ["--evaluation-timeout", "5 seconds"],
+            ["--max-concurrent-evals", "-1"], ["--max-stack", "-1"], ["--evaluation-timeout", "5 seconds"],
             ["--evaluation-timeout", "-1s"], ["--shutdown-delay", "soon"], ["--read-timeout", "10"],
             ["--write-timeout", "1x"], ["--log-level", "verbose"], ["--log-format", "xml"],
             ["--jsonnet-endpoint-path", "a/../b"], ["--jsonnet-endpoint-path", "/"], ["--jsonnet-endpoint-path", "a b"],
@@ -28,7 +28,10 @@ extension EndToEnd {
         @Test func versionPrintsAndExitsZero() async throws {
             let (status, stdout, _) = try await JaaSProcess.run(["--version"])
             #expect(status == 0)
-            #expect(stdout.hasPrefix("jaas "))
+            let lines = stdout.split(separator: "\n")
+            #expect(lines.count == 2, "\(stdout)")
+            #expect(lines.first?.hasPrefix("version: ") == true, "\(stdout)")
+            #expect(lines.last?.hasPrefix("commit: ") == true, "\(stdout)")
         }
 
         /// Fails when a flag of `jaas --help` is missing from docs/flags.md.

@@ -8,46 +8,51 @@ import NIOHTTPTypes
 /// response, until the request has been received in full (so it also bounds idle
 /// keep-alive connections). The write deadline runs from the end of the request
 /// until the end of its response.
-final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+public final class ConnectionDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
 
     private let readTimeout: TimeAmount?
     private let writeTimeout: TimeAmount?
     private var deadline: Scheduled<Void>?
 
     /// Deadlines of `readTimeout` and `writeTimeout` (nil = none).
-    init(readTimeout: TimeAmount?, writeTimeout: TimeAmount?) {
+    public init(readTimeout: TimeAmount?, writeTimeout: TimeAmount?) {
         self.readTimeout = readTimeout
         self.writeTimeout = writeTimeout
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    /// Deadlines given as `Duration`s (nil = none).
+    public convenience init(readTimeout: Duration?, writeTimeout: Duration?) {
+        self.init(readTimeout: readTimeout.map(TimeAmount.init), writeTimeout: writeTimeout.map(TimeAmount.init))
+    }
+
+    public func handlerAdded(context: ChannelHandlerContext) {
         if context.channel.isActive { arm(readTimeout, context: context) }
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    public func channelActive(context: ChannelHandlerContext) {
         arm(readTimeout, context: context)
         context.fireChannelActive()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         disarm()
         context.fireChannelInactive()
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    public func handlerRemoved(context: ChannelHandlerContext) {
         disarm()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .end = unwrapInboundIn(data) { arm(writeTimeout, context: context) }
         context.fireChannelRead(data)
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) { arm(readTimeout, context: context) }
         context.write(data, promise: promise)
     }
