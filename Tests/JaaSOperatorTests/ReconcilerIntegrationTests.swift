@@ -120,7 +120,7 @@ import Yams
         let c = try await Cluster.start(renderer: SnippetRenderer(operatorExternalVariables: ["cluster": "test"],
                                                                   evaluationTimeout: .seconds(30), workers: pool))
         defer { Task { await c.stop() } }
-        try await c.apply("crash", spec: Self.spec("std.foldl(function(a, b) a + b, std.range(1, 200000000), 0)"))
+        try await c.apply("crash", spec: Self.spec("std.foldl(function(a, i) a + std.foldl(function(b, j) b + j, std.range(1, 10000), 0), std.range(1, 100000), 0)"))
         let reconcile = Task { try await c.reconcile("crash") }
         let deadline = ContinuousClock.now + .seconds(20)
         while pool.busyProcessIDs.isEmpty && ContinuousClock.now < deadline {

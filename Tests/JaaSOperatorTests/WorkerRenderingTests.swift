@@ -20,7 +20,9 @@ import Testing
         "lib/a.libsonnet": Array("{ a: 1 }".utf8),
         "broken.jsonnet": Array("{ a: }".utf8),
         "spin.jsonnet": Array("local f(n) = f(n + 1) tailstrict; f(0)".utf8),
-        "slow.jsonnet": Array("std.foldl(function(a, b) a + b, std.range(1, 200000000), 0)".utf8),
+        // Long-running but small: a billion additions over arrays well inside the memory budget.
+        "slow.jsonnet": Array(
+            "std.foldl(function(a, i) a + std.foldl(function(b, j) b + j, std.range(1, 10000), 0), std.range(1, 100000), 0)".utf8),
     ]
     let libraries: [String: FileTree] = ["base": ["main.libsonnet": Array("{ base: true }".utf8)]]
 

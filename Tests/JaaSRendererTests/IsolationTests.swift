@@ -7,7 +7,7 @@ extension EndToEnd {
     /// Evaluations in worker processes (`jaas eval-worker`): a crash ends one
     /// evaluation with a clean error, never the server.
     @Suite struct IsolationTests {
-        static let slow = "std.foldl(function(a, b) a + b, std.range(1, 200000000), 0)"
+        static let slow = "std.foldl(function(a, i) a + std.foldl(function(b, j) b + j, std.range(1, 10000), 0), std.range(1, 100000), 0)"
 
         static func pool() -> WorkerPool {
             WorkerPool(configuration: .init(executable: JaaSProcess.binary,
