@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", exact: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
@@ -81,6 +82,7 @@ let package = Package(
             dependencies: [
                 "JaaSArtifacts",
                 "JaaSCore",
+                "JaaSMCP",
                 "JaaSOperator",
                 "JaaSRenderer",
                 "Kubernetes",
@@ -99,6 +101,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        // The MCP server (issue 14): render tools for `jaas mcp`, snippet tools for `--enable-mcp`.
+        .target(
+            name: "JaaSMCP",
+            dependencies: [
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperator", "Kubernetes",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(
@@ -128,6 +142,10 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "JaaSMCPTests",
+            dependencies: ["JaaSMCP", "JaaSCore", "Jsonnet", .product(name: "MCP", package: "swift-sdk")]
         ),
         .testTarget(
             name: "KubernetesTests",

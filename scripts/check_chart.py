@@ -135,6 +135,8 @@ def static_checks(helm, validate):
         "an unknown value (schema)": ["operatr.enabled=true"],
         "a malformed rate (schema)": ["operator.rerenderRate=fast"],
         "a malformed duration (schema)": ["arguments.evaluationTimeout=5 seconds"],
+        "the MCP server without the operator": ["mcp.enabled=true"],
+        "MCP mutations without the MCP server": ["operator.enabled=true", "mcp.allowMutations=true"],
     }
     for label, sets in refused.items():
         result = template(helm, sets=sets)

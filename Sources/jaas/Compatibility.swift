@@ -19,9 +19,9 @@ struct CompatibilityOptions: ParsableArguments {
 /// Go-style boolean flags: `--flag` alone means true, `--flag=true|false` sets it.
 enum BooleanFlags {
     /// The boolean flags of `jaas`, without their dashes.
-    static let names: Set<String> = [
+    static let names: Set<String> = Set([
         "enable-flux-integration", "no-cross-namespace-refs", "leader-election", "s3-use-ssl", "s3-anonymous",
-    ]
+    ]).union(MCPOptions.booleanFlags)
 
     /// `arguments` with each bare boolean flag written as `--flag=true`, so the parser
     /// sees one spelling. Arguments after `--` are left alone.

@@ -147,12 +147,16 @@ struct JaaS: AsyncParsableCommand {
     @OptionGroup(title: "Replication")
     var ha: HAOptions
 
+    @OptionGroup(title: "MCP")
+    var mcp: MCPOptions
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
         var operatorConfiguration: OperatorConfiguration?
         var level: Logger.Level
         var format: LogFormat
+        var mcp: MCPOptions.Checked?
     }
 
     mutating func validate() throws {
@@ -178,7 +182,9 @@ struct JaaS: AsyncParsableCommand {
         _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
                            "must be true or false")
         let operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
-        return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format)
+        let mcpSettings = try mcp.checked(operatorMode: enabled)
+        return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format,
+                       mcp: mcpSettings)
     }
 
     private func checkedOperator(environment: [String: String]) throws -> OperatorConfiguration {
@@ -269,6 +275,10 @@ struct JaaS: AsyncParsableCommand {
                                                  onSynced: { state.stopWaiting(for: "operator") }, logger: logger)
             } catch {
                 throw ValidationError("--enable-flux-integration: \(error)")
+            }
+            if let options = settings.mcp {
+                services.append(try mcpService(options, operator: op, renderer: settings.renderer, workers: renderer.workers,
+                                               gate: server.renderer.gate, logger: logger))
             }
         }
         let group = ServiceGroup(configuration: .init(
@@ -369,6 +379,9 @@ struct JaaS: AsyncParsableCommand {
         let arguments = CommandLine.arguments
         if arguments.count > 1 && arguments[1] == EvaluationWorker.subcommand {
             EvaluationWorker.serve(arguments: Array(arguments.dropFirst(2)))
+        }
+        if arguments.count > 1 && arguments[1] == MCPCommand.subcommand {
+            await MCPCommand.serve(Array(arguments.dropFirst(2)))
         }
         let command: JaaS
         do {

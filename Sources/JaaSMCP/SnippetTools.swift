@@ -1,0 +1,198 @@
+import Foundation
+import JaaSArtifacts
+import JaaSOperator
+import Kubernetes
+import MCP
+
+/// The operator's tools over streamable HTTP (`--enable-mcp`): `list_snippets`,
+/// `get_snippet` and `diff_revisions`, and with `--mcp-allow-mutations`
+/// `reconcile_snippet`, `suspend_snippet` and `resume_snippet`. They act with the
+/// operator's own credentials, so they can never see or do more than its RBAC allows.
+public struct SnippetTools: Sendable {
+    let client: KubeClient
+    let storage: any ArtifactStorage
+    /// `--watch-namespaces` (empty = all): what `list_snippets` lists without a namespace.
+    let namespaces: [String]
+    let allowMutations: Bool
+    let events: EventRecorder
+
+    /// Tools reading (and, when `allowMutations`, changing) snippets through `client`
+    /// and their artifacts in `storage`.
+    public init(client: KubeClient, storage: any ArtifactStorage, namespaces: [String], allowMutations: Bool) {
+        self.client = client
+        self.storage = storage
+        self.namespaces = namespaces
+        self.allowMutations = allowMutations
+        self.events = EventRecorder(client: client, component: "jaas-mcp")
+    }
+
+    static let readTools: [Tool] = [
+        Tool(name: "list_snippets",
+             description: "List JsonnetSnippets with their Ready status and reason, suspend state, revision and artifact URL. Without a namespace, lists every namespace the operator watches.",
+             inputSchema: schema(["namespace": "Namespace to list (default: every watched namespace)."], required: []),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "get_snippet",
+             description: "One JsonnetSnippet's status: the Ready condition (status, reason, message), suspend state, revision, artifact URL, last sync time and the retained revision history (most recent first).",
+             inputSchema: schema(identity, required: ["namespace", "name"]),
+             annotations: .init(readOnlyHint: true)),
+        Tool(name: "diff_revisions",
+             description: "Per-file unified diff of a snippet's published output between two retained revisions. Without from/to, compares the two most recent revisions of status.history.",
+             inputSchema: schema(identity.merging([
+                 "from": "Earlier revision (sha256:<hex>); default: the second most recent in status.history.",
+                 "to": "Later revision (sha256:<hex>); default: the most recent in status.history.",
+             ]) { a, _ in a }, required: ["namespace", "name"]),
+             annotations: .init(readOnlyHint: true)),
+    ]
+
+    static let mutationTools: [Tool] = [
+        Tool(name: "reconcile_snippet",
+             description: "Request an immediate reconcile of a JsonnetSnippet by setting its reconcile.fluxcd.io/requestedAt annotation (what `flux reconcile` does). Recorded as an Event on the snippet.",
+             inputSchema: schema(identity, required: ["namespace", "name"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: false)),
+        Tool(name: "suspend_snippet",
+             description: "Set spec.suspend=true so the operator stops re-rendering the snippet. Recorded as an Event on the snippet.",
+             inputSchema: schema(identity, required: ["namespace", "name"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true)),
+        Tool(name: "resume_snippet",
+             description: "Clear spec.suspend so the operator reconciles the snippet again. Recorded as an Event on the snippet.",
+             inputSchema: schema(identity, required: ["namespace", "name"]),
+             annotations: .init(readOnlyHint: false, destructiveHint: false, idempotentHint: true)),
+    ]
+
+    /// The tools offered: the read tools, plus the mutations when allowed.
+    var tools: [Tool] { Self.readTools + (allowMutations ? Self.mutationTools : []) }
+
+    /// Runs tool `name`; nil when it is not one of ``tools``.
+    func call(_ name: String, _ arguments: [String: Value]) async -> CallTool.Result? {
+        do {
+            switch name {
+            case "list_snippets": return try await list(arguments)
+            case "get_snippet": return try await get(arguments)
+            case "diff_revisions": return try await diff(arguments)
+            case "reconcile_snippet" where allowMutations: return try await reconcile(arguments)
+            case "suspend_snippet" where allowMutations: return try await setSuspended(true, arguments)
+            case "resume_snippet" where allowMutations: return try await setSuspended(false, arguments)
+            default: return nil
+            }
+        } catch let error as ToolInputError {
+            return .failure(error.message)
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    private static let identity: [String: String] = [
+        "namespace": "The snippet's namespace.", "name": "The snippet's name.",
+    ]
+
+    private static func schema(_ properties: [String: String], required: [String]) -> Value {
+        .object([
+            "type": "object",
+            "properties": .object(properties.mapValues { .object(["type": "string", "description": .string($0)]) }),
+            "required": .array(required.map(Value.string)),
+            "additionalProperties": false,
+        ])
+    }
+
+    // MARK: Reading
+
+    private func list(_ arguments: [String: Value]) async throws -> CallTool.Result {
+        let namespace = try Self.optionalName(arguments, "namespace", allowed: ["namespace"])
+        var snippets: [KubeObject] = []
+        do {
+            if let namespace {
+                snippets = try await client.list(.jsonnetSnippets, namespace: namespace).items
+            } else if namespaces.isEmpty {
+                snippets = try await client.list(.jsonnetSnippets).items
+            } else {
+                for watched in namespaces { snippets += try await client.list(.jsonnetSnippets, namespace: watched).items }
+            }
+        } catch {
+            return .failure("cannot list JsonnetSnippets: \(error)")
+        }
+        snippets.sort { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
+        let rows: [Value] = snippets.map { snippet in
+            let ready = Self.readyCondition(snippet)
+            var row: [String: Value] = [
+                "namespace": .string(snippet.namespace ?? ""), "name": .string(snippet.name),
+                "ready": .string(ready.status), "suspended": .bool(snippet[path: "spec", "suspend"]?.boolValue ?? false),
+            ]
+            row["reason"] = ready.reason.map(Value.string)
+            row["revision"] = snippet[path: "status", "revision"]?.stringValue.map(Value.string)
+            row["artifactURL"] = snippet[path: "status", "artifactURL"]?.stringValue.map(Value.string)
+            return .object(row)
+        }
+        return .answer(.object(["snippets": .array(rows)]))
+    }
+
+    private func get(_ arguments: [String: Value]) async throws -> CallTool.Result {
+        let (namespace, name) = try Self.identity(arguments, allowed: ["namespace", "name"])
+        let snippet: KubeObject
+        do {
+            snippet = try await client.get(.jsonnetSnippets, namespace: namespace, name: name)
+        } catch {
+            return .failure("cannot get JsonnetSnippet \(namespace)/\(name): \(error)")
+        }
+        let ready = Self.readyCondition(snippet)
+        var detail: [String: Value] = [
+            "namespace": .string(namespace), "name": .string(name), "ready": .string(ready.status),
+            "suspended": .bool(snippet[path: "spec", "suspend"]?.boolValue ?? false),
+            "generation": .int(Int(snippet.generation ?? 0)),
+            "observedGeneration": .int(Int(snippet[path: "status", "observedGeneration"]?.intValue ?? 0)),
+        ]
+        detail["reason"] = ready.reason.map(Value.string)
+        detail["message"] = ready.message.map(Value.string)
+        for field in ["revision", "artifactURL", "lastSyncTime", "lastHandledReconcileAt"] {
+            detail[field] = snippet[path: "status", field]?.stringValue.map(Value.string)
+        }
+        detail["history"] = .array((snippet[path: "status", "history"]?.arrayValue ?? []).map { entry in
+            .object(["revision": .string(entry["revision"]?.stringValue ?? ""), "time": .string(entry["time"]?.stringValue ?? "")])
+        })
+        return .answer(.object(detail))
+    }
+
+    /// The Ready condition's status (`Unknown` before the first reconcile), reason and message.
+    static func readyCondition(_ snippet: KubeObject) -> (status: String, reason: String?, message: String?) {
+        let ready = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
+        guard let ready else { return ("Unknown", nil, nil) }
+        return (ready["status"]?.stringValue ?? "Unknown", ready["reason"]?.stringValue, ready["message"]?.stringValue)
+    }
+
+    // MARK: Arguments
+
+    /// `namespace` and `name`, both required and well-formed.
+    static func identity(_ arguments: [String: Value], allowed: Set<String>) throws(ToolInputError) -> (String, String) {
+        guard let namespace = try optionalName(arguments, "namespace", allowed: allowed) else {
+            throw ToolInputError("namespace: required")
+        }
+        guard let name = try optionalName(arguments, "name", allowed: allowed) else { throw ToolInputError("name: required") }
+        return (namespace, name)
+    }
+
+    /// A Kubernetes object name argument (DNS-1123 subdomain), nil when absent or
+    /// empty; any argument not in `allowed` is refused.
+    static func optionalName(_ arguments: [String: Value], _ field: String,
+                             allowed: Set<String>) throws(ToolInputError) -> String? {
+        if let unknown = arguments.keys.filter({ !allowed.contains($0) }).sorted().first {
+            throw ToolInputError("unknown argument \"\(unknown)\" (expected \(allowed.sorted().joined(separator: ", ")))")
+        }
+        guard let value = arguments[field], !value.isNull else { return nil }
+        guard let text = value.stringValue else { throw ToolInputError("\(field): must be a string") }
+        if text.isEmpty { return nil }
+        let allowedBytes = text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
+        guard text.utf8.count <= 253, allowedBytes, text.first != "-", text.first != ".", text.last != "-", text.last != "." else {
+            throw ToolInputError("\(field) \"\(text.prefix(80))\": not a Kubernetes name (lowercase letters, digits, '-' and '.')")
+        }
+        return text
+    }
+}
+
+extension CallTool.Result {
+    /// A successful answer: `value` as structured content and as pretty JSON text.
+    static func answer(_ value: Value) -> CallTool.Result {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let text = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return CallTool.Result(content: [.plain(text)], structuredContent: .some(value), isError: false)
+    }
+}
