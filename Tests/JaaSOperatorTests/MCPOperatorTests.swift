@@ -98,7 +98,7 @@ import Testing
         #expect(written.results.map(\.isError) == [false, false, false, false], "\(written.results.map(\.text))")
         #expect(written.results.map { $0.structured?["changed"] } == [true, false, true, true])
         let snippet = try await cluster.snippet("web")
-        #expect(snippet[path: "spec", "suspend"] == nil)
+        #expect(snippet[path: "spec", "suspend"]?.boolValue != true, "removed (the CRD defaults it to false)")
         #expect(snippet.annotations[OperatorNames.requestedAt] != nil)
         let reasons = try await cluster.admin.list(.events, namespace: "team-a").items
             .filter { $0[path: "involvedObject", "name"] == "web" && $0[path: "source", "component"] == "jaas-mcp" }
