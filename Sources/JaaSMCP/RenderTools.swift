@@ -44,12 +44,14 @@ struct RenderTools: Sendable {
              annotations: .init(readOnlyHint: true)),
     ]
 
-    /// `render_jsonnet`: the JSON text, or a tool error with the diagnostic.
+    /// `render_jsonnet`: the JSON text (also as `json` in the structured result, as
+    /// the original answers), or a tool error with the diagnostic.
     func render(_ arguments: [String: Value]?) async -> CallTool.Result {
         let input: RenderArguments
         do throws(ToolInputError) { input = try RenderArguments(arguments) } catch { return .failure(error.message) }
         switch await evaluator.evaluate(input) {
-        case .success(let json): return CallTool.Result(content: [.plain(json)], isError: false)
+        case .success(let json):
+            return CallTool.Result(content: [.plain(json)], structuredContent: .object(["json": .string(json)]), isError: false)
         case .failure(let error): return .failure(Self.describe(error, timeout: evaluator.gate.timeout))
         }
     }

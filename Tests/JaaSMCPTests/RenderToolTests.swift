@@ -41,6 +41,7 @@ struct RenderToolTests {
             "tlas": ["a": ["x", "y"]], "tlaCode": ["b": "40 + 2"], "extVars": ["who": "call"],
         ])
         #expect(result.isError == false)
+        #expect(result.structuredContent?.objectValue?["json"]?.stringValue == text(result))
         #expect(text(result) == """
             {
                "a": [
