@@ -83,6 +83,12 @@ import Testing
         post.body = .bytes(ByteBuffer(string: #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#))
         #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(10)).status.code == 403)
         #expect(try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10)).status.code == 405)
+        // Bodies past 4 MiB and bodies that are not JSON-RPC are refused before any tool runs.
+        post.headers.remove(name: "Origin")
+        post.body = .bytes(ByteBuffer(repeating: UInt8(ascii: " "), count: (4 << 20) + 1))
+        #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(30)).status.code == 413)
+        post.body = .bytes(ByteBuffer(string: "[[[[not json"))
+        #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(10)).status.code == 400)
         reader.terminate()
         _ = try await reader.waitForExit(seconds: 30)
 
