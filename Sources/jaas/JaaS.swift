@@ -18,6 +18,7 @@ struct JaaS: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jaas",
         abstract: "Jsonnet as a Service: renders Jsonnet snippets to JSON over HTTP.",
+        discussion: "`jaas mcp` serves the MCP tools render_jsonnet and validate_jsonnet over stdin and stdout instead (docs/mcp.md).",
         version: BuildInfo.text)
 
     @Option(help: "Address the rendering server listens on.")
