@@ -9,8 +9,9 @@ that was given on the command line, with the program named by its path
 relative to that folder, so file names in messages match.
 
 A program agrees when both print the same output bytes, or both fail with the
-same first error line. Prints one block per disagreement and a summary; exits
-non-zero on any disagreement unless --report-only is given.
+same first error line. Programs go-jsonnet itself dies on or does not finish
+within --timeout are listed and not compared. Prints one block per disagreement
+and a summary; exits non-zero on any disagreement unless --report-only is given.
 
     scripts/differential.py /tmp/jrsonnet-tests ../shared/bench/real
     scripts/differential.py --report-only -J vendor some/dir
@@ -133,10 +134,12 @@ def main():
     with ThreadPoolExecutor(args.jobs) as pool:
         our_results = list(pool.map(lambda c: ours(args.jsonnet, c[0], c[1], jpath, args.timeout), cases))
 
-    differ, go_died, ok_same, err_same = [], 0, 0, 0
+    differ, go_died, ok_same, err_same = [], [], 0, 0
     for (cwd, rel), o, g in zip(cases, our_results, go_results):
-        if "crash" in g:
-            go_died += 1
+        if "crash" in g and "crash" not in o:
+            # Nothing to compare with (go-jsonnet itself died or timed out): listed, not counted.
+            go_died.append((os.path.join(cwd, rel), g["crash"]))
+            continue
         if "ok" in o and "ok" in g and o["ok"] == g["ok"]:
             ok_same += 1
         elif "err" in o and "err" in g and o["err"] == g["err"]:
@@ -145,10 +148,12 @@ def main():
             differ.append((os.path.join(cwd, rel), o, g))
     for path, o, g in differ[: args.show]:
         print("DIFF %s\n  ours %s\n  go   %s" % (path, show(o), show(g)))
-    total = len(cases)
-    print("differential: %d programs, %d identical (%d outputs, %d first error lines), %d differ%s"
+    for path, why in go_died:
+        print("SKIP %s (%s)" % (path, why))
+    total = len(cases) - len(go_died)
+    print("differential: %d programs compared, %d identical (%d outputs, %d first error lines), %d differ%s"
           % (total, ok_same + err_same, ok_same, err_same, len(differ),
-             ", go-jsonnet died on %d" % go_died if go_died else ""))
+             "; %d not compared (go-jsonnet died or timed out)" % len(go_died) if go_died else ""))
     sys.exit(0 if args.report_only or not differ else 1)
 
 

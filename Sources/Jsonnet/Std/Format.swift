@@ -11,12 +11,18 @@ let stdFormat: [Builtin] = [
         case .string(let fmt):
             return .string(try ev.formatString(fmt.string, v))
         case .array(let a):
-            // go-jsonnet indexes the "format" element by element; an array of
-            // one-character strings therefore behaves like their concatenation.
+            // go-jsonnet reads the "format" element by element: an element equal to
+            // "%" starts a code, any other is appended to the text as `+` would
+            // (so a `%` inside it is literal).
             var text = ""
             for e in try a.values(ev) {
-                guard case .string(let c) = e, c.count == 1 else { throw ev.makeError("Unexpected type array") }
-                text += c.string
+                if case .string(let c) = e, c.string == "%" {
+                    text += "%"
+                    continue
+                }
+                let piece: String
+                if case .string(let c) = e { piece = c.string } else { piece = try ev.toStringValue(e) }
+                for ch in piece { text += ch == "%" ? "%%" : String(ch) }
             }
             return .string(try ev.formatString(text, v))
         case .object(let o) where o.visibleCount == 0:
