@@ -118,8 +118,10 @@ def ours(jsonnet, src, timeout):
         return {"hang": True}
     if p.returncode == 0:
         return {"ok": p.stdout}
-    if p.returncode == 1 and p.stderr:
-        return {"err": p.stderr.split("\n")[0]}
+    # std.trace lines come before the error (go's binding writes them elsewhere).
+    lines = [l for l in p.stderr.split("\n") if not l.startswith("TRACE: ")]
+    if p.returncode == 1 and lines and lines[0]:
+        return {"err": lines[0]}
     return {"crash": True, "rc": p.returncode, "stderr": p.stderr[:200]}
 
 

@@ -48,6 +48,8 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
     public var range: SourceRange?
     /// For runtime errors, innermost frame first.
     public var trace = StackTrace()
+    /// For an error std.format raised: where go's std.format would have raised it.
+    var formatSite: GoStdTrace.FormatSite?
 
     public init(kind: Kind, message: String, range: SourceRange? = nil) {
         self.kind = kind

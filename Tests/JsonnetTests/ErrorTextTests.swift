@@ -123,3 +123,15 @@ extension ErrorTextTests {
         }
     }
 }
+
+extension ErrorTextTests {
+    /// go-jsonnet quotes the character it cannot lex like Go's `%q` of a rune, ASCII-only.
+    @Test func unlexableCharactersAreQuotedLikeGo() {
+        #expect(diagnostic("?").hasPrefix("f.jsonnet:1:1 Could not lex the character '?'\n"))
+        #expect(diagnostic("`").hasPrefix("f.jsonnet:1:1 Could not lex the character '`'\n"))
+        #expect(diagnostic("\u{1}").hasPrefix("f.jsonnet:1:1 Could not lex the character '\\x01'\n"))
+        #expect(diagnostic("é").hasPrefix("f.jsonnet:1:1 Could not lex the character '\\u00e9'\n"))
+        #expect(diagnostic("😀").hasPrefix("f.jsonnet:1:1 Could not lex the character '\\U0001f600'\n"))
+        #expect(diagnostic("\\").hasPrefix("f.jsonnet:1:1 Could not lex the character '\\\\'\n"))
+    }
+}

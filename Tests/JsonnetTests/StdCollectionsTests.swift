@@ -111,6 +111,7 @@ let arraysCases: [StdCase] = [
     StdCase(#"std.remove([1,2,1],1)"#, #"[2, 1]"#),
     StdCase(#"std.remove([1],5)"#, #"[1]"#),
     StdCase(#"std.removeAt([1,2,3],1)"#, #"[1, 3]"#),
+    StdCase(#"std.removeAt(arr=[1,2,3], i=1)"#, #"[1, 3]"#),
     StdCase(#"std.slice([1,2,3,4,5],1,4,2)"#, #"[2, 4]"#),
     StdCase(#"std.slice("hello",1,null,null)"#, #"ello"#),
     StdCase(#"std.slice([1,2,3], -1, null, null)"#, #"[3]"#),
@@ -239,6 +240,7 @@ let miscCases: [StdCase] = [
     StdCase(#"std.toString("x")"#, #"x"#),
     StdCase(#"std.extVar("missing")"#, #"ERROR: RUNTIME ERROR: Undefined external variable: missing"#),
     StdCase(#"std.native("missing")"#, #"null"#),
+    StdCase(#"std.native(x="missing")"#, #"null"#),
     StdCase(#"std.thisFile"#, #"test.jsonnet"#),
     StdCase(#"std.pi"#, #"3.1415926535897931"#),
 ]
@@ -270,5 +272,24 @@ let objectRemoveKeyCases: [StdCase] = [
 
     @Test func foldlOverLongArrayDoesNotRecurse() {
         #expect(compact("std.foldl(function(a, b) a + b, std.range(1, 100000), 0)") == "5000050000")
+    }
+}
+
+/// go-jsonnet checks the first argument of these before it evaluates the others.
+@Suite struct StdArgumentOrderTests {
+    @Test func firstArgumentIsCheckedBeforeTheRestIsEvaluated() throws {
+        #expect(diagnostic("std.split(1, error 'x')").hasPrefix("RUNTIME ERROR: std.split first parameter must be a String, got number\n"))
+        #expect(diagnostic("std.findSubstr([], error 'x')").hasPrefix("RUNTIME ERROR: findSubstr first parameter should be a string, got array\n"))
+        #expect(diagnostic("std.mapWithIndex(1, error 'x')").hasPrefix("RUNTIME ERROR: std.mapWithIndex first param must be function, got number\n"))
+        #expect(diagnostic("std.manifestYamlStream('a', error 'x')").hasPrefix("RUNTIME ERROR: manifestYamlStream only takes arrays, got string\n"))
+        #expect(diagnostic("std.endsWith(1, error 'x')").hasPrefix("RUNTIME ERROR: Unexpected type number\n"))
+        #expect(diagnostic("std.startsWith(true, error 'x')").hasPrefix("RUNTIME ERROR: Unexpected type boolean\n"))
+        #expect(diagnostic("std.slice(error 'i', error 'a', error 'b', 0)").hasPrefix("RUNTIME ERROR: got 0 but step must be greater than 0\n"))
+        #expect(diagnostic("std.slice([1], error 'a', error 'b', 1)").hasPrefix("RUNTIME ERROR: a\n"))
+    }
+
+    @Test func minArrayEvaluatesKeyFBeforeCheckingTheArray() {
+        #expect(diagnostic("std.minArray('abc', error 'k')").hasPrefix("RUNTIME ERROR: k\n"))
+        #expect(diagnostic("std.maxArray('abc', 1)").hasPrefix("RUNTIME ERROR: Unexpected type string, expected array\n"))
     }
 }

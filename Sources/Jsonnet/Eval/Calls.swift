@@ -220,6 +220,17 @@ extension Interpreter {
         }
         try enter()
         defer { leave() }
+        do {
+            return try runBuiltin(b, args)
+        } catch var e as JsonnetError where e.trace.isEmpty {
+            // An error the builtin raised itself: add the frames go-jsonnet shows from its std.jsonnet.
+            let frames = GoStdTrace.builtinFrames(b.name, e) { i in i < args.count ? try? args[i].force(self) : nil }
+            for frame in frames { e.trace.append(frame) }
+            throw e
+        }
+    }
+
+    private func runBuiltin(_ b: Builtin, _ args: ContiguousArray<Lazy>) throws -> Value {
         switch b.implementation {
         case .unary(let f):
             return try f(args[0].force(self), self)

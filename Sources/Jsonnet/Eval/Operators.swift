@@ -29,7 +29,14 @@ extension Interpreter {
         do {
             return try binary(b.op, l, r)
         } catch var e as JsonnetError {
-            if e.trace.isEmpty { e.trace.append(TraceFrame(at: b)) }
+            guard e.trace.isEmpty else { throw e }
+            if b.op == .modulo {
+                // go-jsonnet evaluates `%` as a call of its std.mod: frames from there, and an unnamed call site.
+                for frame in GoStdTrace.moduloFrames(e, l, r) { e.trace.append(frame) }
+                e.trace.append(TraceFrame(range: b.range, name: ""))
+            } else {
+                e.trace.append(TraceFrame(at: b))
+            }
             throw e
         }
     }

@@ -38,10 +38,13 @@ let stdArrays: [Builtin] = [
         }
         return .array(JArray(ContiguousArray(elems.map { ev.deferredCall(fn, [$0]) })))
     },
-    Builtin("mapWithIndex", "func", "arr") { f, a, ev in
+    Builtin("mapWithIndex", [BuiltinParameter("func"), BuiltinParameter("arr")], .lazy { args, ev in
+        // Like go-jsonnet, `func` is checked before `arr` is evaluated.
+        let f = try args[0].force(ev)
         guard case .function(let fn) = f else {
             throw ev.makeError("std.mapWithIndex first param must be function, got \(f.typeName)")
         }
+        let a = try args[1].force(ev)
         guard let elems = Args.elements(a) else {
             throw ev.makeError("std.mapWithIndex second param must be array, got \(a.typeName)")
         }
@@ -49,7 +52,7 @@ let stdArrays: [Builtin] = [
         out.reserveCapacity(elems.count)
         for (i, e) in elems.enumerated() { out.append(ev.deferredCall(fn, [.value(.number(Double(i))), e])) }
         return .array(JArray(out))
-    },
+    }),
     Builtin("filter", "func", "arr") { f, a, ev in
         let arr = try Args.array(a, ev)
         let fn = try Args.function(f, ev)
@@ -257,7 +260,7 @@ let stdArrays: [Builtin] = [
         }
         return .array(arr)
     },
-    Builtin("removeAt", "arr", "at") { a, x, ev in
+    Builtin("removeAt", "arr", "i") { a, x, ev in
         let arr = try Args.array(a, ev)
         let i = try Args.int(x, ev)
         guard i >= 0 && i < arr.count else {
@@ -268,9 +271,10 @@ let stdArrays: [Builtin] = [
         return .array(JArray(out))
     },
     Builtin("slice", [BuiltinParameter("indexable"), BuiltinParameter("index"), BuiltinParameter("end"),
-                      BuiltinParameter("step")], .nary { args, ev in
-        // go-jsonnet compares step, then index and end, with 0 (after checking the
-        // indexable), so a part of the wrong type fails like `part < 0` would.
+                      BuiltinParameter("step")], .lazy { lazyArgs, ev in
+        // go-jsonnet evaluates and compares step with 0 first (a zero step fails
+        // before anything else is evaluated), then checks the indexable, then
+        // compares index and end, so a part of the wrong type fails like `part < 0` would.
         func comparable(_ v: Value) throws {
             switch v {
             case .null, .number: return
@@ -278,12 +282,18 @@ let stdArrays: [Builtin] = [
             default: throw ev.makeError("Unexpected type \(v.typeName)")
             }
         }
+        var args = [Value](repeating: .null, count: 4)
+        args[3] = try lazyArgs[3].force(ev)
         try comparable(args[3])
+        if case .number(let step) = args[3], step == 0 { throw ev.makeError("got 0 but step must be greater than 0") }
+        args[0] = try lazyArgs[0].force(ev)
         switch args[0] {
         case .array, .string: break
         default: throw ev.makeError("std.slice accepts a string or an array, but got: \(args[0].typeName)")
         }
+        args[1] = try lazyArgs[1].force(ev)
         try comparable(args[1])
+        args[2] = try lazyArgs[2].force(ev)
         try comparable(args[2])
         func part(_ v: Value) throws -> Int? {
             if case .null = v { return nil }
@@ -487,8 +497,10 @@ func uniq(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws
 
 /// `std.minArray` / `std.maxArray` with lazy `onEmpty`.
 private func extremum(_ args: [Lazy], _ ev: Interpreter, wantMax: Bool) throws -> Value {
-    let arr = try Args.array(args[0].force(ev), ev)
+    // Like go-jsonnet: both are evaluated before either is checked.
+    let value = try args[0].force(ev)
     let keyF = try args[1].force(ev)
+    let arr = try Args.array(value, ev)
     guard case .function = keyF else { throw ev.typeError(keyF, expected: "function") }
     if arr.count == 0 {
         if case .value(.null) = args[2] {

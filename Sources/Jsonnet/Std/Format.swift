@@ -11,12 +11,18 @@ let stdFormat: [Builtin] = [
         case .string(let fmt):
             return .string(try ev.formatString(fmt.string, v))
         case .array(let a):
-            // go-jsonnet indexes the "format" element by element; an array of
-            // one-character strings therefore behaves like their concatenation.
+            // go-jsonnet reads the "format" element by element: an element equal to
+            // "%" starts a code, any other is appended to the text as `+` would
+            // (so a `%` inside it is literal).
             var text = ""
             for e in try a.values(ev) {
-                guard case .string(let c) = e, c.count == 1 else { throw ev.makeError("Unexpected type array") }
-                text += c.string
+                if case .string(let c) = e, c.string == "%" {
+                    text += "%"
+                    continue
+                }
+                let piece: String
+                if case .string(let c) = e { piece = c.string } else { piece = try ev.toStringValue(e) }
+                for ch in piece { text += ch == "%" ? "%%" : String(ch) }
             }
             return .string(try ev.formatString(text, v))
         case .object(let o) where o.visibleCount == 0:
@@ -97,7 +103,7 @@ extension Interpreter {
                 }
             }
             if case .array(let values) = source, next < values.count {
-                throw makeError("Too many values to format: \(values.count), expected \(next)")
+                throw formatError("Too many values to format: \(values.count), expected \(next)", .init(kind: .tooManyValues))
             }
         }
     }
@@ -107,7 +113,13 @@ extension Interpreter {
         var widthValue = Value.number(spec.width)
         if spec.widthStar {
             if next >= values.count {
-                throw makeError("Not enough values to format: \(values.count), expected at least \(next)")
+                if spec.left && spec.conv != UInt8(ascii: "%") {
+                    // go-jsonnet's pad_right needs the value before the width: that is what it misses first.
+                    let at = next + 1 + (spec.precStar ? 1 : 0)
+                    throw formatError("Not enough values to format: \(values.count), expected more than \(at)",
+                                      .missingValue, spec)
+                }
+                throw formatError("Not enough values to format: \(values.count), expected at least \(next)", .missingWidth, spec)
             }
             widthValue = try values[next].force(self)
             next += 1
@@ -125,13 +137,14 @@ extension Interpreter {
             out.append(UInt8(ascii: "%"))
         } else {
             if next >= values.count {
-                throw makeError("Not enough values to format: \(values.count), expected more than \(next)")
+                throw formatError("Not enough values to format: \(values.count), expected more than \(next)",
+                                  .missingValue, spec)
             }
             let value = try values[next].force(self)
             let at = next
             next += 1
             length = try formatValue(value, spec, zeroPad: spec.zero && !spec.left ? widthValue : .number(0),
-                                     prec: prec, at: { String(at) }, &out)
+                                     prec: prec, at: { String(at) }, object: false, &out)
         }
         guard case .number(let width) = widthValue else { throw typeError(widthValue, expected: "number") }
         try pad(&out, from: start, length: length, width: width, left: spec.left)
@@ -145,16 +158,28 @@ extension Interpreter {
         if spec.conv == UInt8(ascii: "%") {
             out.append(UInt8(ascii: "%"))
         } else {
-            guard spec.keyEnd >= 0 else { throw makeError("Mapping keys required.") }
+            guard spec.keyEnd >= 0 else { throw formatError("Mapping keys required.", .mappingKeysRequired, spec, object: true) }
             let key = String(decoding: UnsafeBufferPointer(rebasing: b[spec.keyStart..<spec.keyEnd]), as: UTF8.self)
             guard o.has(key, includeHidden: true), let value = try o.get(key, self) else {
-                throw makeError("No such field: \(key)")
+                throw formatError("No such field: \(key)", .noSuchField, spec, object: true)
             }
             let prec: FormatPrecision = spec.precStar ? .objectStar : (spec.hasPrec ? .literal(spec.prec) : .none)
             length = try formatValue(value, spec, zeroPad: .number(spec.zero && !spec.left ? spec.width : 0),
-                                     prec: prec, at: { key }, &out)
+                                     prec: prec, at: { key }, object: true, &out)
         }
         try pad(&out, from: start, length: length, width: spec.width, left: spec.left)
+    }
+
+    /// A format error tagged with where go's std.format would have raised it (see `GoStdTrace`).
+    private func formatError(_ message: String, _ site: GoStdTrace.FormatSite) -> JsonnetError {
+        var e = makeError(message)
+        e.formatSite = site
+        return e
+    }
+
+    private func formatError(_ message: String, _ kind: GoStdTrace.FormatSite.Kind, _ spec: FormatSpec,
+                             object: Bool = false) -> JsonnetError {
+        formatError(message, .init(kind: kind, conversion: spec.conv, leftAligned: spec.left, object: object))
     }
 
     /// Pads `out[start...]` (of `length` code points) to `width` with spaces.
@@ -170,7 +195,7 @@ extension Interpreter {
 
     /// Appends one conversion of `value`; returns its length in code points.
     private func formatValue(_ value: Value, _ spec: FormatSpec, zeroPad: Value, prec: FormatPrecision,
-                             at: () -> String, _ out: inout [UInt8]) throws -> Int {
+                             at: () -> String, object: Bool, _ out: inout [UInt8]) throws -> Int {
         let conv = spec.conv
         switch conv {
         case UInt8(ascii: "s"):
@@ -191,10 +216,12 @@ extension Interpreter {
             switch value {
             case .number(let n): s = try stringsChar(n, self)
             case .string(let str):
-                if str.count != 1 { throw makeError("%c expected 1-sized string got: \(str.count)") }
+                if str.count != 1 {
+                    throw formatError("%c expected 1-sized string got: \(str.count)", .charLength, spec, object: object)
+                }
                 s = str
             default:
-                throw makeError("%c expected number / string, got: \(value.typeName)")
+                throw formatError("%c expected number / string, got: \(value.typeName)", .charType, spec, object: object)
             }
             var text = s.string
             text.withUTF8 { out.append(contentsOf: $0) }
@@ -203,7 +230,8 @@ extension Interpreter {
             break
         }
         guard case .number(let x) = value else {
-            throw makeError("Format required number at \(at()), got \(value.typeName)")
+            throw formatError("Format required number at \(at()), got \(value.typeName)", .requiredNumber, spec,
+                              object: object)
         }
         let start = out.count
         switch conv {

@@ -31,10 +31,14 @@ let stdManifest: [Builtin] = [
     Builtin("manifestYamlStream", [
         BuiltinParameter("value"), BuiltinParameter("indent_array_in_object", default: .bool(false)),
         BuiltinParameter("c_document_end", default: .bool(true)), BuiltinParameter("quote_keys", default: .bool(true)),
-    ], .nary { args, ev in
-        guard case .array(let docs) = args[0] else {
-            throw ev.makeError("manifestYamlStream only takes arrays, got \(args[0].typeName)")
+    ], .lazy { lazyArgs, ev in
+        // Like go-jsonnet, the value is checked before the options are evaluated.
+        let value = try lazyArgs[0].force(ev)
+        guard case .array(let docs) = value else {
+            throw ev.makeError("manifestYamlStream only takes arrays, got \(value.typeName)")
         }
+        var args = [value]
+        for a in lazyArgs.dropFirst() { args.append(try a.force(ev)) }
         var out: [UInt8] = Array("---\n".utf8)
         if docs.count > 0 {
             guard case .bool(let indentArrays) = args[1] else { throw ev.typeError(args[1], expected: "boolean") }

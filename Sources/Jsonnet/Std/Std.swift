@@ -32,7 +32,7 @@ let stdCore: [Builtin] = [
         guard case .string(let s) = x else { throw ev.typeError(x, expected: "string") }
         return try ev.extVar(s.string)
     },
-    Builtin("native", "name") { x, ev in
+    Builtin("native", "x") { x, ev in
         guard case .string(let s) = x else { throw ev.typeError(x, expected: "string") }
         if let f = ev.nativeFunctions[s.string] { return .function(f) }
         return .null

@@ -21,27 +21,38 @@ let stdStrings: [Builtin] = [
         return .string(try stringsChar(n, ev))
     },
     Builtin("substr", "str", "from", "len") { s, f, l, ev in try stringsSubstr(s, f, l, ev) },
-    Builtin("findSubstr", "pat", "str") { p, s, ev in
+    Builtin("findSubstr", [BuiltinParameter("pat"), BuiltinParameter("str")], .lazy { args, ev in
+        // Like go-jsonnet, `pat` is checked before `str` is evaluated.
+        let p = try args[0].force(ev)
         guard case .string(let pat) = p else {
             throw ev.makeError("findSubstr first parameter should be a string, got \(p.typeName)")
         }
+        let s = try args[1].force(ev)
         guard case .string(let str) = s else {
             throw ev.makeError("findSubstr second parameter should be a string, got \(s.typeName)")
         }
         return .array(JArray(values: findSubstrings(pat, str)))
-    },
-    Builtin("startsWith", "a", "b") { a, b, ev in
+    }),
+    Builtin("startsWith", [BuiltinParameter("a"), BuiltinParameter("b")], .lazy { args, ev in
+        // Like go-jsonnet, the length of `a` is taken before `b` is evaluated.
+        let a = try args[0].force(ev)
+        if case .string = a {} else { _ = try genericLength(a, ev) }
+        let b = try args[1].force(ev)
         if case .string(let x) = a, case .string(let y) = b {
             return .bool(hasAffix(x, y, suffix: false))
         }
         return .bool(try affixFallback(a, b, suffix: false, ev))
-    },
-    Builtin("endsWith", "a", "b") { a, b, ev in
+    }),
+    Builtin("endsWith", [BuiltinParameter("a"), BuiltinParameter("b")], .lazy { args, ev in
+        // Like go-jsonnet, the length of `a` is taken before `b` is evaluated.
+        let a = try args[0].force(ev)
+        if case .string = a {} else { _ = try genericLength(a, ev) }
+        let b = try args[1].force(ev)
         if case .string(let x) = a, case .string(let y) = b {
             return .bool(hasAffix(x, y, suffix: true))
         }
         return .bool(try affixFallback(a, b, suffix: true, ev))
-    },
+    }),
     Builtin("stripChars", "str", "chars") { s, c, ev in try strip(s, c, left: true, right: true, ev) },
     Builtin("lstripChars", "str", "chars") { s, c, ev in try strip(s, c, left: true, right: false, ev) },
     Builtin("rstripChars", "str", "chars") { s, c, ev in try strip(s, c, left: false, right: true, ev) },
@@ -49,10 +60,13 @@ let stdStrings: [Builtin] = [
         guard case .string(let s) = x else { throw ev.typeError(x, expected: "string") }
         return .string(stripScalars(s, left: true, right: true, where: isGoSpace))
     },
-    Builtin("split", "str", "c") { s, c, ev in
+    Builtin("split", [BuiltinParameter("str"), BuiltinParameter("c")], .lazy { args, ev in
+        // Like go-jsonnet, `str` is checked before `c` is evaluated.
+        let s = try args[0].force(ev)
         guard case .string(let str) = s else {
             throw ev.makeError("std.split first parameter must be a String, got \(s.typeName)")
         }
+        let c = try args[1].force(ev)
         guard case .string(let sep) = c else {
             throw ev.makeError("std.split second parameter must be a String, got \(c.typeName)")
         }
@@ -60,7 +74,7 @@ let stdStrings: [Builtin] = [
             throw ev.makeError("std.split second parameter must have length 1 or greater, got 0")
         }
         return .array(JArray(values: try splitString(str, sep, limit: -1, fromRight: false, ev)))
-    },
+    }),
     Builtin("splitLimit", "str", "c", "maxsplits") { s, c, m, ev in
         try splitLimit(s, c, m, name: "splitLimit", fromRight: false, ev)
     },

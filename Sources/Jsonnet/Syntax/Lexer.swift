@@ -189,7 +189,7 @@ struct Lexer {
                     var end = pos + 1
                     while end < bytes.count && bytes[end] & 0xC0 == 0x80 { end += 1 }
                     let ch = String(decoding: bytes[pos..<end], as: UTF8.self)
-                    throw error("Could not lex the character \(quoteJSONString(ch).dropFirst().dropLast())", from: begin)
+                    throw error("Could not lex the character \(goQuotedRune(ch.unicodeScalars.first ?? "?"))", from: begin)
                 }
             }
             tokens.append(Token(kind: kind, data: data, range: SourceRange(file: file, begin: begin, end: here)))
@@ -477,4 +477,33 @@ struct Lexer {
         while pos < end { advance() }
         return String(decoding: bytes[start..<end], as: UTF8.self)
     }
+}
+
+/// A character as Go's `%+q` prints a rune: in single quotes, printable ASCII
+/// as is, C escapes, `\xNN` for other ASCII, `\uXXXX` / `\UXXXXXXXX` beyond.
+func goQuotedRune(_ c: Unicode.Scalar) -> String {
+    let hex = String(c.value, radix: 16)
+    let body: String
+    switch c {
+    case "'": body = "\\'"
+    case "\\": body = "\\\\"
+    case "\u{7}": body = "\\a"
+    case "\u{8}": body = "\\b"
+    case "\u{C}": body = "\\f"
+    case "\n": body = "\\n"
+    case "\r": body = "\\r"
+    case "\t": body = "\\t"
+    case "\u{B}": body = "\\v"
+    default:
+        if c.value >= 0x20 && c.value < 0x7F {
+            body = String(c)
+        } else if c.value < 0x80 {
+            body = "\\x" + String(repeating: "0", count: 2 - hex.count) + hex
+        } else if c.value < 0x10000 {
+            body = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+            body = "\\U" + String(repeating: "0", count: 8 - hex.count) + hex
+        }
+    }
+    return "'" + body + "'"
 }
