@@ -23,6 +23,17 @@ package struct EdgeSink {
         swiftRetainCount(Unmanaged.passUnretained(object).toOpaque()) == 1
     }
 
+    /// Whether the object stored in the variable at `field` (a `var` property of
+    /// the object being visited) has that one owner. Read as a raw pointer, so
+    /// loading the property does not disturb the count.
+    @inline(__always)
+    func owned<T: AnyObject>(field: inout T) -> Bool {
+        let object = withUnsafeMutablePointer(to: &field) {
+            UnsafeRawPointer($0).load(as: UnsafeMutableRawPointer.self)
+        }
+        return swiftRetainCount(object) == 1
+    }
+
     /// Whether the element buffer of the array stored at `array` has one owner
     /// (the object being visited). The buffer reference is read as a raw
     /// pointer, so no copy of the array disturbs the count.
@@ -112,7 +123,7 @@ extension Heap {
             node = x.next
         }
         let n = objects.count
-        guard n < Int(Int32.max) else { return }
+        guard n < Int(Int32.max) else { return relink() }
         var counts = [Int32](repeating: 0, count: n)
         for i in 0..<n {
             counts[i] = Int32(truncatingIfNeeded: swiftRetainCount(objects[i]))
@@ -130,7 +141,7 @@ extension Heap {
         // have reported; free nothing rather than trust the counts.
         if counts.contains(where: { $0 < 0 }) {
             collectAt = max(Heap.firstCollection, n * 2)
-            return
+            return relink()
         }
         // Mark from the objects referenced from outside; `counts` becomes the mark.
         var stack: [Int32] = []
@@ -150,6 +161,7 @@ extension Heap {
             garbage.append(Unmanaged<Tracked>.fromOpaque(objects[i]).takeUnretainedValue())
         }
         let survivors = n - garbage.count
+        relink()
         for g in garbage { g.breakCycles() }
         garbage = []
         allocations = survivors

@@ -5,19 +5,21 @@
 /// runs, `Heap.collect()` frees the unreachable ones (see Collector.swift); when
 /// it ends, `Heap.release()` clears every mutable reference so ARC frees the rest.
 ///
-/// The links are `unowned(unsafe)`: linking costs two stores and no reference
-/// counting, and `deinit` unlinks in O(1).
+/// The links cost no reference counting (`prev` is a raw pointer, `next` is
+/// `unowned(unsafe)`): linking is a few stores, and `deinit` unlinks in O(1).
 package class Tracked {
-    fileprivate unowned(unsafe) var prev: Tracked?
+    /// The previous object in the ring. During a collection pass it holds the
+    /// object's index in the pass instead (`gcIndex`), so tracked objects carry
+    /// no extra word for the collector; the pass relinks the ring when it ends.
+    fileprivate var prev: UnsafeMutableRawPointer?
     unowned(unsafe) var next: Tracked?
-    /// The object's position in the current collection pass.
-    var gcIndex: Int32 = 0
 
     init(heap: Heap) {
         let s = heap.sentinel
-        prev = s
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        prev = Unmanaged.passUnretained(s).toOpaque()
         next = s.next
-        s.next!.prev = self
+        s.next!.prev = me
         s.next = self
         heap.allocations &+= 1
     }
@@ -26,9 +28,15 @@ package class Tracked {
 
     deinit {
         if let p = prev, let n = next {
-            p.next = n
+            Unmanaged<Tracked>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.next = n }
             n.prev = p
         }
+    }
+
+    /// The object's position in the current collection pass.
+    var gcIndex: Int32 {
+        get { Int32(truncatingIfNeeded: Int(bitPattern: prev) &- 1) }
+        set { prev = UnsafeMutableRawPointer(bitPattern: Int(newValue) &+ 1) }
     }
 
     /// Drops every reference this object acquired after construction.
@@ -51,8 +59,20 @@ package final class Heap {
 
     package init() {
         sentinel = Tracked()
-        sentinel.prev = sentinel
+        sentinel.prev = Unmanaged.passUnretained(sentinel).toOpaque()
         sentinel.next = sentinel
+    }
+
+    /// Restores every `prev` link from the `next` links (after a collection pass).
+    func relink() {
+        var p = sentinel
+        var node = sentinel.next!
+        while node !== sentinel {
+            node.prev = Unmanaged.passUnretained(p).toOpaque()
+            p = node
+            node = node.next!
+        }
+        sentinel.prev = Unmanaged.passUnretained(p).toOpaque()
     }
 
     /// Breaks every cycle among the objects still alive so they can be freed.
@@ -69,7 +89,7 @@ package final class Heap {
             x.next = nil
         }
         sentinel.next = sentinel
-        sentinel.prev = sentinel
+        sentinel.prev = Unmanaged.passUnretained(sentinel).toOpaque()
         for x in all { x.breakCycles() }
     }
 

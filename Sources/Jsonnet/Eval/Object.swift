@@ -107,9 +107,10 @@ struct FieldRef {
 /// so copies nothing and stays linear.
 final class LayerStack {
     private(set) var layers: ContiguousArray<ObjectLayer> = []
-    /// `fieldsBelow[i]`: the number of fields in layers `0..<i` (one entry more
-    /// than `layers`), so a field's cache slot is found in O(1).
-    private(set) var fieldsBelow: ContiguousArray<Int> = [0]
+    /// `totals[k]`: the number of fields in layers `0...k`, kept once there are
+    /// two layers (a single-layer stack needs none), so a field's cache slot is
+    /// found in O(1).
+    private var totals: ContiguousArray<Int> = []
     /// The first removal marker layer and the first layer with asserts (`Int.max`: none).
     private(set) var firstRemoval = Int.max
     private(set) var firstAssert = Int.max
@@ -127,8 +128,19 @@ final class LayerStack {
         let i = layers.count
         if layer.removal != nil && firstRemoval == Int.max { firstRemoval = i }
         if layer.hasAsserts && firstAssert == Int.max { firstAssert = i }
+        if i == 1 { totals = [layers[0].layout.fields.count] }
+        if i >= 1 { totals.append(totals[i - 1] + layer.layout.fields.count) }
         layers.append(layer)
-        fieldsBelow.append(fieldsBelow[i] + layer.layout.fields.count)
+    }
+
+    /// The number of fields in layers `0..<i`.
+    @inline(__always)
+    func fieldsBelow(_ i: Int) -> Int {
+        switch i {
+        case 0: 0
+        case 1: layers[0].layout.fields.count
+        default: totals[i - 1]
+        }
     }
 }
 
@@ -194,7 +206,7 @@ package final class JObject: Tracked {
     }
 
     override func visitEdges(_ sink: inout EdgeSink) {
-        if sink.owned(stack) {
+        if sink.owned(field: &stack) {
             stack.visitLayers(&sink) { sink, layer in
             if let env = layer.env { sink.add(env) }
             guard sink.owned(layer.layout), layer.layout.ownsFields(sink) else { return }
@@ -340,11 +352,11 @@ package final class JObject: Tracked {
     /// otherwise re-evaluate exponentially often.
     private func cachedField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
         var slot = fi
-        slot += stack.fieldsBelow[li]
+        slot += stack.fieldsBelow(li)
         if slot < values.count, let v = values[slot] { return v }
         let v = try evaluateField(layer: li, field: fi, ev)
         if values.isEmpty {
-            values = ContiguousArray(repeating: nil, count: stack.fieldsBelow[layerCount])
+            values = ContiguousArray(repeating: nil, count: stack.fieldsBelow(layerCount))
         }
         values[slot] = v
         return v
