@@ -1,20 +1,25 @@
 /// Jsonnet's lazy semantics make reference cycles routine under ARC: a recursive
 /// local function sits in the frame it closes over, and an object's `self` frame
 /// is cached in the object. Every heap object that can close such a cycle (frames,
-/// thunks, objects) is linked into its evaluation's `Heap`; when the evaluation
-/// ends, `Heap.release()` clears their mutable references so ARC frees the graph.
+/// thunks, objects) is linked into its evaluation's `Heap`. While the evaluation
+/// runs, `Heap.collect()` frees the unreachable ones (see Collector.swift); when
+/// it ends, `Heap.release()` clears every mutable reference so ARC frees the rest.
 ///
-/// The links are `unowned(unsafe)`: linking costs two stores and no reference
-/// counting, and `deinit` unlinks in O(1).
+/// The links cost no reference counting (`prev` is a raw pointer, `next` is
+/// `unowned(unsafe)`): linking is a few stores, and `deinit` unlinks in O(1).
 package class Tracked {
-    fileprivate unowned(unsafe) var prev: Tracked?
-    fileprivate unowned(unsafe) var next: Tracked?
+    /// The previous object in the ring. During a collection pass it holds the
+    /// object's index in the pass instead (`gcIndex`), so tracked objects carry
+    /// no extra word for the collector; the pass relinks the ring when it ends.
+    fileprivate var prev: UnsafeMutableRawPointer?
+    unowned(unsafe) var next: Tracked?
 
     init(heap: Heap) {
         let s = heap.sentinel
-        prev = s
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        prev = Unmanaged.passUnretained(s).toOpaque()
         next = s.next
-        s.next!.prev = self
+        s.next!.prev = me
         s.next = self
         heap.allocations &+= 1
     }
@@ -23,37 +28,51 @@ package class Tracked {
 
     deinit {
         if let p = prev, let n = next {
-            p.next = n
+            Unmanaged<Tracked>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.next = n }
             n.prev = p
         }
     }
 
+    /// The object's position in the current collection pass.
+    var gcIndex: Int32 {
+        get { Int32(truncatingIfNeeded: Int(bitPattern: prev) &- 1) }
+        set { prev = UnsafeMutableRawPointer(bitPattern: Int(newValue) &+ 1) }
+    }
+
     /// Drops every reference this object acquired after construction.
     func breakCycles() {}
+
+    /// Reports this object's strong references to other tracked objects.
+    func visitEdges(_ sink: inout EdgeSink) {}
 }
 
 /// The registry of one evaluation's cycle-capable objects.
 package final class Heap {
-    fileprivate let sentinel: Tracked
-    /// Objects linked since the last `countLive()` plus those alive then: an upper
-    /// bound on the live count that costs one increment per object.
+    let sentinel: Tracked
+    /// Objects linked since the last `collect()` plus those that survived it: an
+    /// upper bound on the live count that costs one increment per object.
     var allocations = 0
+    /// `allocations` at which the next poll runs `collect()`.
+    var collectAt = Heap.firstCollection
+    /// Evaluations that stay below this many tracked objects never collect.
+    static let firstCollection = 65_536
 
     package init() {
         sentinel = Tracked()
-        sentinel.prev = sentinel
+        sentinel.prev = Unmanaged.passUnretained(sentinel).toOpaque()
         sentinel.next = sentinel
     }
 
-    /// The number of objects alive now (a walk over the registry).
-    func countLive() -> Int {
-        var n = 0
-        var node = sentinel.next
-        while let x = node, x !== sentinel {
-            n += 1
-            node = x.next
+    /// Restores every `prev` link from the `next` links (after a collection pass).
+    func relink() {
+        var p = sentinel
+        var node = sentinel.next!
+        while node !== sentinel {
+            node.prev = Unmanaged.passUnretained(p).toOpaque()
+            p = node
+            node = node.next!
         }
-        return n
+        sentinel.prev = Unmanaged.passUnretained(p).toOpaque()
     }
 
     /// Breaks every cycle among the objects still alive so they can be freed.
@@ -70,7 +89,7 @@ package final class Heap {
             x.next = nil
         }
         sentinel.next = sentinel
-        sentinel.prev = sentinel
+        sentinel.prev = Unmanaged.passUnretained(sentinel).toOpaque()
         for x in all { x.breakCycles() }
     }
 
@@ -147,6 +166,14 @@ package final class Thunk: Tracked {
     }
 
     override func breakCycles() { state = .done(.null) }
+
+    override func visitEdges(_ sink: inout EdgeSink) {
+        switch state {
+        case .pending(_, let env): sink.add(env)
+        case .done(let v): sink.add(v)
+        case .deferred, .inProgress: return
+        }
+    }
 }
 
 /// A frame of variable slots, chained to the frame it was created in.
@@ -194,5 +221,11 @@ package final class Env: Tracked {
     override func breakCycles() {
         slots = []
         selfObject = nil
+    }
+
+    override func visitEdges(_ sink: inout EdgeSink) {
+        if let parent { sink.add(parent) }
+        if let selfObject { sink.add(selfObject) }
+        sink.add(&slots)
     }
 }

@@ -123,6 +123,7 @@ package final class Interpreter {
         if let c = cancellation, c.isCancelled { throw EvaluationCancelled.cancelled }
         if let d = deadline, ContinuousClock.now >= d { throw EvaluationCancelled.timedOut }
         if let m = memory { try checkMemory(m) }
+        if heap.allocations >= heap.collectAt { heap.collect() }
     }
 
     /// Polls every 1024th call: cheap enough for tight native loops.

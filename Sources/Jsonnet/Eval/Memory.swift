@@ -12,9 +12,9 @@ import Darwin
 ///   `live` is exact for them;
 /// - thunks, frames and objects (the registry's `Tracked` objects) are counted
 ///   as they are created, at `trackedBytes` each; when that count pushes the
-///   estimate over the limit, the registry is walked to count the ones still
-///   alive, so a program that churns through small values is not charged for
-///   what it already dropped.
+///   estimate over the limit, the heap is collected (`Heap.collect`) and only
+///   the survivors count, so a program that churns through small values is not
+///   charged for what it already dropped, cycles included.
 ///
 /// Program-chosen sizes (`std.makeArray`, `std.range`, `std.repeat`, string
 /// concatenation, comprehensions) are checked with `Interpreter.reserve` before
@@ -118,7 +118,7 @@ extension Interpreter {
         guard let m = memory else { return }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: elementBytes)
         if overflow || m.live + bytes + heap.allocations * MemoryBudget.trackedBytes > m.limit {
-            if !overflow { heap.allocations = heap.countLive() }
+            if !overflow { heap.collect() }
             if overflow || m.live + bytes + heap.allocations * MemoryBudget.trackedBytes > m.limit {
                 throw memoryError(m)
             }
@@ -130,7 +130,7 @@ extension Interpreter {
         if m.exceeded && m.live <= m.limit { m.exceeded = false }
         if m.exceeded { throw memoryError(m) }
         if m.live + heap.allocations * MemoryBudget.trackedBytes > m.limit {
-            heap.allocations = heap.countLive()
+            heap.collect()
             if m.live + heap.allocations * MemoryBudget.trackedBytes > m.limit { throw memoryError(m) }
         }
     }

@@ -28,6 +28,9 @@ package final class ObjectLayout {
     package let fields: ContiguousArray<FieldDef>
     let index: [CodePointKey: Int]
 
+    /// Whether only this layout references its field buffer.
+    func ownsFields(_ sink: EdgeSink) -> Bool { sink.owned(borrowed: fields) }
+
     package init(fields: ContiguousArray<FieldDef>) {
         self.fields = fields
         var index = [CodePointKey: Int]()
@@ -95,15 +98,73 @@ struct FieldRef {
     var visible: Bool
 }
 
+/// The layers of the objects built on one another by `+`, base first.
+///
+/// `a + b` appends `b`'s layers to `a`'s stack in place when `a` is the newest
+/// object on it (it sees all of the stack), and the result shares the stack:
+/// every object sees only its first `count` layers, which never change. A loop
+/// that keeps extending its result (`std.foldl(function(acc, k) acc + {...})`)
+/// so copies nothing and stays linear.
+final class LayerStack {
+    private(set) var layers: ContiguousArray<ObjectLayer> = []
+    /// `totals[k]`: the number of fields in layers `0...k`, kept once there are
+    /// two layers (a single-layer stack needs none), so a field's cache slot is
+    /// found in O(1).
+    private var totals: ContiguousArray<Int> = []
+    /// The first removal marker layer and the first layer with asserts (`Int.max`: none).
+    private(set) var firstRemoval = Int.max
+    private(set) var firstAssert = Int.max
+
+    /// Calls `body` with each layer only this stack references.
+    func visitLayers(_ sink: inout EdgeSink, _ body: (inout EdgeSink, ObjectLayer) -> Void) {
+        sink.forEachOwned(&layers, body)
+    }
+
+    init(_ layers: some Sequence<ObjectLayer>) {
+        for l in layers { append(l) }
+    }
+
+    func append(_ layer: ObjectLayer) {
+        let i = layers.count
+        if layer.removal != nil && firstRemoval == Int.max { firstRemoval = i }
+        if layer.hasAsserts && firstAssert == Int.max { firstAssert = i }
+        if i == 1 { totals = [layers[0].layout.fields.count] }
+        if i >= 1 { totals.append(totals[i - 1] + layer.layout.fields.count) }
+        layers.append(layer)
+    }
+
+    /// The number of fields in layers `0..<i`.
+    @inline(__always)
+    func fieldsBelow(_ i: Int) -> Int {
+        switch i {
+        case 0: 0
+        case 1: layers[0].layout.fields.count
+        default: totals[i - 1]
+        }
+    }
+}
+
+/// The first `count` layers of a stack.
+package struct Layers: RandomAccessCollection {
+    let stack: LayerStack
+    package let count: Int
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { count }
+    package subscript(i: Int) -> ObjectLayer { stack.layers[i] }
+}
+
 /// A Jsonnet object: a chain of layers (base first) evaluated with late-bound `self`.
 ///
 /// `a + b` concatenates layer lists, so `super` inside layer `i` is simply the
 /// layers below `i` of the same `self`. Field values are cached per object.
 package final class JObject: Tracked {
-    package private(set) var layers: ContiguousArray<ObjectLayer>
+    /// The stack this object's layers are the first `layerCount` of.
+    private var stack: LayerStack
+    private let layerCount: Int
     /// Computed field values with `self` = this object, by (layer, field) slot.
     private var values: ContiguousArray<Value?> = []
-    private var frames: ContiguousArray<Env?>
+    /// Object frames by layer, allocated on first use.
+    private var frames: ContiguousArray<Env?> = []
     private var merged: [CodePointKey: FieldRef]?
     private var sortedVisible: [String]?
     private var assertState: UInt8 = 0  // 0 unchecked, 1 checking, 2 done
@@ -111,12 +172,19 @@ package final class JObject: Tracked {
     /// Whether some layer is an `objectRemoveKey` marker (then lookups skip removed fields).
     private let hasRemovals: Bool
 
-    package init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
-        self.layers = layers
-        self.frames = ContiguousArray(repeating: nil, count: layers.count)
-        self.hasRemovals = layers.contains { $0.removal != nil }
+    /// The object's layers, base first.
+    package var layers: Layers { Layers(stack: stack, count: layerCount) }
+
+    package convenience init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
+        self.init(stack: LayerStack(layers), count: layers.count, heap: heap)
+    }
+
+    private init(stack: LayerStack, count: Int, heap: Heap) {
+        self.stack = stack
+        self.layerCount = count
+        self.hasRemovals = stack.firstRemoval < count
         super.init(heap: heap)
-        if layers.allSatisfy({ !$0.hasAsserts }) { assertState = 2 }
+        if stack.firstAssert >= count { assertState = 2 }
     }
 
     /// A single-layer object with natively computed fields.
@@ -134,18 +202,40 @@ package final class JObject: Tracked {
     override func breakCycles() {
         values = []
         frames = []
-        layers = []
+        stack = LayerStack([])
+    }
+
+    override func visitEdges(_ sink: inout EdgeSink) {
+        if sink.owned(field: &stack) {
+            stack.visitLayers(&sink) { sink, layer in
+            if let env = layer.env { sink.add(env) }
+            guard sink.owned(layer.layout), layer.layout.ownsFields(sink) else { return }
+            for f in layer.layout.fields {
+                switch f.body {
+                case .expr(_, let env): if let env { sink.add(env) }
+                case .lazy(let l): sink.add(l)
+                }
+            }
+            }
+        }
+        if sink.owned(&values) {
+            for case let v? in values { sink.add(v) }
+        }
+        if sink.owned(&frames) {
+            for case let f? in frames { sink.add(f) }
+        }
     }
 
     // MARK: Field table
 
     private func lookup(_ name: String) -> FieldRef? {
-        if layers.count == 1 {
-            guard let i = layers[0].layout.find(name) else { return nil }
-            return FieldRef(layer: 0, field: Int32(i), visible: layers[0].layout.fields[i].visibility != .hidden)
+        if layerCount == 1 {
+            let layout = stack.layers[0].layout
+            guard let i = layout.find(name) else { return nil }
+            return FieldRef(layer: 0, field: Int32(i), visible: layout.fields[i].visibility != .hidden)
         }
         // A few layers (the common `base { ... }`): scanning them beats building a merged table.
-        if layers.count <= 8 && merged == nil { return resolve(name, below: layers.count) }
+        if layerCount <= 8 && merged == nil { return resolve(name, below: layerCount) }
         return mergedTable()[CodePointKey(name)]
     }
 
@@ -171,7 +261,7 @@ package final class JObject: Tracked {
         if hasRemovals {
             for layer in layers {
                 guard let name = layer.removal?.name else { continue }
-                table[CodePointKey(name)] = resolve(name, below: layers.count)
+                table[CodePointKey(name)] = resolve(name, below: layerCount)
             }
         }
         merged = table
@@ -185,14 +275,14 @@ package final class JObject: Tracked {
         var decided = false
         var li = top - 1
         while li >= 0 {
-            if let r = layers[li].removal {
+            if let r = stack.layers[li].removal {
                 if sameBytes(r.name, name) { li -= r.scope + 1; continue }
-            } else if let fi = layers[li].layout.find(name) {
+            } else if let fi = stack.layers[li].layout.find(name) {
                 // The top-most definition supplies the value; the top-most explicit
                 // `::` or `:::` (or none: visible) supplies the visibility.
                 if found == nil { found = FieldRef(layer: Int32(li), field: Int32(fi), visible: true) }
                 if !decided {
-                    switch layers[li].layout.fields[fi].visibility {
+                    switch stack.layers[li].layout.fields[fi].visibility {
                     case .inherit: break
                     case .hidden: found!.visible = false; decided = true
                     case .visible: decided = true
@@ -215,8 +305,8 @@ package final class JObject: Tracked {
     package func fieldNames(includeHidden: Bool) -> [String] {
         if !includeHidden, let sortedVisible { return sortedVisible }
         var names: [String]
-        if layers.count == 1 {
-            let fields = layers[0].layout.fields
+        if layerCount == 1 {
+            let fields = stack.layers[0].layout.fields
             names = []
             names.reserveCapacity(fields.count)
             for f in fields where includeHidden || f.visibility != .hidden { names.append(f.name) }
@@ -248,7 +338,7 @@ package final class JObject: Tracked {
         }
         var li = layer - 1
         while li >= 0 {
-            if let fi = layers[li].layout.find(name) {
+            if let fi = stack.layers[li].layout.find(name) {
                 return try cachedField(layer: li, field: fi, ev)
             }
             li -= 1
@@ -262,13 +352,11 @@ package final class JObject: Tracked {
     /// otherwise re-evaluate exponentially often.
     private func cachedField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
         var slot = fi
-        for l in 0..<li { slot += layers[l].layout.fields.count }
+        slot += stack.fieldsBelow(li)
         if slot < values.count, let v = values[slot] { return v }
         let v = try evaluateField(layer: li, field: fi, ev)
         if values.isEmpty {
-            var total = 0
-            for l in layers { total += l.layout.fields.count }
-            values = ContiguousArray(repeating: nil, count: total)
+            values = ContiguousArray(repeating: nil, count: stack.fieldsBelow(layerCount))
         }
         values[slot] = v
         return v
@@ -279,14 +367,14 @@ package final class JObject: Tracked {
         if hasRemovals { return resolve(name, below: layer) != nil }
         var li = layer - 1
         while li >= 0 {
-            if layers[li].layout.find(name) != nil { return true }
+            if stack.layers[li].layout.find(name) != nil { return true }
             li -= 1
         }
         return false
     }
 
     private func evaluateField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
-        let def = layers[li].layout.fields[fi]
+        let def = stack.layers[li].layout.fields[fi]
         var v: Value
         switch def.body {
         case .expr(let node, let fieldEnv):
@@ -308,14 +396,15 @@ package final class JObject: Tracked {
 
     /// The object frame of layer `li` with `self` = this object (cached).
     func frame(_ li: Int, _ ev: Interpreter) -> Env {
-        if let f = frames[li] { return f }
-        let f = makeFrame(layer: li, parent: layers[li].env, ev)
+        if li < frames.count, let f = frames[li] { return f }
+        let f = makeFrame(layer: li, parent: stack.layers[li].env, ev)
+        if frames.isEmpty { frames = ContiguousArray(repeating: nil, count: layerCount) }
         frames[li] = f
         return f
     }
 
     private func makeFrame(layer li: Int, parent: Env?, _ ev: Interpreter) -> Env {
-        let locals = layers[li].locals
+        let locals = stack.layers[li].locals
         let env = Env(parent: parent, slots: [], selfObject: self, layer: li, heap: ev.heap)
         if !locals.isEmpty {
             var slots = ContiguousArray<Lazy>()
@@ -348,8 +437,22 @@ package final class JObject: Tracked {
 
     /// `self + other`: the layers of both, `other` on top.
     package static func extend(_ base: JObject, _ top: JObject, heap: Heap) -> JObject {
-        var layers = base.layers
-        layers.append(contentsOf: top.layers)
-        return JObject(layers: layers, heap: heap)
+        let stack = base.stackForExtension()
+        // By index: `top` may share the stack being appended to (`a + a`).
+        for i in 0..<top.layerCount { stack.append(top.stack.layers[i]) }
+        return JObject(stack: stack, count: base.layerCount + top.layerCount, heap: heap)
+    }
+
+    /// `self` with one more layer on top (`std.objectRemoveKey`'s marker).
+    package static func extend(_ base: JObject, with layer: ObjectLayer, heap: Heap) -> JObject {
+        let stack = base.stackForExtension()
+        stack.append(layer)
+        return JObject(stack: stack, count: base.layerCount + 1, heap: heap)
+    }
+
+    /// A stack to append this object's extension to: its own when this object
+    /// is the newest on it, else a copy of its layers.
+    private func stackForExtension() -> LayerStack {
+        stack.layers.count == layerCount ? stack : LayerStack(layers)
     }
 }

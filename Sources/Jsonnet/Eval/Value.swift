@@ -65,6 +65,9 @@ package final class JArray {
         return bytes >= MemoryBudget.largeBytes ? MemoryBudget.charge(bytes) : nil
     }
 
+    /// Reports the elements' references to the collector.
+    func visitElements(_ sink: inout EdgeSink) { sink.add(borrowed: elements) }
+
     /// The shared empty array.
     nonisolated(unsafe) package static let empty = JArray(ContiguousArray())
 

@@ -50,9 +50,8 @@ let stdObjects: [Builtin] = [
         let key = try Args.string(k, ev).string
         // Keep every layer (fields stay late-bound: `self` and `super` work as
         // before) and add a marker that removes `key` from exactly these layers.
-        var layers = obj.layers
-        layers.append(ObjectLayer(removing: key, scope: obj.layers.count))
-        return .object(JObject(layers: layers, heap: ev.heap))
+        let marker = ObjectLayer(removing: key, scope: obj.layers.count)
+        return .object(JObject.extend(obj, with: marker, heap: ev.heap))
     },
     Builtin("$objectFlatMerge", "arr") { a, ev in
         var result: JObject?
