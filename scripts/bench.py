@@ -1,53 +1,73 @@
 #!/usr/bin/env python3
 """Benchmarks our engine against go-jsonnet and jrsonnet on ../shared/bench.
 
-Each program runs in a fresh process per engine (so a crash or a stack overflow
-in one engine cannot take the run down, and peak memory is per program): ours
-through the release-built `jsonnet-bench`, go-jsonnet and jrsonnet through their
-PyPI bindings (`gojsonnet`, `rjsonnet`), which this script installs into
-.build/venv when missing. Every engine evaluates in-process `--runs` times; the
-table shows median seconds, our/go and our/jrsonnet ratios, and peak RSS.
+Each program runs in fresh processes per engine (so a crash or a stack overflow in
+one engine cannot take the run down, and peak memory is per program):
+
+- ours as the release-built `jsonnet` CLI, one whole process per run, timed as the
+  process's wall time minus the median start-up (the same CLI evaluating `null`);
+  its peak memory is the whole process's maximum RSS;
+- go-jsonnet and jrsonnet through their PyPI bindings (`gojsonnet`, `rjsonnet`),
+  which this script installs into .build/venv when missing, evaluating in-process
+  `--runs` times; their peak memory is the process's maximum RSS less that of the
+  same Python host after importing the binding and evaluating `null`.
+
+Every engine's output bytes are compared with go-jsonnet's; a difference fails
+the run (exit 1). Programs: `benchmarks/`, `perf_tests/`, `builtin-benchmarks/`
+and `real/kube-prometheus` (with its `vendor/` as library path).
 
     scripts/bench.py                      # build, measure, print the table
+    scripts/bench.py --only comparison    # a subset
     scripts/bench.py --write docs/benchmarks.md
 """
 
 import argparse
 import glob
+import hashlib
 import json
 import math
 import os
 import platform
 import subprocess
 import sys
+import tempfile
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, ".build", "venv")
 PY = os.path.join(VENV, "bin", "python")
 # Programs that need a deeper stack than the default 500.
 MAX_STACK = {"benchmarks/bench.07": 100000}
+# Where jrsonnet needs this long or more, it is held to "ours <= jrsonnet".
+JR_FLOOR = 0.005
 
 REFERENCE = r"""
 import json, resource, sys, time
-engine, path, runs, max_stack = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-if engine == "go":
-    import _gojsonnet as m
-    ev = lambda: m.evaluate_file(path, max_stack=max_stack)
-else:
-    import rjsonnet as m
-    ev = lambda: m.evaluate_file(path, max_stack=max_stack)
-times, err, out = [], None, 0
+engine, path, runs, max_stack, out_path = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+jpath = sys.argv[6:]
+m = __import__("_gojsonnet" if engine == "go" else "rjsonnet")
+kw = {"max_stack": max_stack}
+if jpath:
+    kw["jpathdir"] = jpath if engine == "jr" else jpath[0]
+if path == "-":
+    m.evaluate_snippet("null", "null")
+    print(json.dumps({"maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+    sys.exit(0)
+times, err, out = [], None, None
 for _ in range(runs):
     t = time.perf_counter()
     try:
-        out = len(ev())
+        out = m.evaluate_file(path, **kw)
     except Exception as e:
         err = str(e).split("\n")[0][:200]
     times.append(time.perf_counter() - t)
+if out is not None:
+    with open(out_path, "w", encoding="utf-8") as f:
+        f.write(out)
 times.sort()
 print(json.dumps({"median": times[len(times) // 2], "times": times,
                   "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                  "output_bytes": out, "error": err}))
+                  "output": out_path if out is not None else None, "error": err}))
 """
 
 
@@ -63,6 +83,7 @@ def ensure_venv():
 
 
 def measure(cmd, timeout):
+    """Runs one reference-engine process; its JSON line, or an error."""
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -73,14 +94,81 @@ def measure(cmd, timeout):
     return json.loads(p.stdout.strip().split("\n")[-1])
 
 
+def run_process(cmd, timeout, stdout):
+    """Runs `cmd` with stdout to the file `stdout`: (seconds, exit status, max RSS in KiB, stderr)."""
+    with open(stdout, "wb") as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                p.kill()
+                pid, status, usage = os.wait4(p.pid, 0)
+                p.returncode = -9
+                return None, -9, usage.ru_maxrss, "timeout > %ds" % timeout
+            time.sleep(0.0005)
+        elapsed = time.perf_counter() - start
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return elapsed, p.returncode, usage.ru_maxrss, err.read().decode(errors="replace")
+
+
+def measure_ours(cli, path, stack, jpath, runs, startup, timeout, out_path):
+    cmd = [cli, "--max-stack", str(stack)] + sum((["-J", j] for j in jpath), []) + [path]
+    times, rss = [], 0
+    for _ in range(runs):
+        t, code, maxrss, err = run_process(cmd, timeout, out_path)
+        rss = max(rss, maxrss)
+        if code != 0:
+            line = (err.strip().split("\n") or ["?"])[0][:200]
+            return {"error": line if t is not None else err, "maxrss_kb": rss}
+        times.append(max(t - startup, 1e-6))
+    times.sort()
+    return {"median": times[len(times) // 2], "times": times, "maxrss_kb": rss, "output": out_path}
+
+
+def startup_time(cli, runs):
+    """The median wall time of the CLI evaluating `null`: process start, std set-up, exit."""
+    times = []
+    for _ in range(max(5, runs * 2)):
+        t, _, _, _ = run_process([cli, "-e", "null"], 30, os.devnull)
+        times.append(t)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def fmt_s(r):
-    if r.get("error"):
-        return "error"
-    return "%.4f" % r["median"]
+    return "error" if r.get("error") else "%.4f" % r["median"]
 
 
-def fmt_mb(r):
-    return "%.0f" % (r["maxrss_kb"] / 1024) if "maxrss_kb" in r else "-"
+def fmt_mb(r, host_kb=0):
+    return "%.0f" % (max(0, r["maxrss_kb"] - host_kb) / 1024) if "maxrss_kb" in r else "-"
+
+
+def geo(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+
+def list_programs(suite, only):
+    programs = []
+    for sub in ("benchmarks", "perf_tests", "builtin-benchmarks"):
+        for f in sorted(glob.glob(os.path.join(suite, sub, "*.jsonnet"))):
+            programs.append((sub + "/" + os.path.basename(f)[: -len(".jsonnet")], os.path.abspath(f), []))
+    for d in sorted(glob.glob(os.path.join(suite, "real", "*"))):
+        main = os.path.join(d, "example.jsonnet")
+        if os.path.exists(main):
+            vendor = os.path.join(d, "vendor")
+            programs.append(("real/" + os.path.basename(d), os.path.abspath(main),
+                             [os.path.abspath(vendor)] if os.path.isdir(vendor) else []))
+    return [p for p in programs if not only or only in p[0]]
 
 
 def main():
@@ -95,65 +183,71 @@ def main():
 
     ensure_venv()
     if not args.no_build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "jsonnet-bench"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--product", "jsonnet"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    bench_bin = os.path.join(ROOT, ".build", "release", "jsonnet-bench")
+    cli = os.path.join(ROOT, ".build", "release", "jsonnet")
+    startup = startup_time(cli, args.runs)
+    host = {e: measure([PY, "-c", REFERENCE, e, "-", "1", "500", os.devnull], 60).get("maxrss_kb", 0)
+            for e in ("go", "jr")}
+    print("start-up of ours: %.4f s; Python host peak: go %d MB, jr %d MB"
+          % (startup, host["go"] // 1024, host["jr"] // 1024), file=sys.stderr)
 
-    programs = []
-    for sub in ("benchmarks", "perf_tests", "builtin-benchmarks"):
-        for f in sorted(glob.glob(os.path.join(args.suite, sub, "*.jsonnet"))):
-            name = sub + "/" + os.path.basename(f)[: -len(".jsonnet")]
-            if args.only and args.only not in name:
-                continue
-            programs.append((name, f))
+    rows, mismatches = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, path, jpath in list_programs(args.suite, args.only):
+            stack = MAX_STACK.get(name, 500)
+            outs = {e: os.path.join(tmp, "%s.%s" % (name.replace("/", "_"), e)) for e in ("ours", "go", "jr")}
+            ours = measure_ours(cli, path, stack, jpath, args.runs, startup, args.timeout, outs["ours"])
+            go = measure([PY, "-c", REFERENCE, "go", path, str(args.runs), str(stack), outs["go"]] + jpath,
+                         args.timeout)
+            jr = measure([PY, "-c", REFERENCE, "jr", path, str(args.runs), str(stack), outs["jr"]] + jpath,
+                         args.timeout)
+            same = {}
+            if not go.get("error"):
+                want = digest(outs["go"])
+                for label, r in (("ours", ours), ("jr", jr)):
+                    if not r.get("error"):
+                        same[label] = digest(outs[label]) == want
+                        if not same[label]:
+                            mismatches.append("%s: %s output differs from go-jsonnet's" % (name, label))
+            rows.append((name, ours, go, jr, same))
+            print("%-42s ours %-8s go %-8s jr %-8s %s" % (name, fmt_s(ours), fmt_s(go), fmt_s(jr),
+                  " ".join(k + ("=" if v else "!=") + "go" for k, v in same.items())), file=sys.stderr, flush=True)
 
-    rows = []
-    for name, path in programs:
-        stack = MAX_STACK.get(name, 500)
-        cwd_path = os.path.abspath(path)
-        ours = measure([bench_bin, cwd_path, "--runs", str(args.runs), "--max-stack", str(stack)], args.timeout)
-        go = measure([PY, "-c", REFERENCE, "go", cwd_path, str(args.runs), str(stack)], args.timeout)
-        jr = measure([PY, "-c", REFERENCE, "jr", cwd_path, str(args.runs), str(stack)], args.timeout)
-        rows.append((name, ours, go, jr))
-        print("%-42s ours %-8s go %-8s jr %-8s  %s" % (name, fmt_s(ours), fmt_s(go), fmt_s(jr),
-              ours.get("error") or ""), file=sys.stderr, flush=True)
-
-    lines = ["| program | ours (s) | go-jsonnet (s) | jrsonnet (s) | ours/go | ours/jr | peak MB ours / go / jr |",
-             "|---|---:|---:|---:|---:|---:|---|"]
-    go_ratios, jr_ratios, slower = [], [], []
-    for name, ours, go, jr in rows:
+    lines = ["| program | ours (s) | go-jsonnet (s) | jrsonnet (s) | ours/go | ours/jr | output = go's | "
+             "peak MB ours / go / jr |",
+             "|---|---:|---:|---:|---:|---:|---|---|"]
+    jr_ratios, jr_slower, short_slow = [], [], []
+    for name, ours, go, jr, same in rows:
         r_go = r_jr = "-"
         if not ours.get("error") and not go.get("error"):
-            ratio = ours["median"] / go["median"]
-            r_go = "%.3f" % ratio
-            if go["median"] >= 0.005:
-                go_ratios.append(ratio)
-                if ratio > 1:
-                    slower.append(name)
+            r_go = "%.3f" % (ours["median"] / go["median"])
         if not ours.get("error") and not jr.get("error"):
             ratio = ours["median"] / jr["median"]
             r_jr = "%.2f" % ratio
-            if go.get("error") or go["median"] >= 0.005:
+            if jr["median"] >= JR_FLOOR:
                 jr_ratios.append(ratio)
-        note = ""
-        for label, r in (("ours", ours), ("go", go), ("jr", jr)):
-            if r.get("error"):
-                note += " %s: %s." % (label, r["error"][:80].replace("|", "/"))
-        lines.append("| %s | %s | %s | %s | %s | %s | %s / %s / %s |%s" % (
-            name, fmt_s(ours), fmt_s(go), fmt_s(jr), r_go, r_jr, fmt_mb(ours), fmt_mb(go), fmt_mb(jr),
-            (" <!--" + note + " -->") if note else ""))
+                if ratio > 1:
+                    jr_slower.append("%s (%.2f)" % (name, ratio))
+            elif ratio > 2:
+                short_slow.append("%s (%.2f)" % (name, ratio))
+        match = ", ".join(k + (" yes" if v else " NO") for k, v in same.items()) or "-"
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s / %s / %s |" % (
+            name, fmt_s(ours), fmt_s(go), fmt_s(jr), r_go, r_jr, match,
+            fmt_mb(ours), fmt_mb(go, host["go"]), fmt_mb(jr, host["jr"])))
+        note = "".join(" %s: %s." % (label, r["error"][:80].replace("|", "/"))
+                       for label, r in (("ours", ours), ("go", go), ("jr", jr)) if r.get("error"))
         if note:
-            lines[-1] = lines[-1].replace(" <!--" + note + " -->", "") + "\n|  ↳ |" + note + " | | | | | |"
-
-    def geo(xs):
-        return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+            lines.append("|  ↳ |" + note + " | | | | | | |")
 
     summary = [
         "",
-        "Geometric mean of ours/go over the %d programs where go-jsonnet needs >= 5 ms: **%.3f**"
-        % (len(go_ratios), geo(go_ratios)),
-        "Geometric mean of ours/jrsonnet over the same programs: **%.3f**" % geo(jr_ratios),
-        "Programs (go >= 5 ms) where ours is slower than go-jsonnet: %s" % (", ".join(slower) or "none"),
+        "Geometric mean of ours/jrsonnet over the %d programs where jrsonnet needs >= %d ms: **%.3f**"
+        % (len(jr_ratios), JR_FLOOR * 1000, geo(jr_ratios)),
+        "Programs (jrsonnet >= %d ms) where ours is slower than jrsonnet: %s"
+        % (JR_FLOOR * 1000, ", ".join(jr_slower) or "none"),
+        "Shorter programs where ours takes more than 2x jrsonnet: %s" % (", ".join(short_slow) or "none"),
+        "Outputs differing from go-jsonnet's: %s" % ("; ".join(mismatches) or "none"),
     ]
     report = "\n".join(lines + summary)
     print(report)
@@ -161,12 +255,18 @@ def main():
         machine = "%s, %d cores, %s" % (platform.machine(), os.cpu_count() or 0, platform.platform())
         with open(args.write, "w") as f:
             f.write("# Benchmarks\n\n")
-            f.write("Median of %d in-process evaluations per engine and program, one fresh process per "
-                    "engine and program (peak MB is that process's maximum RSS; the reference engines' "
-                    "processes include the Python interpreter, about 10 MB). Machine: %s.\n\n" % (args.runs, machine))
+            f.write("Ours: the release `jsonnet` CLI, one process per run, wall time minus its start-up "
+                    "(evaluating `null`: %.1f ms in this run), median of %d runs; peak MB is the whole "
+                    "process's maximum RSS. go-jsonnet and jrsonnet: median of %d in-process evaluations "
+                    "through their Python bindings, peak MB net of the Python host (go %d MB, jr %d MB). "
+                    "Outputs are compared byte for byte with go-jsonnet's. Machine: %s.\n\n"
+                    % (startup * 1000, args.runs, args.runs, host["go"] // 1024, host["jr"] // 1024, machine))
             f.write("Reproduce: `scripts/bench.py --write docs/benchmarks.md` (release build; installs "
                     "`gojsonnet` and `rjsonnet` into `.build/venv`). Programs: `../shared/bench`.\n\n")
             f.write(report + "\n")
+    if mismatches:
+        print("FAILED: %d output(s) differ from go-jsonnet's" % len(mismatches), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

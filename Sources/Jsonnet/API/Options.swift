@@ -42,6 +42,9 @@ public struct EvaluationOptions: Sendable {
     /// Per-evaluation memory budget in bytes for strings, arrays and objects
     /// (`jsonnet --max-memory`, `jaas --evaluation-memory-limit`); nil = unlimited.
     public var memoryLimit: Int?
+    /// Where parsed files are shared with other evaluations (nil: parse every file
+    /// this evaluation reads). Defaults to the process-wide ``ParseCache/shared``.
+    public var parseCache: ParseCache?
 
     public init(importer: any Importer = NoImporter(),
                 externalVariables: [String: ExternalValue] = [:],
@@ -51,7 +54,8 @@ public struct EvaluationOptions: Sendable {
                 cancellation: CancellationToken? = nil,
                 timeout: Duration? = nil,
                 stackSize: Int = 512 << 20,
-                memoryLimit: Int? = nil) {
+                memoryLimit: Int? = nil,
+                parseCache: ParseCache? = .shared) {
         self.importer = importer
         self.externalVariables = externalVariables
         self.topLevelArguments = topLevelArguments
@@ -61,6 +65,7 @@ public struct EvaluationOptions: Sendable {
         self.timeout = timeout
         self.stackSize = stackSize
         self.memoryLimit = memoryLimit
+        self.parseCache = parseCache
     }
 }
 

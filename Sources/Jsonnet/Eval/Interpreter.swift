@@ -41,6 +41,8 @@ package final class Interpreter {
     var stringImportCache: [String: Value] = [:]
     var binaryImportCache: [String: Value] = [:]
     var parsedCache: [String: Node] = [:]
+    /// Parsed files shared with other evaluations, if any.
+    let parseCache: ParseCache?
     let nativeFunctions: [String: JFunction]
     /// Where the latest call to a builtin with `wantsCallSite` came from.
     var callSite = SourceRange.none
@@ -53,6 +55,7 @@ package final class Interpreter {
         self.cancellation = options.cancellation
         self.deadline = options.timeout.map { ContinuousClock.now + $0 }
         self.importer = options.importer
+        self.parseCache = options.parseCache
         self.extVars = options.externalVariables
         self.nativeFunctions = options.nativeFunctions.mapValues { JFunction(builtin: $0) }
     }

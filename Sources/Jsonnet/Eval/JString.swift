@@ -21,9 +21,20 @@ package final class JString {
         var n = 0
         var ascii = true
         s.withUTF8 { buf in
-            for b in buf {
+            // ASCII text (the common case) is recognised eight bytes at a time.
+            var i = 0
+            if let base = buf.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                while i + 8 <= buf.count, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                    i += 8
+                }
+            }
+            n = i
+            while i < buf.count {
+                let b = buf[i]
                 if b & 0xC0 != 0x80 { n += 1 }
                 if b >= 0x80 { ascii = false }
+                i += 1
             }
         }
         self.count = n
@@ -44,6 +55,8 @@ package final class JString {
     /// evaluations): its scalar table, if it needs one, is built up front.
     package static func frozen(_ s: String) -> JString {
         let j = JString(s)
+        // Shared trees outlive the evaluation that parsed them: charge nobody's budget.
+        j.charge = nil
         if !j.isASCII { j.scalarCache = Array(s.unicodeScalars) }
         return j
     }

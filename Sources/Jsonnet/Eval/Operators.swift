@@ -223,8 +223,15 @@ extension Interpreter {
             try enter()
             defer { leave() }
             let n = min(a.count, b.count)
+            let x = a.elements, y = b.elements
             for i in 0..<n {
-                let c = try compare(a.get(i, self), b.get(i, self))
+                // Numbers already computed compare in place: no copies, no recursion.
+                if case .value(.number(let p)) = x[i], case .value(.number(let q)) = y[i] {
+                    if p < q { return -1 }
+                    if p > q { return 1 }
+                    continue
+                }
+                let c = try compare(x[i].force(self), y[i].force(self))
                 if c != 0 { return c }
             }
             return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)

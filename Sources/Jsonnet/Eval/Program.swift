@@ -6,6 +6,13 @@ extension Interpreter {
         return root
     }
 
+    /// `compile(file)` through the shared parse cache, when there is one; `contents`
+    /// are the file's bytes (the cache key besides its name).
+    func compileShared(_ file: SourceFile, contents: [UInt8]) throws -> Node {
+        guard let parseCache else { return try compile(file) }
+        return try parseCache.tree(name: file.name, contents: contents) { try compile(file) }
+    }
+
     /// The root frame of a file: `std` with `thisFile` set to the file's name.
     func rootEnv(fileName: String) -> Env {
         let thisFile = JObject(fields: [("thisFile", .str(fileName))], heap: heap, visibility: .hidden)
@@ -17,7 +24,7 @@ extension Interpreter {
     func run(_ file: SourceFile, mode: OutputMode, options: EvaluationOptions) throws -> EvaluationOutput {
         var phase = "During evaluation"
         do {
-            let root = try compile(file)
+            let root = try compileShared(file, contents: Array(file.text.utf8))
             var value = try evalTopLevel(root, rootEnv(fileName: file.name))
             if case .function(let fn) = value {
                 var named: [(String, Lazy)] = []
@@ -92,7 +99,7 @@ extension Interpreter {
                 root = cached
             } else {
                 do {
-                    root = try compile(source)
+                    root = try compileShared(source, contents: file.contents)
                 } catch let e as JsonnetError where e.kind == .staticError {
                     // An imported file's static error surfaces as a runtime error of the import.
                     throw makeError(e.headline, at: node)

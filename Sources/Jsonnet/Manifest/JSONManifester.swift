@@ -54,6 +54,14 @@ struct JSONManifester {
         }
     }
 
+    /// Appends `text`'s UTF-8 bytes (one copy of a contiguous buffer; the generic
+    /// `append(contentsOf: text.utf8)` walks the view a byte at a time).
+    @inline(__always)
+    private mutating func appendText(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
     /// Appends an empty container in the current flavor.
     private mutating func writeEmpty(_ open: UInt8, _ close: UInt8, _ current: String) {
         if flavor == .output {
@@ -62,9 +70,9 @@ struct JSONManifester {
             bytes.append(close)
         } else {
             bytes.append(open)
-            bytes.append(contentsOf: newline.utf8)
-            bytes.append(contentsOf: newline.utf8)
-            bytes.append(contentsOf: current.utf8)
+            appendText(newline)
+            appendText(newline)
+            appendText(current)
             bytes.append(close)
         }
     }
@@ -103,15 +111,13 @@ struct JSONManifester {
                 return
             }
             bytes.append(UInt8(ascii: "["))
-            bytes.append(contentsOf: newline.utf8)
+            appendText(newline)
             let saved = current
             current += indent
+            // What goes before every element after the first, in one piece.
+            let lead = itemSeparator + newline + current
             for i in 0..<a.count {
-                if i > 0 {
-                    bytes.append(contentsOf: itemSeparator.utf8)
-                    bytes.append(contentsOf: newline.utf8)
-                }
-                bytes.append(contentsOf: current.utf8)
+                appendText(i > 0 ? lead : current)
                 do {
                     try write(try a.get(i, ev), &current)
                 } catch var e as ManifestPathError {
@@ -123,8 +129,8 @@ struct JSONManifester {
                 }
             }
             current = saved
-            bytes.append(contentsOf: newline.utf8)
-            bytes.append(contentsOf: current.utf8)
+            appendText(newline)
+            appendText(current)
             bytes.append(UInt8(ascii: "]"))
         case .object(let o):
             do {
@@ -139,17 +145,14 @@ struct JSONManifester {
                 return
             }
             bytes.append(UInt8(ascii: "{"))
-            bytes.append(contentsOf: newline.utf8)
+            appendText(newline)
             let saved = current
             current += indent
+            let lead = itemSeparator + newline + current
             for (i, name) in names.enumerated() {
-                if i > 0 {
-                    bytes.append(contentsOf: itemSeparator.utf8)
-                    bytes.append(contentsOf: newline.utf8)
-                }
-                bytes.append(contentsOf: current.utf8)
+                appendText(i > 0 ? lead : current)
                 if flavor == .output { appendQuoted(name, to: &bytes) } else { appendGoJSONQuoted(name, to: &bytes) }
-                bytes.append(contentsOf: keyValueSeparator.utf8)
+                appendText(keyValueSeparator)
                 do {
                     try write(try o.get(name, ev)!, &current)
                 } catch var e as ManifestPathError {
@@ -161,8 +164,8 @@ struct JSONManifester {
                 }
             }
             current = saved
-            bytes.append(contentsOf: newline.utf8)
-            bytes.append(contentsOf: current.utf8)
+            appendText(newline)
+            appendText(current)
             bytes.append(UInt8(ascii: "}"))
         }
     }
@@ -174,11 +177,35 @@ func appendNumber(_ d: Double, to out: inout [UInt8]) {
         if d == 0 && d.sign == .minus {
             out.append(contentsOf: "-0".utf8)
         } else {
-            out.append(contentsOf: String(Int64(d)).utf8)
+            appendInteger(Int64(d), to: &out)
         }
         return
     }
-    out.append(contentsOf: formatNumber(d).utf8)
+    var text = formatNumber(d)
+    text.withUTF8 { out.append(contentsOf: $0) }
+}
+
+/// Appends the decimal digits of `n` (|n| < 1e15) without building a string.
+@inline(__always)
+private func appendInteger(_ n: Int64, to out: inout [UInt8]) {
+    if n >= 0 && n < 10 {
+        out.append(UInt8(truncatingIfNeeded: n) &+ 0x30)
+        return
+    }
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var m = n.magnitude
+        var i = 20
+        repeat {
+            i -= 1
+            digits[i] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30
+            m /= 10
+        } while m > 0
+        if n < 0 {
+            i -= 1
+            digits[i] = UInt8(ascii: "-")
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+    }
 }
 
 /// go-jsonnet's number text: `%.0f` for integral values, `%.17g` otherwise.
@@ -275,10 +302,9 @@ func appendQuoted(_ s: String, to out: inout [UInt8]) {
                 if let escape {
                     escape.withUTF8Buffer { out.append(contentsOf: $0) }
                 } else if let hex {
-                    let digits: [UInt8] = Array("0123456789abcdef".utf8)
                     out.append(contentsOf: "\\u00".utf8)
-                    out.append(digits[Int(hex >> 4)])
-                    out.append(digits[Int(hex & 0xF)])
+                    out.append(hexDigit(hex >> 4))
+                    out.append(hexDigit(hex & 0xF))
                 }
                 i += width
                 runStart = i
@@ -289,6 +315,12 @@ func appendQuoted(_ s: String, to out: inout [UInt8]) {
         if runStart < n { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[runStart..<n])) }
     }
     out.append(UInt8(ascii: "\""))
+}
+
+/// The lower-case hex digit for `d` (0...15).
+@inline(__always)
+private func hexDigit(_ d: UInt32) -> UInt8 {
+    UInt8(truncatingIfNeeded: d < 10 ? 0x30 + d : 0x57 + d)
 }
 
 /// `s` as a JSON string literal with go-jsonnet's escapes.

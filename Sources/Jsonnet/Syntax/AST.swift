@@ -5,6 +5,10 @@
 /// builds the tree with names; `Resolver` then annotates every variable and
 /// `self`/`super`/`$` with the frame slot it reads, so evaluation never looks a
 /// name up in a dictionary.
+///
+/// The parser and then the resolver are the only writers: once `Resolver.resolve`
+/// returns, a tree is never mutated again, which is what lets `ParseCache` share
+/// one resolved tree between evaluations on any number of threads.
 package class Node {
     /// Which concrete subclass this is.
     package let kind: NodeKind
