@@ -21,6 +21,7 @@ enum BooleanFlags {
     /// The boolean flags of `jaas`, without their dashes.
     static let names: Set<String> = [
         "enable-flux-integration", "no-cross-namespace-refs", "leader-election", "s3-use-ssl", "s3-anonymous",
+        "enable-webhook",
     ]
 
     /// `arguments` with each bare boolean flag written as `--flag=true`, so the parser

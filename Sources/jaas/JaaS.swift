@@ -147,6 +147,9 @@ struct JaaS: AsyncParsableCommand {
     @OptionGroup(title: "Replication")
     var ha: HAOptions
 
+    @OptionGroup(title: "Admission webhook")
+    var webhook: WebhookOptions
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
@@ -177,7 +180,10 @@ struct JaaS: AsyncParsableCommand {
                                      enableFluxIntegration, "must be true or false")
         _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
                            "must be true or false")
-        let operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
+        var operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
+        // Checked in renderer mode too, where --enable-webhook is refused.
+        let webhookSettings = try webhook.settings(operatorMode: enabled, environment: currentEnvironment())
+        operatorConfiguration?.webhook = webhookSettings
         return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format)
     }
 
