@@ -22,6 +22,8 @@ public struct WebhookSettings: Sendable {
     public var certificateValidity: Duration
     /// How often the certificate files are checked for changes.
     public var reloadInterval: Duration = .seconds(2)
+    /// How often (self-signed mode) the configuration is checked for the CA in `caBundle`.
+    public var bundleCheckInterval: Duration = .seconds(30)
 
     public init(certificateDirectory: String, mode: WebhookCertificateMode, serviceName: String, serviceNamespace: String,
                 validatingConfigurationName: String, certificateValidity: Duration) {
@@ -91,32 +93,40 @@ public struct AdmissionWebhook: Sendable {
         }
     }
 
-    /// Patches `caBundle` (retrying until it works), then renews before expiry: the new
-    /// CA goes into the bundle first, then the new files are written.
+    /// Keeps the CA in `caBundle`: patches it at once (retrying after 1 s, doubling up to
+    /// 10 s), then checks every `bundleCheckInterval` and patches again when the configuration lost it
+    /// (re-created, or re-applied with a bundle). After two thirds of the validity it renews:
+    /// the new CA goes into the bundle first, then the new files are written.
     private func maintain(_ first: SelfSignedCertificates, issuedAt: Date, patcher: CABundlePatcher,
                           logger: Logger) async throws {
-        var current = first, issued = issuedAt, renewed = false
+        var current = first, renewAt = settings.renewal(after: issuedAt), renewed = false
+        let configuration: Logger.Metadata = ["configuration": "\(settings.validatingConfigurationName)"]
+        var retry = Duration.seconds(1)
         while !Task.isCancelled {
-            while true {
-                do {
-                    try await patcher.patch(caPEM: current.caPEM)
-                    logger.info("webhook caBundle patched", metadata: ["configuration": "\(settings.validatingConfigurationName)"])
-                    break
-                } catch {
-                    logger.warning("cannot patch the webhook caBundle, retrying",
-                                   metadata: ["configuration": "\(settings.validatingConfigurationName)", "error": "\(error)"])
-                    try await Task.sleep(for: .seconds(10))
-                }
+            do {
+                if try await patcher.patch(caPEM: current.caPEM) { logger.info("webhook caBundle patched", metadata: configuration) }
+                retry = .seconds(1)
+            } catch {
+                logger.warning("cannot patch the webhook caBundle, retrying",
+                               metadata: configuration.merging(["error": "\(error)"]) { $1 })
+                try await Task.sleep(for: retry)
+                retry = min(retry * 2, .seconds(10))
+                continue
             }
             if renewed {
                 try current.write(to: settings.certificateDirectory)
+                renewed = false
                 logger.info("webhook certificate renewed", metadata: ["notAfter": "\(current.notValidAfter)"])
             }
-            let wait = max(1, settings.renewal(after: issued).timeIntervalSinceNow)
-            try await Task.sleep(for: .seconds(wait))
-            issued = Date()
+            let untilRenewal = renewAt.timeIntervalSinceNow
+            if untilRenewal > 0 {
+                try await Task.sleep(for: min(settings.bundleCheckInterval, .seconds(untilRenewal)))
+                continue
+            }
+            let now = Date()
             current = try SelfSignedCertificates.make(service: settings.serviceName, namespace: settings.serviceNamespace,
-                                                      validity: settings.certificateValidity, now: issued)
+                                                      validity: settings.certificateValidity, now: now)
+            renewAt = settings.renewal(after: now)
             renewed = true
         }
     }

@@ -26,23 +26,30 @@ public struct CABundlePatcher: Sendable {
         self.configurationName = configurationName
     }
 
-    /// Adds `caPEM` to the bundle of every webhook entry; retries write conflicts a few times.
-    public func patch(caPEM: String, now: Date = Date()) async throws {
+    /// Adds `caPEM` to the bundle of every webhook entry; retries write conflicts a few
+    /// times. Returns false, writing nothing, when every bundle already starts with it.
+    @discardableResult
+    public func patch(caPEM: String, now: Date = Date()) async throws -> Bool {
         var attempt = 0
         while true {
             attempt += 1
             var configuration = try await client.get(.validatingWebhookConfigurations, name: configurationName)
-            guard var webhooks = configuration["webhooks"]?.arrayValue else { return }
+            guard var webhooks = configuration["webhooks"]?.arrayValue else { return false }
+            var changed = false
             for index in webhooks.indices {
-                let existing = webhooks[index][path: "clientConfig", "caBundle"]?.stringValue
-                    .flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
-                let bundle = Self.bundle(adding: caPEM, to: existing, now: now)
-                webhooks[index][path: "clientConfig", "caBundle"] = .string(Data(bundle.utf8).base64EncodedString())
+                let encoded = webhooks[index][path: "clientConfig", "caBundle"]?.stringValue
+                let existing = encoded.flatMap { Data(base64Encoded: $0) }.map { String(decoding: $0, as: UTF8.self) } ?? ""
+                let bundle = Data(Self.bundle(adding: caPEM, to: existing, now: now).utf8).base64EncodedString()
+                if bundle != encoded {
+                    webhooks[index][path: "clientConfig", "caBundle"] = .string(bundle)
+                    changed = true
+                }
             }
+            guard changed else { return false }
             configuration.json["webhooks"] = .array(webhooks)
             do {
                 _ = try await client.update(.validatingWebhookConfigurations, configuration)
-                return
+                return true
             } catch let error as KubeError where error.code == 409 && attempt < 5 {
                 continue
             }
