@@ -30,6 +30,7 @@ import urllib.error
 import urllib.request
 
 import yaml
+from check_chart_webhook import webhook_test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHART = os.path.join(ROOT, "charts", "jaas")
@@ -374,6 +375,7 @@ def main():
     try:
         renderer_test(options.helm, options.bin, work)
         operator_test(options.helm, options.kubectl, options.bin, work)
+        webhook_test(sys.modules[__name__], options.helm, options.kubectl, options.bin, work)
     finally:
         if failures:
             print(f"logs kept in {work}")

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Kubernetes
 import Logging
 import NIOCore
 import NIOSSL
@@ -37,7 +38,9 @@ public struct WebhookServer: Sendable {
                 return Self.text(.contentTooLarge, "request body over \(Self.maxBodyBytes) bytes\n")
             }
             do {
-                let review = try admission.answer(body.readableBytesView)
+                let review = try await Self.offThePool { () throws(SnippetAdmission.MalformedReview) in
+                    try admission.answer(body.readableBytesView)
+                }.get()
                 if review[path: "response", "allowed"]?.boolValue == false {
                     logger.info("admission refused", metadata: [
                         "message": "\(review[path: "response", "status", "message"]?.stringValue ?? "")"])
@@ -49,6 +52,15 @@ public struct WebhookServer: Sendable {
             }
         }
         return router
+    }
+
+    /// Runs `body` on a thread of its own: parsing inline Jsonnet waits for a large-stack
+    /// thread, which must not hold one of the few threads of Swift's cooperative pool.
+    private static func offThePool(_ body: @escaping @Sendable () throws(SnippetAdmission.MalformedReview) -> JSONValue)
+        async -> Result<JSONValue, SnippetAdmission.MalformedReview> {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Result(catching: body)) }.start()
+        }
     }
 
     private static func text(_ status: HTTPResponse.Status, _ message: String) -> Response {
