@@ -98,6 +98,7 @@ import Testing
         }
         #expect(try allowed(["operation": "UPDATE", "object": withFinalizer, "oldObject": bad]) == true)
         #expect(try allowed(["operation": "DELETE", "oldObject": bad]) == true)
+        #expect(try allowed(["object": bad]) == false, "a review without an operation is checked like a create")
         #expect(try allowed(["operation": "UPDATE", "object": bad, "oldObject": ["spec": ["files": ["main.jsonnet": "{}"]]]]) == false)
     }
 }

@@ -39,11 +39,12 @@ public struct SnippetAdmission: Sendable {
     }
 
     /// The refusals for one request. Only creates and updates of JsonnetSnippets are
-    /// checked; an update that leaves the spec alone (finalizers, labels, a snippet being
+    /// checked (a request naming no operation counts as a create); an update that leaves the spec alone (finalizers, labels, a snippet being
     /// deleted) is always let through so an operator can finish its work on objects that
     /// became invalid after they were stored, e.g. when `--ext-var` changed.
     func decide(_ request: JSONValue) -> [SnippetValidator.Denial] {
-        guard let operation = request["operation"]?.stringValue, operation == "CREATE" || operation == "UPDATE",
+        let operation = request["operation"]?.stringValue ?? "CREATE"
+        guard operation == "CREATE" || operation == "UPDATE",
               request[path: "kind", "kind"]?.stringValue ?? "JsonnetSnippet" == "JsonnetSnippet",
               let object = request["object"], !object.isNull else { return [] }
         if operation == "UPDATE" {
