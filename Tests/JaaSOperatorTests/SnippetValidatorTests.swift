@@ -57,6 +57,17 @@ import Testing
         #expect(denials(["files": ["main.jsonnet": .string(deep)]]).first?.contains("does not parse") == true)
     }
 
+    @Test func manyInlineFilesAreParsedTogether() {
+        var files: [String: JSON] = ["main.jsonnet": "{}", "lib/broken.libsonnet": "local x = ; x"]
+        for i in 0..<5000 { files["lib/f\(i).libsonnet"] = .string("{ v: \(i) }") }
+        let start = ContinuousClock.now
+        let found = denials(["files": .object(files)])
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("spec.files[\"lib/broken.libsonnet\"]: does not parse: lib/broken.libsonnet:1:11") == true,
+                "\(found)")
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
     @Test func historyMustBeInRange() {
         #expect(denials(["files": ["main.jsonnet": "{}"], "history": 0]) == ["spec.history: 0 is out of range 1–50"])
         #expect(denials(["files": ["main.jsonnet": "{}"], "history": 51]) == ["spec.history: 51 is out of range 1–50"])

@@ -1,12 +1,22 @@
 extension Jsonnet {
-    /// Parses `source` (named `fileName` in the error) without resolving or evaluating
-    /// it, on a thread with a large native stack; throws the first syntax error as a
-    /// static `JsonnetError` whose `headline` carries the position.
-    public static func checkSyntax(source: String, fileName: String,
-                                   stackSize: Int = EvaluationOptions().stackSize) throws {
-        let result: Result<Void, any Error> = runOnLargeStack(stackSize) { _ in
-            Result { _ = try parseJsonnet(SourceFile(name: fileName, text: source)) }
+    /// Parses each file without resolving or evaluating it, all on one thread with a
+    /// large native stack, and returns the first syntax error of each file that has one
+    /// (keyed by its name; the error's `headline` carries the position). Anything but a
+    /// `JsonnetError` from the parser is reported as a static error without a position.
+    public static func syntaxErrors(_ files: [(name: String, text: String)],
+                                    stackSize: Int = EvaluationOptions().stackSize) -> [String: JsonnetError] {
+        runOnLargeStack(stackSize) { _ in
+            var errors: [String: JsonnetError] = [:]
+            for file in files {
+                do {
+                    _ = try parseJsonnet(SourceFile(name: file.name, text: file.text))
+                } catch let error as JsonnetError {
+                    errors[file.name] = error
+                } catch {
+                    errors[file.name] = JsonnetError(kind: .staticError, message: "\(error)")
+                }
+            }
+            return errors
         }
-        try result.get()
     }
 }
