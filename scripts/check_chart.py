@@ -30,12 +30,14 @@ import urllib.error
 import urllib.request
 
 import yaml
+from check_chart_webhook import webhook_test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHART = os.path.join(ROOT, "charts", "jaas")
 NAMESPACE = "jaas-system"
 RELEASE = "jaas"
-BUILTIN_GROUPS = {"", "apps", "policy", "rbac.authorization.k8s.io", "networking.k8s.io", "apiextensions.k8s.io"}
+BUILTIN_GROUPS = {"", "apps", "policy", "rbac.authorization.k8s.io", "networking.k8s.io", "apiextensions.k8s.io",
+                  "admissionregistration.k8s.io"}
 
 failures = []
 
@@ -104,7 +106,7 @@ def static_checks(helm, validate):
         check(result.returncode == 0 and "ERROR" not in result.stdout + result.stderr,
               f"kubernetes-validate --strict -k 1.33.0 ({label}):\n{result.stdout}{result.stderr}")
         others = sorted({o["kind"] for o in docs if group_of(o) not in BUILTIN_GROUPS})
-        check(set(others) <= {"ServiceMonitor", "PrometheusRule"}, f"unexpected custom kinds ({label}): {others}")
+        check(set(others) <= {"ServiceMonitor", "PrometheusRule", "Issuer", "Certificate"}, f"unexpected custom kinds ({label}): {others}")
         print(f"ok  {label}: lint clean, {len(builtin)} built-in objects valid for 1.33"
               + (f" (+ {', '.join(others)})" if others else ""))
         for obj in docs:
@@ -129,7 +131,8 @@ def static_checks(helm, validate):
         "operator mode with image-volume snippets": ["operator.enabled=true", "snippets.a=example.com/a:1"],
         "operator mode with inline snippets": ["operator.enabled=true", "inlineSnippets.a=x"],
         "operator mode with an init container": ["operator.enabled=true", "contentInit.enabled=true", "contentInit.image=x"],
-        "the webhook (not in this jaas)": ["webhook.enabled=true"],
+        "the webhook without operator mode": ["webhook.enabled=true"],
+        "an unknown webhook certificate mode (schema)": ["operator.enabled=true", "webhook.enabled=true", "webhook.certMode=acme"],
         "s3 without a bucket": ["operator.enabled=true", "operator.storage.backend=s3"],
         "two operator replicas on local storage": ["operator.enabled=true", "replicas=2"],
         "an unknown value (schema)": ["operatr.enabled=true"],
@@ -374,6 +377,7 @@ def main():
     try:
         renderer_test(options.helm, options.bin, work)
         operator_test(options.helm, options.kubectl, options.bin, work)
+        webhook_test(sys.modules[__name__], options.helm, options.kubectl, options.bin, work)
     finally:
         if failures:
             print(f"logs kept in {work}")

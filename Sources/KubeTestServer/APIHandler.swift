@@ -81,7 +81,7 @@ struct APIHandler: HTTPResponder {
             }
             if let fault = await cluster.takeFault(attributes) { throw fault }
             return try await perform(verb, type, namespace: namespace, name: name, subresource: subresource,
-                                     request: request, query: query)
+                                     request: request, query: query, identity: identity)
         }
     }
 
@@ -101,7 +101,7 @@ struct APIHandler: HTTPResponder {
     }
 
     private func perform(_ verb: String, _ type: ResourceType, namespace: String?, name: String?, subresource: String?,
-                         request: Request, query: [String: String]) async throws -> Response {
+                         request: Request, query: [String: String], identity: Identity) async throws -> Response {
         let options = WriteOptions(dryRun: query["dryRun"] == "All", fieldValidation: query["fieldValidation"] ?? "Warn")
         let filter = ListFilter(namespace: namespace, labels: try query["labelSelector"].map(LabelSelector.init),
                                 fields: try query["fieldSelector"].map(FieldSelector.init))
@@ -125,10 +125,21 @@ struct APIHandler: HTTPResponder {
             let body = try await Self.body(request)
             return Self.json(201, try await cluster.requestToken(namespace: namespace ?? "", serviceAccount: name!, body: body))
         case "create":
-            let result = try await cluster.create(type, namespace: namespace, body: try await Self.body(request), options: options)
+            let body = try await Self.body(request)
+            if subresource == nil {
+                try await admit(type, namespace: namespace, name: body[path: ["metadata", "name"]]?.stringValue, options: options,
+                                identity: identity) { try await cluster.create(type, namespace: namespace, body: body, options: $0) }
+            }
+            let result = try await cluster.create(type, namespace: namespace, body: body, options: options)
             return Self.json(201, result.object, warnings: result.warnings)
         case "update":
-            let result = try await cluster.update(type, namespace: namespace, name: name!, body: try await Self.body(request),
+            let body = try await Self.body(request)
+            if subresource == nil {
+                try await admit(type, namespace: namespace, name: name, options: options, identity: identity) {
+                    try await cluster.update(type, namespace: namespace, name: name!, body: body, subresource: nil, options: $0)
+                }
+            }
+            let result = try await cluster.update(type, namespace: namespace, name: name!, body: body,
                                                   subresource: subresource, options: options)
             return Self.json(200, result.object, warnings: result.warnings)
         case "patch":
@@ -136,8 +147,15 @@ struct APIHandler: HTTPResponder {
             if case .apply = patchType, (query["fieldManager"] ?? "").isEmpty {
                 throw APIError.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch")
             }
+            let body = try await Self.body(request)
+            if subresource == nil {
+                try await admit(type, namespace: namespace, name: name, options: options, identity: identity) {
+                    try await cluster.patch(type, namespace: namespace, name: name!, patchType: patchType, patch: body,
+                                            subresource: nil, options: $0)
+                }
+            }
             let result = try await cluster.patch(type, namespace: namespace, name: name!, patchType: patchType,
-                                                 patch: try await Self.body(request), subresource: subresource, options: options)
+                                                 patch: body, subresource: subresource, options: options)
             return Self.json(result.created ? 201 : 200, result.object, warnings: result.warnings)
         case "delete":
             let body = try await Self.body(request, allowEmpty: true)
@@ -250,4 +268,6 @@ struct ServerSettings: Sendable {
     var bookmarkInterval: Duration
     /// Told the reason of each request RBAC denies.
     var onDenied: (@Sendable (String) -> Void)?
+    /// Calls validating webhooks on writes (nil: admission off).
+    var admission: ValidatingAdmission? = nil
 }

@@ -24,6 +24,7 @@ enum BuiltinFields {
         "rbac.authorization.k8s.io/rolebindings": ["subjects", "roleRef"],
         "rbac.authorization.k8s.io/clusterrolebindings": ["subjects", "roleRef"],
         "apiextensions.k8s.io/customresourcedefinitions": ["spec", "status"],
+        "admissionregistration.k8s.io/validatingwebhookconfigurations": ["webhooks"],
     ]
 
     /// Drops unknown top-level fields (built-ins) and unknown metadata fields (all kinds);

@@ -31,6 +31,9 @@ public final class KubeTestServer: Sendable {
         public var anonymousIsAdmin: Bool
         /// Called with the message of every request RBAC denies (who, verb, resource, scope).
         public var onDenied: (@Sendable (String) -> Void)?
+        /// Where validating webhooks named by `clientConfig.service` are reached:
+        /// `namespace/name` → `host:port` (tests run no Services).
+        public var webhookServiceAddresses: [String: String] = [:]
 
         /// Creates a configuration; the defaults suit tests.
         public init(host: String = "127.0.0.1", port: Int = 0, adminToken: String? = nil, watchHistoryLimit: Int = 10_000,
@@ -72,8 +75,10 @@ public final class KubeTestServer: Sendable {
         let cluster = Cluster(adminToken: token, watchHistoryLimit: configuration.watchHistoryLimit,
                               anonymousIsAdmin: configuration.anonymousIsAdmin)
         await cluster.seed()
+        let admission = ValidatingAdmission(serviceAddresses: configuration.webhookServiceAddresses, client: .shared)
         let handler = APIHandler(cluster: cluster, settings: ServerSettings(bookmarkInterval: configuration.bookmarkInterval,
-                                                                                  onDenied: configuration.onDenied))
+                                                                                  onDenied: configuration.onDenied,
+                                                                                  admission: admission))
         let (ports, continuation) = AsyncStream.makeStream(of: Result<Int, any Error>.self)
         var logger = Logger(label: "kube-test-server")
         logger.logLevel = .critical

@@ -31,7 +31,8 @@ enum PatchType: Sendable {
 }
 
 /// RFC 7386 JSON merge patch. The strategic flavour treats a strategic merge patch as a
-/// merge patch and drops its `$`-directives (lists are replaced, not merged).
+/// merge patch and drops its `$`-directives: lists are replaced, except the few lists
+/// of `strategicMergeKeys`, whose items are merged by their key as the API server does.
 func mergePatch(_ target: JSONValue, _ patch: JSONValue, strategic: Bool) -> JSONValue {
     guard case .object(let patchMembers) = patch else { return patch }
     var result = target.objectValue ?? [:]
@@ -39,11 +40,36 @@ func mergePatch(_ target: JSONValue, _ patch: JSONValue, strategic: Bool) -> JSO
         if strategic && key.hasPrefix("$") { continue }
         if case .null = value {
             result.removeValue(forKey: key)
+        } else if strategic, let mergeKey = strategicMergeKeys[key], let items = value.arrayValue,
+                  let existing = result[key]?.arrayValue {
+            result[key] = .array(mergeList(existing, items, by: mergeKey))
         } else {
             result[key] = mergePatch(result[key] ?? .null, value, strategic: strategic)
         }
     }
     return .object(result)
+}
+
+/// Lists that a strategic merge patch merges item by item, with their merge key
+/// (`patchMergeKey` in the Kubernetes API types). Only what this server's callers need.
+let strategicMergeKeys: [String: String] = ["webhooks": "name"]
+
+/// `existing` with each patch item merged into the item of the same key (appended when
+/// new; removed by `$patch: delete`), in the existing order.
+private func mergeList(_ existing: [JSONValue], _ patch: [JSONValue], by mergeKey: String) -> [JSONValue] {
+    var result = existing
+    for item in patch {
+        guard let key = item[mergeKey] else { continue }
+        let index = result.firstIndex { $0[mergeKey] == key }
+        if item["$patch"]?.stringValue == "delete" {
+            if let index { result.remove(at: index) }
+        } else if let index {
+            result[index] = mergePatch(result[index], item, strategic: true)
+        } else {
+            result.append(mergePatch(.object([:]), item, strategic: true))
+        }
+    }
+    return result
 }
 
 /// RFC 6902 JSON patch: add, remove, replace, move, copy, test.

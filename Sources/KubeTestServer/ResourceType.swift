@@ -67,6 +67,9 @@ extension ResourceType {
         ResourceType(group: "apiextensions.k8s.io", version: "v1", plural: "customresourcedefinitions",
                      singular: "customresourcedefinition", kind: "CustomResourceDefinition", namespaced: false,
                      shortNames: ["crd", "crds"], hasStatus: true, tracksGeneration: true),
+        ResourceType(group: "admissionregistration.k8s.io", version: "v1", plural: "validatingwebhookconfigurations",
+                     singular: "validatingwebhookconfiguration", kind: "ValidatingWebhookConfiguration", namespaced: false,
+                     tracksGeneration: true),
     ]
 
     /// Resource types declared by a CustomResourceDefinition object, one per served version.

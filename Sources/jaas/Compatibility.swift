@@ -21,6 +21,7 @@ enum BooleanFlags {
     /// The boolean flags of `jaas`, without their dashes.
     static let names: Set<String> = Set([
         "enable-flux-integration", "no-cross-namespace-refs", "leader-election", "s3-use-ssl", "s3-anonymous",
+        "enable-webhook",
     ]).union(MCPOptions.booleanFlags)
 
     /// `arguments` with each bare boolean flag written as `--flag=true`, so the parser

@@ -151,6 +151,9 @@ struct JaaS: AsyncParsableCommand {
     @OptionGroup(title: "MCP")
     var mcp: MCPOptions
 
+    @OptionGroup(title: "Admission webhook")
+    var webhook: WebhookOptions
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
@@ -182,8 +185,11 @@ struct JaaS: AsyncParsableCommand {
                                      enableFluxIntegration, "must be true or false")
         _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
                            "must be true or false")
-        let operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
+        var operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
         let mcpSettings = try mcp.checked(operatorMode: enabled)
+        // Checked in renderer mode too, where --enable-webhook is refused.
+        let webhookSettings = try webhook.settings(operatorMode: enabled, environment: currentEnvironment())
+        operatorConfiguration?.webhook = webhookSettings
         return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format,
                        mcp: mcpSettings)
     }

@@ -32,6 +32,8 @@ struct OperatorConfiguration {
     var libraryPaths: [String]
     var failureRetryInterval: Duration
     var allowLoopbackSources: Bool
+    /// nil without `--enable-webhook`.
+    var webhook: WebhookSettings? = nil
 }
 
 /// Every top-level directory of each `--library-path`, read into memory as an
@@ -122,6 +124,10 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
                 try await Task.sleep(for: interval)
             }
         })
+    }
+    if let webhook = config.webhook {
+        services.append(webhookService(webhook, renderer: renderer, aliases: Set(settings.libraryPathAliases.keys),
+                                       client: client, logger: logger))
     }
     // Last, so graceful shutdown stops it first: the Lease is released before anything drains.
     services.append(TaskService { await lead.run() })

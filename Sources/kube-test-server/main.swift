@@ -31,10 +31,25 @@ struct KubeTestServerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("log-denials"), help: "Write one line to stderr for every request RBAC denies.")
     var logDenials = false
 
+    @Option(name: .customLong("webhook-service-address"),
+            help: "Where a webhook clientConfig.service is reached: namespace/name=host:port (repeatable).")
+    var webhookServiceAddresses: [String] = []
+
     func run() async throws {
+        var services: [String: String] = [:]
+        for mapping in webhookServiceAddresses {
+            let parts = mapping.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].split(separator: "/").count == 2, !parts[1].isEmpty else {
+                throw ValidationError("--webhook-service-address \(mapping): must be namespace/name=host:port")
+            }
+            services[parts[0]] = parts[1]
+        }
         let logDenial: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("denied: \($0)\n".utf8)) }
-        let server = try await KubeTestServer.start(.init(host: host, port: port, adminToken: token, watchHistoryLimit: watchHistory,
-                                                          anonymousIsAdmin: !requireAuth, onDenied: logDenials ? logDenial : nil))
+        var configuration = KubeTestServer.Configuration(host: host, port: port, adminToken: token,
+                                                         watchHistoryLimit: watchHistory, anonymousIsAdmin: !requireAuth,
+                                                         onDenied: logDenials ? logDenial : nil)
+        configuration.webhookServiceAddresses = services
+        let server = try await KubeTestServer.start(configuration)
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
         while true { try await Task.sleep(for: .seconds(3600)) }

@@ -26,10 +26,12 @@ import Yams
         static func start(tenantMayCreate: Bool = true, tenantMayDelete: Bool = true,
                           libraryPathAliases: [String: FileTree] = [:],
                           renderer: SnippetRenderer = SnippetRenderer(operatorExternalVariables: ["cluster": "test"]),
-                          configure: (inout OperatorSettings) -> Void = { _ in }) async throws -> Cluster {
+                          configure: (inout OperatorSettings) -> Void = { _ in },
+                          serverConfiguration: KubeTestServer.Configuration = .init(anonymousIsAdmin: true))
+            async throws -> Cluster {
             // kubectl sends no token to a plain-http server: unauthenticated requests act as the admin
             // (ServiceAccount tokens are still checked against RBAC).
-            let server = try await KubeTestServer.start(.init(anonymousIsAdmin: true))
+            let server = try await KubeTestServer.start(serverConfiguration)
             let admin = try KubeClient(config: KubeConfig(server: server.baseURL,
                                                           authentication: .bearerToken(server.adminToken)))
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

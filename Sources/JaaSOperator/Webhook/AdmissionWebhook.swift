@@ -1,0 +1,133 @@
+import Foundation
+import Kubernetes
+import Logging
+
+/// Who provides the webhook's serving certificate (`--webhook-cert-mode`).
+public enum WebhookCertificateMode: String, Sendable, CaseIterable {
+    /// cert-manager writes the files and its CA injector owns `caBundle`; the webhook only reads.
+    case certManager = "cert-manager"
+    /// The webhook makes its own CA and certificate, writes them and patches `caBundle`.
+    case selfSigned = "self-signed"
+}
+
+/// The webhook's flags once checked (SPEC §9).
+public struct WebhookSettings: Sendable {
+    public var host = "0.0.0.0"
+    public var port = 9443
+    public var certificateDirectory: String
+    public var mode: WebhookCertificateMode
+    public var serviceName: String
+    public var serviceNamespace: String
+    public var validatingConfigurationName: String
+    public var certificateValidity: Duration
+    /// How often the certificate files are checked for changes.
+    public var reloadInterval: Duration = .seconds(2)
+    /// How often (self-signed mode) the configuration is checked for the CA in `caBundle`.
+    public var bundleCheckInterval: Duration = .seconds(30)
+
+    public init(certificateDirectory: String, mode: WebhookCertificateMode, serviceName: String, serviceNamespace: String,
+                validatingConfigurationName: String, certificateValidity: Duration) {
+        self.certificateDirectory = certificateDirectory
+        self.mode = mode
+        self.serviceName = serviceName
+        self.serviceNamespace = serviceNamespace
+        self.validatingConfigurationName = validatingConfigurationName
+        self.certificateValidity = certificateValidity
+    }
+
+    /// When a certificate made at `issued` is replaced: after two thirds of its validity.
+    func renewal(after issued: Date) -> Date {
+        issued.addingTimeInterval(Double(certificateValidity.components.seconds) * 2 / 3)
+    }
+}
+
+/// The whole admission webhook: the certificate (made and renewed in self-signed mode,
+/// reloaded from disk in both), the `caBundle` patch, and the HTTPS server.
+public struct AdmissionWebhook: Sendable {
+    public let settings: WebhookSettings
+    public let admission: SnippetAdmission
+    /// The operator's own client, for the `caBundle` patch (self-signed mode).
+    public let client: KubeClient?
+
+    public init(settings: WebhookSettings, admission: SnippetAdmission, client: KubeClient?) {
+        self.settings = settings
+        self.admission = admission
+        self.client = client
+    }
+
+    /// Serves until cancelled. `onRunning` receives the bound port.
+    public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let certificate = ServingCertificate(directory: settings.certificateDirectory)
+        var issued: (certificates: SelfSignedCertificates, at: Date)?
+        if settings.mode == .selfSigned {
+            let now = Date()
+            let made = try SelfSignedCertificates.make(service: settings.serviceName, namespace: settings.serviceNamespace,
+                                                       validity: settings.certificateValidity, now: now)
+            try made.write(to: settings.certificateDirectory)
+            issued = (made, now)
+        }
+        while true {
+            do {
+                try certificate.reload()
+                break
+            } catch {
+                logger.warning("waiting for the webhook certificate", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: settings.reloadInterval)
+            }
+        }
+        let server = WebhookServer(admission: admission, certificate: certificate, host: settings.host, port: settings.port)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await server.run(logger: logger) { port in
+                    logger.info("webhook server listening", metadata: ["port": "\(port)"])
+                    await onRunning(port)
+                }
+            }
+            group.addTask { try await certificate.watch(every: settings.reloadInterval, logger: logger) }
+            if let issued, let client {
+                let patcher = CABundlePatcher(client: client, configurationName: settings.validatingConfigurationName)
+                group.addTask { try await maintain(issued.certificates, issuedAt: issued.at, patcher: patcher, logger: logger) }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Keeps the CA in `caBundle`: patches it at once (retrying after 1 s, doubling up to
+    /// 10 s), then checks every `bundleCheckInterval` and patches again when the configuration lost it
+    /// (re-created, or re-applied with a bundle). After two thirds of the validity it renews:
+    /// the new CA goes into the bundle first, then the new files are written.
+    private func maintain(_ first: SelfSignedCertificates, issuedAt: Date, patcher: CABundlePatcher,
+                          logger: Logger) async throws {
+        var current = first, renewAt = settings.renewal(after: issuedAt), renewed = false
+        let configuration: Logger.Metadata = ["configuration": "\(settings.validatingConfigurationName)"]
+        var retry = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                if try await patcher.patch(caPEM: current.caPEM) { logger.info("webhook caBundle patched", metadata: configuration) }
+                retry = .seconds(1)
+            } catch {
+                logger.warning("cannot patch the webhook caBundle, retrying",
+                               metadata: configuration.merging(["error": "\(error)"]) { $1 })
+                try await Task.sleep(for: retry)
+                retry = min(retry * 2, .seconds(10))
+                continue
+            }
+            if renewed {
+                try current.write(to: settings.certificateDirectory)
+                renewed = false
+                logger.info("webhook certificate renewed", metadata: ["notAfter": "\(current.notValidAfter)"])
+            }
+            let untilRenewal = renewAt.timeIntervalSinceNow
+            if untilRenewal > 0 {
+                try await Task.sleep(for: min(settings.bundleCheckInterval, .seconds(untilRenewal)))
+                continue
+            }
+            let now = Date()
+            current = try SelfSignedCertificates.make(service: settings.serviceName, namespace: settings.serviceNamespace,
+                                                      validity: settings.certificateValidity, now: now)
+            renewAt = settings.renewal(after: now)
+            renewed = true
+        }
+    }
+}

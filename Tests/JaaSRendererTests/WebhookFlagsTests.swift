@@ -1,0 +1,31 @@
+import Testing
+
+extension EndToEnd.BinaryTests {
+    static let webhookOperator = operatorBase + ["--storage-path", "/tmp/jaas-webhook-flags-test"]
+
+    /// The renderer alone has no webhook: `--enable-webhook` without operator mode exits 2 saying so.
+    @Test(arguments: ["--enable-webhook", "--enable-webhook=true"])
+    func webhookNeedsOperatorMode(flag: String) async throws {
+        let (status, stdout, stderr) = try await JaaSProcess.run([flag])
+        #expect(status == 2)
+        #expect(stdout.isEmpty)
+        #expect(stderr == "jaas: --enable-webhook: requires operator mode (--enable-flux-integration); the renderer alone has no webhook\n")
+    }
+
+    /// Bad webhook flags (SPEC §9) exit 2 with one line naming the flag.
+    @Test(arguments: [
+        (["--enable-webhook", "--webhook-cert-mode", "acme"], "--webhook-cert-mode acme"),
+        (["--enable-webhook", "--webhook-port", "70000"], "--webhook-port 70000"),
+        (["--enable-webhook", "--webhook-cert-validity", "30s"], "--webhook-cert-validity 30s"),
+        (["--enable-webhook", "--webhook-cert-validity", "forever"], "--webhook-cert-validity forever"),
+        (["--enable-webhook", "--webhook-service-name", ""], "--webhook-service-name"),
+        (["--enable-webhook=maybe"], "--enable-webhook maybe"),
+    ])
+    func badWebhookFlagsExitTwo(arguments: [String], flag: String) async throws {
+        let (status, stdout, stderr) = try await JaaSProcess.run(Self.webhookOperator + arguments)
+        #expect(status == 2)
+        #expect(stdout.isEmpty)
+        #expect(stderr.hasPrefix("jaas: \(flag)"), "\(stderr)")
+        #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
+    }
+}
