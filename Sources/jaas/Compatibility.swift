@@ -30,7 +30,8 @@ enum BooleanFlags {
         var rest = false
         for argument in arguments {
             if argument == "--" { rest = true }
-            if !rest, argument.hasPrefix("--"), names.contains(String(argument.dropFirst(2))) {
+            let name = String(argument.dropFirst(2))
+            if !rest, argument.hasPrefix("--"), names.contains(name) || TracingFlags.booleanNames.contains(name) {
                 result.append(argument + "=true")
             } else {
                 result.append(argument)

@@ -147,6 +147,9 @@ struct JaaS: AsyncParsableCommand {
     @OptionGroup(title: "Replication")
     var ha: HAOptions
 
+    @OptionGroup(title: "Tracing")
+    var tracing: TracingFlags
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
@@ -177,6 +180,7 @@ struct JaaS: AsyncParsableCommand {
                                      enableFluxIntegration, "must be true or false")
         _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
                            "must be true or false")
+        _ = try tracing.settings()
         let operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
         return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format)
     }
@@ -240,6 +244,9 @@ struct JaaS: AsyncParsableCommand {
         let (level, format) = (settings.level, settings.format)
         LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
         let logger = Logger(label: "jaas")
+        let tracer = try tracing.settings().map {
+            try TracingFlags.bootstrap($0, environment: currentEnvironment(), logger: logger)
+        }
         let operatorMetrics = settings.operatorConfiguration.map { _ in OperatorMetrics() }
         let additionalMetrics: (@Sendable () -> [UInt8])? = operatorMetrics.map { metrics in { @Sendable in metrics.exposition() } }
         let server: RendererServer
@@ -275,7 +282,7 @@ struct JaaS: AsyncParsableCommand {
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        try await TracingFlags.run(group, exporter: tracer, logger: logger)
         logger.info("stopped")
     }
 
