@@ -135,6 +135,8 @@ def static_checks(helm, validate):
         "an unknown value (schema)": ["operatr.enabled=true"],
         "a malformed rate (schema)": ["operator.rerenderRate=fast"],
         "a malformed duration (schema)": ["arguments.evaluationTimeout=5 seconds"],
+        "a tracing sample ratio above 1 (schema)": ["tracing.sampleRatio=1.5"],
+        "a tracing endpoint with a scheme (schema)": ["tracing.endpoint=http://collector:4317"],
     }
     for label, sets in refused.items():
         result = template(helm, sets=sets)
