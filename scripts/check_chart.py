@@ -140,6 +140,8 @@ def static_checks(helm, validate):
         "a malformed duration (schema)": ["arguments.evaluationTimeout=5 seconds"],
         "the MCP server without the operator": ["mcp.enabled=true"],
         "MCP mutations without the MCP server": ["operator.enabled=true", "mcp.allowMutations=true"],
+        "a tracing sample ratio above 1 (schema)": ["tracing.sampleRatio=1.5"],
+        "a tracing endpoint with a scheme (schema)": ["tracing.endpoint=http://collector:4317"],
     }
     for label, sets in refused.items():
         result = template(helm, sets=sets)

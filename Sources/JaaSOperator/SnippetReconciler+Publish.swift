@@ -2,6 +2,7 @@ import Foundation
 import JaaSArtifacts
 import JaaSCore
 import Kubernetes
+import Tracing
 
 // Rendering, storing and publishing the ExternalArtifact.
 extension SnippetReconciler {
@@ -24,33 +25,49 @@ extension SnippetReconciler {
         let tenant = self.tenant(namespace: namespace, serviceAccount: sa)
         _ = try await tenant.client()
         try await checkForCycles(snippet)
-        var tree = FileTree()
         var renderSpec = spec
-        if let ref = spec.sourceRef {
-            (tree, renderSpec.entryFile) = try await sourceTree(ref, spec: spec, namespace: namespace, as: tenant,
-                                                                serviceAccount: sa)
-        } else {
-            for (path, text) in spec.files ?? [:] {
-                do {
-                    tree[try cleanRelativePath(path)] = Array(text.utf8)
-                } catch {
-                    throw ReconcileFailure(.invalidSpec, "spec.files: \(error)")
+        let (source, libraries) = try await withSpan("fetch source") { span in
+            span.attributes["jaas.source.kind"] = spec.sourceRef?.kind ?? "inline"
+            var tree = FileTree()
+            if let ref = spec.sourceRef {
+                span.attributes["jaas.source.name"] = ref.name
+                (tree, renderSpec.entryFile) = try await sourceTree(ref, spec: spec, namespace: namespace, as: tenant,
+                                                                    serviceAccount: sa)
+            } else {
+                for (path, text) in spec.files ?? [:] {
+                    do {
+                        tree[try cleanRelativePath(path)] = Array(text.utf8)
+                    } catch {
+                        throw ReconcileFailure(.invalidSpec, "spec.files: \(error)")
+                    }
                 }
             }
+            span.attributes["jaas.source.files"] = tree.count
+            return (tree, try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa))
         }
-        let libraries = try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa)
         let renderer = settings.renderer
-        let source = tree
-        let artifact = try await underGate { try await renderer.render(renderSpec, tree: source, libraries: libraries) }
+        let entrySpec = renderSpec
+        let artifact = try await withSpan("render") { span in
+            let artifact = try await underGate { try await renderer.render(entrySpec, tree: source, libraries: libraries) }
+            span.attributes["jaas.artifact.revision"] = artifact.revision
+            span.attributes["jaas.artifact.bytes"] = artifact.tarball.count
+            return artifact
+        }
         let hex = String(artifact.revision.dropFirst("sha256:".count))
         let key = artifactKey(namespace: namespace, name: snippet.name, hex: hex)
-        do {
-            try await settings.storage.put(key, artifact.tarball)
-        } catch {
-            throw ReconcileFailure(.storageFailed, "cannot store the artifact: \(error)")
+        try await withSpan("store artifact") { span in
+            span.attributes["jaas.artifact.key"] = key
+            do {
+                try await settings.storage.put(key, artifact.tarball)
+            } catch {
+                throw ReconcileFailure(.storageFailed, "cannot store the artifact: \(error)")
+            }
         }
         let published = Published(artifact: artifact, url: "\(settings.storageBaseURL)/\(key)", hex: hex)
-        try await publish(published, snippet: snippet, as: tenant, serviceAccount: sa)
+        try await withSpan("publish artifact") { span in
+            span.attributes["jaas.artifact.url"] = published.url
+            try await publish(published, snippet: snippet, as: tenant, serviceAccount: sa)
+        }
         return published
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import JaaSArtifacts
 import Jsonnet
 import Kubernetes
+import Tracing
 
 /// When a snippet should be looked at again.
 public enum ReconcileResult: Equatable, Sendable {
@@ -35,22 +36,30 @@ public struct SnippetReconciler: Sendable {
         self.events = EventRecorder(client: admin)
     }
 
-    /// Reconciles `namespace/name`.
+    /// Reconciles `namespace/name`, as one `reconcile` span whose children are the
+    /// source fetch, render, store and publish steps and the Kubernetes API calls.
     public func reconcile(namespace: String, name: String) async throws -> ReconcileResult {
-        let started = ContinuousClock.now
-        do {
-            let (result, tally) = try await locks.withLock("\(namespace)/\(name)") {
-                try await reconcileLocked(namespace: namespace, name: name)
+        try await withSpan("reconcile", ofKind: .internal) { span in
+            span.attributes["k8s.namespace.name"] = namespace
+            span.attributes["jaas.snippet.name"] = name
+            let started = ContinuousClock.now
+            do {
+                let (result, tally) = try await locks.withLock("\(namespace)/\(name)") {
+                    try await reconcileLocked(namespace: namespace, name: name)
+                }
+                if let tally {
+                    settings.metrics.countReconcile(namespace: namespace, name: name, status: tally.status,
+                                                    reason: tally.reason, duration: .now - started)
+                    span.attributes["jaas.reconcile.status"] = tally.status
+                    span.attributes["jaas.reconcile.reason"] = tally.reason
+                    if tally.status == "failure" { span.setStatus(SpanStatus(code: .error, message: tally.reason)) }
+                }
+                return result
+            } catch {
+                settings.metrics.countReconcile(namespace: namespace, name: name, status: "failure", reason: "Error",
+                                                duration: .now - started)
+                throw error
             }
-            if let tally {
-                settings.metrics.countReconcile(namespace: namespace, name: name, status: tally.status,
-                                                reason: tally.reason, duration: .now - started)
-            }
-            return result
-        } catch {
-            settings.metrics.countReconcile(namespace: namespace, name: name, status: "failure", reason: "Error",
-                                            duration: .now - started)
-            throw error
         }
     }
 

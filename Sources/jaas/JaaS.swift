@@ -154,6 +154,9 @@ struct JaaS: AsyncParsableCommand {
     @OptionGroup(title: "Admission webhook")
     var webhook: WebhookOptions
 
+    @OptionGroup(title: "Tracing")
+    var tracing: TracingFlags
+
     /// What the flags mean once checked.
     private struct Checked {
         var renderer: RendererConfiguration
@@ -185,6 +188,7 @@ struct JaaS: AsyncParsableCommand {
                                      enableFluxIntegration, "must be true or false")
         _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
                            "must be true or false")
+        _ = try tracing.settings()
         var operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
         let mcpSettings = try mcp.checked(operatorMode: enabled)
         // Checked in renderer mode too, where --enable-webhook is refused.
@@ -253,6 +257,9 @@ struct JaaS: AsyncParsableCommand {
         let (level, format) = (settings.level, settings.format)
         LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
         let logger = Logger(label: "jaas")
+        let tracer = try tracing.settings().map {
+            try TracingFlags.bootstrap($0, environment: currentEnvironment(), logger: logger)
+        }
         let operatorMetrics = settings.operatorConfiguration.map { _ in OperatorMetrics() }
         let additionalMetrics: (@Sendable () -> [UInt8])? = operatorMetrics.map { metrics in { @Sendable in metrics.exposition() } }
         let server: RendererServer
@@ -292,7 +299,7 @@ struct JaaS: AsyncParsableCommand {
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
-        try await group.run()
+        try await TracingFlags.run(group, exporter: tracer, logger: logger)
         logger.info("stopped")
     }
 

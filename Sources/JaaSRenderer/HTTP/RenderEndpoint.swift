@@ -29,6 +29,14 @@ struct RenderEndpoint: RouterMiddleware {
         let rest = path.utf8.dropFirst(prefix.utf8.count)
         guard rest.isEmpty || rest.first == UInt8(ascii: "/") else { return try await next(request, context) }
         let name = percentDecode(Substring(rest.dropFirst()), plusAsSpace: false)
+        return await RequestTracing.serverSpan(for: request, route: prefix + "/{snippet}") { span in
+            if let name { span.attributes["jaas.snippet"] = name }
+            return await respond(request, name: name, context: context)
+        }
+    }
+
+    /// The answer to a request for the snippet `name` (nil: undecodable).
+    private func respond(_ request: Request, name: String?, context: Context) async -> Response {
         guard request.method == .get else { return problem(.methodNotAllowed, snippet: name) }
         let start = ContinuousClock.now
         guard let name, let snippet = resolver.resolve(name) else { return problem(.snippetNotFound, snippet: name) }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// A client for the Kubernetes REST API: CRUD on any resource as `KubeObject`s, the
 /// status subresource, TokenRequest, and watches.
@@ -102,10 +103,28 @@ extension KubeClient {
     }
 
     /// Sends a request, retrying per `retryPolicy` until a 2xx head arrives; the caller
-    /// streams the body. Non-2xx answers become `KubeError`.
+    /// streams the body. Non-2xx answers become `KubeError`. Each call is one client
+    /// span (`kubernetes <METHOD>`, ended when the head arrives) whose context travels
+    /// to the API server as a W3C `traceparent`.
     func open(_ request: KubeRequest, timeout: Duration) async throws -> HTTPClientResponse {
+        try await withSpan("kubernetes \(request.method.rawValue)", ofKind: .client) { span in
+            span.attributes["http.request.method"] = request.method.rawValue
+            span.attributes["url.path"] = String(request.target.prefix { $0 != "?" })
+            do {
+                let response = try await open(request, timeout: timeout, span: span)
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+                return response
+            } catch let error as KubeError {
+                span.attributes["http.response.status_code"] = error.code
+                throw error
+            }
+        }
+    }
+
+    private func open(_ request: KubeRequest, timeout: Duration, span: any Span) async throws -> HTTPClientResponse {
         var retry = 0
         while true {
+            if retry > 0 { span.attributes["http.request.resend_count"] = retry }
             let outcome: Result<HTTPClientResponse, any Error>
             do {
                 outcome = .success(try await http.execute(try makeHTTPRequest(request), timeout: .init(timeout)))
@@ -151,6 +170,8 @@ extension KubeClient {
         if let authorization = try credentials.authorization() {
             http.headers.add(name: "Authorization", value: authorization)
         }
+        InstrumentationSystem.instrument.inject(InstrumentationContext.current ?? .topLevel, into: &http.headers,
+                                                using: HTTPHeadersInjector())
         if let body = request.body {
             http.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
             http.body = .bytes(ByteBuffer(bytes: body))
@@ -169,5 +190,12 @@ extension TimeAmount {
     init(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
         self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Writes propagation headers (`traceparent`, `tracestate`) into a request.
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
+        carrier.replaceOrAdd(name: key, value: value)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
+import Tracing
 
 /// The HTTP clients behind a `KubeClient` and the clients derived from it with `withToken`.
 ///
@@ -50,9 +51,12 @@ final class Transport: Sendable {
             tls = t
         }
         // No read timeout: watches stay idle between events; per-request deadlines bound the rest.
-        return HTTPClient.Configuration(
+        var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: nil))
+        // KubeClient.open makes the client spans, with the API path; none from the HTTP client too.
+        configuration.tracing.tracer = nil
+        return configuration
     }
 
     func shutdown() async throws {
