@@ -299,8 +299,10 @@ let objectRemoveKeyCases: [StdCase] = [
         #expect(run("std.resolvePath('b', null)") == "\"\"")
     }
 
-    @Test func minArrayEvaluatesKeyFBeforeCheckingTheArray() {
+    @Test func minArrayEvaluatesEveryArgumentBeforeCheckingThem() {
         #expect(diagnostic("std.minArray('abc', error 'k')").hasPrefix("RUNTIME ERROR: k\n"))
         #expect(diagnostic("std.maxArray('abc', 1)").hasPrefix("RUNTIME ERROR: Unexpected type string, expected array\n"))
+        #expect(diagnostic("std.minArray([1], function(x) x, error 'e')").hasPrefix("RUNTIME ERROR: e\n"))
+        #expect(diagnostic("std.maxArray(2147483648, [], error 'lazy')").hasPrefix("RUNTIME ERROR: lazy\n"))
     }
 }

@@ -503,18 +503,19 @@ func uniq(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws
     return out
 }
 
-/// `std.minArray` / `std.maxArray` with lazy `onEmpty`.
+/// `std.minArray` / `std.maxArray`.
 private func extremum(_ args: [Lazy], _ ev: Interpreter, wantMax: Bool) throws -> Value {
-    // Like go-jsonnet: both are evaluated before either is checked.
+    // Like go-jsonnet: every argument is evaluated (a given onEmpty too) before any is checked.
     let value = try args[0].force(ev)
     let keyF = try args[1].force(ev)
+    let onEmpty = try args[2].force(ev)
     let arr = try Args.array(value, ev)
     guard case .function = keyF else { throw ev.typeError(keyF, expected: "function") }
     if arr.count == 0 {
         if case .value(.null) = args[2] {
             throw ev.makeError("Expected at least one element in array. Got none")
         }
-        return try args[2].force(ev)
+        return onEmpty
     }
     let keys = try sortKeys(arr.elements, keyF: keyF, ev)
     var best = 0
