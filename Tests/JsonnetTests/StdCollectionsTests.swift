@@ -286,10 +286,23 @@ let objectRemoveKeyCases: [StdCase] = [
         #expect(diagnostic("std.startsWith(true, error 'x')").hasPrefix("RUNTIME ERROR: Unexpected type boolean\n"))
         #expect(diagnostic("std.slice(error 'i', error 'a', error 'b', 0)").hasPrefix("RUNTIME ERROR: got 0 but step must be greater than 0\n"))
         #expect(diagnostic("std.slice([1], error 'a', error 'b', 1)").hasPrefix("RUNTIME ERROR: a\n"))
+        #expect(diagnostic("std.slice(1, error 'i', error 'e', -1)").hasPrefix("RUNTIME ERROR: i\n"))
+        #expect(diagnostic("std.map({}, error 'x')").hasPrefix("RUNTIME ERROR: std.map first param must be function, got object\n"))
+        #expect(diagnostic("std.mapWithKey('s', error 'x')").hasPrefix("RUNTIME ERROR: std.mapWithKey first param must be function, got string\n"))
+        #expect(diagnostic("std.resolvePath(1, error 'x')").hasPrefix("RUNTIME ERROR: std.split first parameter must be a String, got number\n"))
+        #expect(diagnostic("std.get({}, 1, error 'x', error 'h')").hasPrefix("RUNTIME ERROR: h\n"))
     }
 
-    @Test func minArrayEvaluatesKeyFBeforeCheckingTheArray() {
+    @Test func getAndResolvePathLikeGo() {
+        #expect(run("std.get({a: 1}, 'a', error 'unused')") == "1")
+        #expect(run("std.resolvePath('a/b/c', null)") == "\"a/b\"")
+        #expect(run("std.resolvePath('b', null)") == "\"\"")
+    }
+
+    @Test func minArrayEvaluatesEveryArgumentBeforeCheckingThem() {
         #expect(diagnostic("std.minArray('abc', error 'k')").hasPrefix("RUNTIME ERROR: k\n"))
         #expect(diagnostic("std.maxArray('abc', 1)").hasPrefix("RUNTIME ERROR: Unexpected type string, expected array\n"))
+        #expect(diagnostic("std.minArray([1], function(x) x, error 'e')").hasPrefix("RUNTIME ERROR: e\n"))
+        #expect(diagnostic("std.maxArray(2147483648, [], error 'lazy')").hasPrefix("RUNTIME ERROR: lazy\n"))
     }
 }

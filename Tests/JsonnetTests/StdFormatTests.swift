@@ -295,6 +295,8 @@ import Testing
         #expect(run("std.format(['a%', '%', 'd', {b: '%'}], [5])") == "\"a%5{\\\"b\\\": \\\"%\\\"}\"")
         #expect(run("std.format([null, {}, []], 'x')") == "ERROR: RUNTIME ERROR: Too many values to format: 1, expected 0")
         #expect(run("std.format({}, [])") == "\"\"")
+        #expect(run("std.format({a: 1}, [])") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        #expect(run("std.format({a:: 1}, [])") == "\"\"")
         #expect(run("std.format(null, [])") == "ERROR: RUNTIME ERROR: Unexpected type null")
         #expect(run("std.format(true, [])") == "ERROR: RUNTIME ERROR: Unexpected type boolean")
         #expect(run("std.format(function(x) x, [])") == "ERROR: RUNTIME ERROR: Value non indexable: *jsonnet.valueFunction")

@@ -29,15 +29,18 @@ let stdArrays: [Builtin] = [
         }
         return .array(JArray(out))
     },
-    Builtin("map", "func", "arr") { f, a, ev in
+    Builtin("map", [BuiltinParameter("func"), BuiltinParameter("arr")], .lazy { args, ev in
+        // Like go-jsonnet, `func` is checked before `arr` is evaluated.
+        let f = try args[0].force(ev)
         guard case .function(let fn) = f else {
             throw ev.makeError("std.map first param must be function, got \(f.typeName)")
         }
+        let a = try args[1].force(ev)
         guard let elems = Args.elements(a) else {
             throw ev.makeError("std.map second param must be array / string, got \(a.typeName)")
         }
         return .array(JArray(ContiguousArray(elems.map { ev.deferredCall(fn, [$0]) })))
-    },
+    }),
     Builtin("mapWithIndex", [BuiltinParameter("func"), BuiltinParameter("arr")], .lazy { args, ev in
         // Like go-jsonnet, `func` is checked before `arr` is evaluated.
         let f = try args[0].force(ev)
@@ -286,6 +289,11 @@ let stdArrays: [Builtin] = [
         args[3] = try lazyArgs[3].force(ev)
         try comparable(args[3])
         if case .number(let step) = args[3], step == 0 { throw ev.makeError("got 0 but step must be greater than 0") }
+        if case .number(let step) = args[3], step < 0 {
+            // A negative step is reported with index and end, which go evaluates first.
+            args[1] = try lazyArgs[1].force(ev)
+            args[2] = try lazyArgs[2].force(ev)
+        }
         args[0] = try lazyArgs[0].force(ev)
         switch args[0] {
         case .array, .string: break
@@ -495,18 +503,19 @@ func uniq(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) throws
     return out
 }
 
-/// `std.minArray` / `std.maxArray` with lazy `onEmpty`.
+/// `std.minArray` / `std.maxArray`.
 private func extremum(_ args: [Lazy], _ ev: Interpreter, wantMax: Bool) throws -> Value {
-    // Like go-jsonnet: both are evaluated before either is checked.
+    // Like go-jsonnet: every argument is evaluated (a given onEmpty too) before any is checked.
     let value = try args[0].force(ev)
     let keyF = try args[1].force(ev)
+    let onEmpty = try args[2].force(ev)
     let arr = try Args.array(value, ev)
     guard case .function = keyF else { throw ev.typeError(keyF, expected: "function") }
     if arr.count == 0 {
         if case .value(.null) = args[2] {
             throw ev.makeError("Expected at least one element in array. Got none")
         }
-        return try args[2].force(ev)
+        return onEmpty
     }
     let keys = try sortKeys(arr.elements, keyF: keyF, ev)
     var best = 0

@@ -27,6 +27,9 @@ let stdFormat: [Builtin] = [
             return .string(try ev.formatString(text, v))
         case .object(let o) where o.visibleCount == 0:
             return .string(try ev.formatString("", v))
+        case .object:
+            // go-jsonnet indexes the format by position: an object with fields fails there.
+            throw ev.makeError("Unexpected type number, expected string")
         case .function(let f):
             if f.arity == 0 { return .string(try ev.formatString("", v)) }
             throw ev.makeError("Value non indexable: *jsonnet.valueFunction")

@@ -26,15 +26,23 @@ let stdMisc: [Builtin] = [
             return .bool(try ev.equals(x, y))
         }
     },
-    Builtin("resolvePath", "f", "r") { f, r, ev in
+    Builtin("resolvePath", [BuiltinParameter("f"), BuiltinParameter("r")], .lazy { args, ev in
+        // Like go-jsonnet, `f` is checked before `r` is evaluated.
+        let f = try args[0].force(ev)
         guard case .string(let file) = f else {
             throw ev.makeError("std.split first parameter must be a String, got \(f.typeName)")
         }
-        let rel = try Args.string(r, ev).string
+        let r = try args[1].force(ev)
         let path = file.string
-        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return .str(rel) }
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+        if case .null = r {
+            // go joins the directory's parts with `r`, and std.join skips a null.
+            return .str(slash.map { String(path[..<$0]) } ?? "")
+        }
+        let rel = try Args.string(r, ev).string
+        guard let slash else { return .str(rel) }
         return .str(String(path[...slash]) + rel)
-    },
+    }),
 ]
 
 /// `std.trace(str, rest)`: prints `TRACE: file:line str` to standard error and returns `rest`.

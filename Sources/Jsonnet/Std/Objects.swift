@@ -22,17 +22,22 @@ let stdObjects: [Builtin] = [
     Builtin("objectKeysValues", "o") { o, ev in try keyValueArray(try Args.object(o, ev), hidden: false, ev) },
     Builtin("objectKeysValuesAll", "o") { o, ev in try keyValueArray(try Args.object(o, ev), hidden: true, ev) },
     Builtin("get", [BuiltinParameter("o"), BuiltinParameter("f"), BuiltinParameter("default", default: .null),
-                    BuiltinParameter("inc_hidden", default: .bool(true))], .nary { args, ev in
-        let obj = try Args.object(args[0], ev)
-        let name = try Args.string(args[1], ev).string
-        let hidden = try Args.bool(args[3], ev)
-        guard obj.has(name, includeHidden: hidden) else { return args[2] }
-        return try obj.get(name, ev) ?? args[2]
+                    BuiltinParameter("inc_hidden", default: .bool(true))], .lazy { args, ev in
+        // Like go-jsonnet: o, f and inc_hidden are evaluated, then checked; `default` only when used.
+        let (o, f, h) = (try args[0].force(ev), try args[1].force(ev), try args[3].force(ev))
+        let obj = try Args.object(o, ev)
+        let name = try Args.string(f, ev).string
+        let hidden = try Args.bool(h, ev)
+        guard obj.has(name, includeHidden: hidden), let value = try obj.get(name, ev) else { return try args[2].force(ev) }
+        return value
     }),
-    Builtin("mapWithKey", "func", "obj") { f, o, ev in
+    Builtin("mapWithKey", [BuiltinParameter("func"), BuiltinParameter("obj")], .lazy { args, ev in
+        // Like go-jsonnet, `func` is checked before `obj` is evaluated.
+        let f = try args[0].force(ev)
         guard case .function(let fn) = f else {
             throw ev.makeError("std.mapWithKey first param must be function, got \(f.typeName)")
         }
+        let o = try args[1].force(ev)
         guard case .object(let obj) = o else {
             throw ev.makeError("std.mapWithKey second param must be object, got \(o.typeName)")
         }
@@ -42,7 +47,7 @@ let stdObjects: [Builtin] = [
             fields.append((name, ev.deferredCall(fn, [.value(.str(name)), value])))
         }
         return .object(JObject(lazyFields: fields, heap: ev.heap))
-    },
+    }),
     Builtin("mergePatch", "target", "patch") { t, p, ev in try mergePatch(t, p, ev) },
     Builtin("prune", "a") { a, ev in try prune(a, ev) },
     Builtin("objectRemoveKey", "obj", "key") { o, k, ev in
