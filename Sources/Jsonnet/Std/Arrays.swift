@@ -399,22 +399,24 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
     let arr = try Args.array(a, ev)
     switch sep {
     case .string(let s):
-        let separator = s.string
-        var out = ""
+        // Bytes, not `String +=`: appending to a Swift string re-checks its storage each time.
+        var separator = s.string
+        var out: [UInt8] = []
         var first = true
         for e in arr.elements {
             let v = try e.force(ev)
             switch v {
             case .null: continue
             case .string(let part):
-                if !first { out += separator }
+                if !first { separator.withUTF8 { out.append(contentsOf: $0) } }
                 first = false
-                out += part.string
+                var text = part.string
+                text.withUTF8 { out.append(contentsOf: $0) }
             default:
                 throw ev.typeError(v, expected: "string")
             }
         }
-        return .str(out)
+        return .str(String(decoding: out, as: UTF8.self))
     case .array(let s):
         var out = ContiguousArray<Lazy>()
         var first = true
