@@ -63,10 +63,20 @@ func mcpService(_ options: MCPOptions.Checked, operator op: OperatorConfiguratio
         [ConnectionDeadlineHandler(readTimeout: .seconds(30), writeTimeout: deadline + .seconds(5))]
     }
     let mutations = options.allowMutations
-    return TaskService {
+    let serve = TaskService {
         try await server.run(logger: logger) { port in
             logger.info("MCP server listening", metadata: ["port": "\(port)", "path": "\(MCPHTTPServer.path)",
                                                            "mutations": "\(mutations)"])
         }
+    }
+    return TaskService {
+        // The client outlives the server that uses it, however the server ends.
+        do {
+            try await serve.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try? await client.shutdown()
     }
 }

@@ -60,10 +60,31 @@ func loadLibraryAliases(_ paths: [String]) throws -> [String: FileTree] {
 }
 
 /// Runs a closure as a ServiceLifecycle service that is cancelled on graceful shutdown.
+/// The cancellation that graceful shutdown causes ends the service quietly: a
+/// `CancellationError` thrown then would count as a failure and cancel the whole
+/// group, cutting short the services still draining.
 struct TaskService: Service {
     let body: @Sendable () async throws -> Void
     func run() async throws {
-        try await cancelWhenGracefulShutdown { try await body() }
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError where Task.isCancelled || Task.isShuttingDownGracefully {
+            return
+        }
+    }
+}
+
+/// Keeps `client` open until graceful shutdown reaches it, then shuts it down.
+/// Listed first among the services so it is stopped last, after everything that
+/// makes API calls (AsyncHTTPClient traps on a client deinitialized while open).
+func clientShutdownService(_ client: KubeClient, logger: Logger) -> TaskService {
+    TaskService {
+        do {
+            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+        } catch {}
+        do { try await client.shutdown() } catch {
+            logger.debug("Kubernetes client shutdown", metadata: ["error": "\(error)"])
+        }
     }
 }
 
@@ -100,6 +121,7 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     }
     let preflight = OperatorPreflight(client: client, namespace: config.controller.namespaces.first, logger: logger)
     var services: [any Service] = [
+        clientShutdownService(client, logger: logger),
         TaskService {
             await preflight.run()
             // A service that returns would stop the group: stay until shutdown.
