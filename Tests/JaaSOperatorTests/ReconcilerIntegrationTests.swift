@@ -282,7 +282,10 @@ struct AnyCodable: Encodable {
 @Suite(.serialized) struct SnippetControllerTests {
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
-    func waitForReady(_ c: Cluster, _ name: String, revision: String? = nil, within seconds: Double = 5) async throws -> Bool {
+    /// The bound is generous: this group runs beside many process-spawning suites on
+    /// two cores (alone the test takes under a second); latency is measured by
+    /// scripts/operator-churn-check, not here.
+    func waitForReady(_ c: Cluster, _ name: String, revision: String? = nil, within seconds: Double = 30) async throws -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let r = try? await c.ready(name), r.status == "True" {
@@ -306,13 +309,13 @@ struct AnyCodable: Encodable {
         let first = try await c.snippet("watched")[path: "status", "revision"]?.stringValue
 
         try await c.apply("watched", spec: ReconcilerIntegrationTests.spec("{ n: 2 }"))
-        #expect(try await waitForReady(c, "watched", revision: first), "an edit re-renders within 5 s")
+        #expect(try await waitForReady(c, "watched", revision: first), "an edit re-renders")
 
         // Expire the event window and cut the watch: the next watch gets 410 and must relist.
         await c.server.expireWatchHistory(group: "jaas.metio.wtf", resource: "jsonnetsnippets")
         await c.server.closeAllWatches()
         try await c.apply("after-gone", spec: ReconcilerIntegrationTests.spec("{ late: true }"))
-        #expect(try await waitForReady(c, "after-gone", within: 10), "a snippet created after 410 is still reconciled")
+        #expect(try await waitForReady(c, "after-gone"), "a snippet created after 410 is still reconciled")
     }
 }
 
