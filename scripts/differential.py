@@ -121,6 +121,9 @@ def main():
     ap.add_argument("--show", type=int, default=50, help="disagreements to print")
     ap.add_argument("--report-only", action="store_true", help="exit 0 even when programs disagree")
     args = ap.parse_args()
+    # Programs run from their own folder, so a relative CLI path must be made absolute.
+    args.jsonnet = os.path.abspath(args.jsonnet)
+    args.jpath = [os.path.abspath(j) for j in args.jpath]
 
     ensure_venv()
     cases = []
