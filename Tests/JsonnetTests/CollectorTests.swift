@@ -41,6 +41,27 @@ import Testing
         #expect(compact(program) == #"[["x"], ["x", "y"], ["x", "z"], 11, 2, ["x", "y"], ["w", "y"]]"#)
     }
 
+    /// Extensions of an object that is not the newest on its stack copy the
+    /// stack's prefix; asserts, removals and `super` keep working on every copy,
+    /// and a stack that runs out of room is replaced, not overrun.
+    @Test func copiedAndGrownStacksKeepTheirLayers() {
+        let prelude = """
+        local base = { x: 1, assert self.x > 0 : 'x must be positive' };
+        local r = std.objectRemoveKey(base + { y: 2 }, 'y');
+        local one = base + { a: super.x + 1 };
+        local two = base + { b: super.x + 2 };
+        local grown = std.foldl(function(acc, i) acc + { ['f%d' % i]: i }, std.range(1, 40), one);
+        local again = one + { c: 3 } + { d: 4 };
+
+        """
+        let ok = prelude + """
+        [one.a, two.b, std.objectFields(r), std.length(std.objectFields(grown)), grown.a, grown.f40,
+         std.objectFields(again), std.objectFields(two), (base + { x: 0 } + { x: 5 }).x]
+        """
+        #expect(compact(ok) == #"[2, 3, ["x"], 42, 2, 40, ["a", "c", "d", "x"], ["b", "x"], 5]"#)
+        #expect(compact(prelude + "(two + { x: -1 }).b") == "ERROR: RUNTIME ERROR: x must be positive")
+    }
+
     /// An object-building fold keeps every field, late binding included.
     @Test func objectBuildingFoldKeepsEveryField() {
         let program = """

@@ -200,6 +200,15 @@ let setsCases: [StdCase] = [
     StdCase(#"std.setDiff([1,2,3],[2,3,4])"#, #"[1]"#),
     StdCase(#"std.setDiff([1,2,3],[])"#, #"[1, 2, 3]"#),
     StdCase(#"std.setInter([], [1])"#, #"[ ]"#),
+    // Argument order and laziness as go-jsonnet's Jsonnet definitions walk them.
+    StdCase(#"std.setMember(std.log(-1), [1], 1)"#, #"ERROR: RUNTIME ERROR: Unexpected type number, expected function"#),
+    StdCase(#"std.setMember(1, [], error 'k')"#, #"false"#),
+    StdCase(#"std.setUnion([], [], error 'k')"#, #"[ ]"#),
+    StdCase(#"std.setUnion({}, 1, 'a')"#, #"ERROR: RUNTIME ERROR: std.slice accepts a string or an array, but got: number"#),
+    StdCase(#"std.setDiff({a: 1}, [])"#, #"ERROR: RUNTIME ERROR: std.slice accepts a string or an array, but got: object"#),
+    StdCase(#"std.setDiff([], error 'b')"#, #"ERROR: RUNTIME ERROR: b"#),
+    StdCase(#"std.setInter([], error 'b')"#, #"ERROR: RUNTIME ERROR: b"#),
+    StdCase(#"{}[0:]"#, #"ERROR: RUNTIME ERROR: std.slice accepts a string or an array, but got: object"#),
 ]
 
 let miscCases: [StdCase] = [

@@ -87,7 +87,8 @@ extension Interpreter {
         switch target {
         case .array(let a): length = a.count
         case .string(let s): length = s.count
-        default: throw makeError("Unexpected type \(target.typeName), expected array or string")
+        // go-jsonnet desugars `a[b:e:s]` to `std.slice`: its message.
+        default: throw makeError("std.slice accepts a string or an array, but got: \(target.typeName)")
         }
         let step = step ?? 1
         if step < 0 {

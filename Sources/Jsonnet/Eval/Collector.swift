@@ -23,6 +23,10 @@ package struct EdgeSink {
         swiftRetainCount(Unmanaged.passUnretained(object).toOpaque()) == 1
     }
 
+    /// Whether the object at `raw` (a reference read without retaining it) has one owner.
+    @inline(__always)
+    func owned(raw: UnsafeMutableRawPointer) -> Bool { swiftRetainCount(raw) == 1 }
+
     /// Whether the object stored in the variable at `field` (a `var` property of
     /// the object being visited) has that one owner. Read as a raw pointer, so
     /// loading the property does not disturb the count.
@@ -116,55 +120,78 @@ extension Heap {
     func collect() {
         var objects: [UnsafeMutableRawPointer] = []
         objects.reserveCapacity(allocations)
-        var node = sentinel.next
-        while let x = node, x !== sentinel {
-            x.gcIndex = Int32(truncatingIfNeeded: objects.count)
-            objects.append(Unmanaged.passUnretained(x).toOpaque())
-            node = x.next
+        let s = ring
+        var node = Tracked.next(s)
+        while node != s {
+            Unmanaged<Tracked>.fromOpaque(node)._withUnsafeGuaranteedRef {
+                $0.gcIndex = Int32(truncatingIfNeeded: objects.count)
+            }
+            objects.append(node)
+            node = Tracked.next(node)
         }
         let n = objects.count
         guard n < Int(Int32.max) else { return relink() }
-        var counts = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            counts[i] = Int32(truncatingIfNeeded: swiftRetainCount(objects[i]))
-        }
         var sink = EdgeSink()
+        sink.edges.reserveCapacity(n * 2)
+        var counts = [Int32](repeating: 0, count: n)
         var starts = [Int32](repeating: 0, count: n + 1)
-        for i in 0..<n {
-            starts[i] = Int32(truncatingIfNeeded: sink.edges.count)
-            Unmanaged<Tracked>.fromOpaque(objects[i])._withUnsafeGuaranteedRef { $0.visitEdges(&sink) }
-        }
-        starts[n] = Int32(truncatingIfNeeded: sink.edges.count)
-        let edges = sink.edges
-        for t in edges { counts[Int(t)] &-= 1 }
-        // More edges than references would mean an edge the visitor should not
-        // have reported; free nothing rather than trust the counts.
-        if counts.contains(where: { $0 < 0 }) {
-            collectAt = max(Heap.firstCollection, n * 2)
-            return relink()
-        }
-        // Mark from the objects referenced from outside; `counts` becomes the mark.
-        var stack: [Int32] = []
-        for i in 0..<n where counts[i] > 0 { stack.append(Int32(i)) }
-        for i in stack { counts[Int(i)] = -1 }
-        while let i = stack.popLast() {
-            for e in Int(starts[Int(i)])..<Int(starts[Int(i) + 1]) {
-                let t = Int(edges[e])
-                if counts[t] >= 0 {
-                    counts[t] = -1
-                    stack.append(Int32(t))
+        counts.withUnsafeMutableBufferPointer { counts in
+            starts.withUnsafeMutableBufferPointer { starts in
+                for i in 0..<n {
+                    let o = objects[i]
+                    counts[i] = Int32(truncatingIfNeeded: swiftRetainCount(o))
+                    starts[i] = Int32(truncatingIfNeeded: sink.edges.count)
+                    Unmanaged<Tracked>.fromOpaque(o)._withUnsafeGuaranteedRef { $0.visitEdges(&sink) }
                 }
+                starts[n] = Int32(truncatingIfNeeded: sink.edges.count)
             }
         }
+        let edges = sink.edges
+        var survivors = 0
+        var valid = true
         var garbage: [Tracked] = []
-        for i in 0..<n where counts[i] >= 0 {
-            garbage.append(Unmanaged<Tracked>.fromOpaque(objects[i]).takeUnretainedValue())
+        counts.withUnsafeMutableBufferPointer { counts in
+            for t in edges { counts[Int(t)] &-= 1 }
+            // More edges than references would mean an edge the visitor should not
+            // have reported; free nothing rather than trust the counts.
+            for c in counts where c < 0 { valid = false; return }
+            // Mark from the objects referenced from outside; `counts` becomes the mark.
+            var stack: [Int32] = []
+            for i in 0..<n where counts[i] > 0 {
+                counts[i] = -1
+                stack.append(Int32(truncatingIfNeeded: i))
+            }
+            starts.withUnsafeBufferPointer { starts in
+                edges.withUnsafeBufferPointer { edges in
+                    while let i = stack.popLast() {
+                        for e in Int(starts[Int(i)])..<Int(starts[Int(i) + 1]) {
+                            let t = Int(edges[e])
+                            if counts[t] >= 0 {
+                                counts[t] = -1
+                                stack.append(Int32(truncatingIfNeeded: t))
+                            }
+                        }
+                    }
+                }
+            }
+            for i in 0..<n where counts[i] >= 0 {
+                garbage.append(Tracked.at(objects[i]))
+            }
+            survivors = n - garbage.count
         }
-        let survivors = n - garbage.count
         relink()
+        guard valid else {
+            collectAt = max(Heap.firstCollection, n * 2)
+            return
+        }
         for g in garbage { g.breakCycles() }
         garbage = []
         allocations = survivors
-        collectAt = max(Heap.firstCollection, survivors * 2)
+        // A pass that freed little means the live set is growing: wait longer
+        // before the next one, so scanning stays a small share of the work
+        // (a pass costs about one cache miss per object and per edge).
+        let freed = n - survivors
+        let growth = freed * 2 >= n ? 2 : freed * 8 >= n ? 4 : 8
+        collectAt = max(Heap.firstCollection, survivors * growth)
     }
 }

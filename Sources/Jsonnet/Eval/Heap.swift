@@ -5,22 +5,24 @@
 /// runs, `Heap.collect()` frees the unreachable ones (see Collector.swift); when
 /// it ends, `Heap.release()` clears every mutable reference so ARC frees the rest.
 ///
-/// The links cost no reference counting (`prev` is a raw pointer, `next` is
-/// `unowned(unsafe)`): linking is a few stores, and `deinit` unlinks in O(1).
+/// The links cost no reference counting (both are raw pointers): linking is a
+/// few stores, and `deinit` unlinks in O(1).
 package class Tracked {
     /// The previous object in the ring. During a collection pass it holds the
     /// object's index in the pass instead (`gcIndex`), so tracked objects carry
     /// no extra word for the collector; the pass relinks the ring when it ends.
     fileprivate var prev: UnsafeMutableRawPointer?
-    unowned(unsafe) var next: Tracked?
+    /// The next object in the ring.
+    fileprivate var next: UnsafeMutableRawPointer?
 
     init(heap: Heap) {
         let s = heap.sentinel
         let me = Unmanaged.passUnretained(self).toOpaque()
+        let n = s.next.unsafelyUnwrapped
         prev = Unmanaged.passUnretained(s).toOpaque()
-        next = s.next
-        s.next!.prev = me
-        s.next = self
+        next = n
+        Tracked.at(n).prev = me
+        s.next = me
         heap.allocations &+= 1
     }
 
@@ -28,9 +30,21 @@ package class Tracked {
 
     deinit {
         if let p = prev, let n = next {
-            Unmanaged<Tracked>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.next = n }
-            n.prev = p
+            Tracked.at(p).next = n
+            Tracked.at(n).prev = p
         }
+    }
+
+    /// The tracked object at `p`, borrowed: no reference counting.
+    @inline(__always)
+    static func at(_ p: UnsafeMutableRawPointer) -> Tracked {
+        Unmanaged<Tracked>.fromOpaque(p).takeUnretainedValue()
+    }
+
+    /// The object after `p` in the ring.
+    @inline(__always)
+    static func next(_ p: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        Unmanaged<Tracked>.fromOpaque(p)._withUnsafeGuaranteedRef { $0.next.unsafelyUnwrapped }
     }
 
     /// The object's position in the current collection pass.
@@ -49,6 +63,8 @@ package class Tracked {
 /// The registry of one evaluation's cycle-capable objects.
 package final class Heap {
     let sentinel: Tracked
+    /// The sentinel's address: the ring starts and ends here.
+    var ring: UnsafeMutableRawPointer { Unmanaged.passUnretained(sentinel).toOpaque() }
     /// Objects linked since the last `collect()` plus those that survived it: an
     /// upper bound on the live count that costs one increment per object.
     var allocations = 0
@@ -59,37 +75,40 @@ package final class Heap {
 
     package init() {
         sentinel = Tracked()
-        sentinel.prev = Unmanaged.passUnretained(sentinel).toOpaque()
-        sentinel.next = sentinel
+        let s = Unmanaged.passUnretained(sentinel).toOpaque()
+        sentinel.prev = s
+        sentinel.next = s
     }
 
     /// Restores every `prev` link from the `next` links (after a collection pass).
     func relink() {
-        var p = sentinel
-        var node = sentinel.next!
-        while node !== sentinel {
-            node.prev = Unmanaged.passUnretained(p).toOpaque()
+        let s = ring
+        var p = s
+        var node = Tracked.next(s)
+        while node != s {
+            Unmanaged<Tracked>.fromOpaque(node)._withUnsafeGuaranteedRef { $0.prev = p }
             p = node
-            node = node.next!
+            node = Tracked.next(node)
         }
-        sentinel.prev = Unmanaged.passUnretained(p).toOpaque()
+        sentinel.prev = p
     }
 
     /// Breaks every cycle among the objects still alive so they can be freed.
     /// Objects must not be used after this.
     package func release() {
         var all: [Tracked] = []
-        var node = sentinel.next
-        while let x = node, x !== sentinel {
-            all.append(x)
-            node = x.next
+        let s = ring
+        var node = Tracked.next(s)
+        while node != s {
+            all.append(Tracked.at(node))
+            node = Tracked.next(node)
         }
         for x in all {
             x.prev = nil
             x.next = nil
         }
-        sentinel.next = sentinel
-        sentinel.prev = Unmanaged.passUnretained(sentinel).toOpaque()
+        sentinel.next = s
+        sentinel.prev = s
         for x in all { x.breakCycles() }
     }
 

@@ -101,45 +101,109 @@ struct FieldRef {
 /// The layers of the objects built on one another by `+`, base first.
 ///
 /// `a + b` appends `b`'s layers to `a`'s stack in place when `a` is the newest
-/// object on it (it sees all of the stack), and the result shares the stack:
-/// every object sees only its first `count` layers, which never change. A loop
-/// that keeps extending its result (`std.foldl(function(acc, k) acc + {...})`)
-/// so copies nothing and stays linear.
-final class LayerStack {
-    private(set) var layers: ContiguousArray<ObjectLayer> = []
-    /// `totals[k]`: the number of fields in layers `0...k`, kept once there are
-    /// two layers (a single-layer stack needs none), so a field's cache slot is
-    /// found in O(1).
-    private var totals: ContiguousArray<Int> = []
-    /// The first removal marker layer and the first layer with asserts (`Int.max`: none).
-    private(set) var firstRemoval = Int.max
-    private(set) var firstAssert = Int.max
-
-    /// Calls `body` with each layer only this stack references.
-    func visitLayers(_ sink: inout EdgeSink, _ body: (inout EdgeSink, ObjectLayer) -> Void) {
-        sink.forEachOwned(&layers, body)
+/// object on it (it sees all of the stack) and there is room, and the result
+/// shares the stack: every object sees only its first `count` layers, which
+/// never change. A loop that keeps extending its result
+/// (`std.foldl(function(acc, k) acc + {...})`) so copies only when the stack's
+/// capacity doubles and stays linear.
+///
+/// One allocation holds the header and the layers (with each layer's running
+/// field count), so building `base { ... }` costs one block, as a plain array
+/// of layers would.
+final class LayerStack: ManagedBuffer<LayerStack.Header, LayerStack.Entry> {
+    struct Header {
+        var count: Int
+        let capacity: Int
+        /// The first removal marker layer and the first layer with asserts (`Int.max`: none).
+        var firstRemoval: Int
+        var firstAssert: Int
     }
 
-    init(_ layers: some Sequence<ObjectLayer>) {
-        for l in layers { append(l) }
+    struct Entry {
+        let layer: ObjectLayer
+        /// The number of fields in this layer and every layer below it.
+        let total: Int
     }
 
+    /// An empty stack with room for `capacity` layers.
+    static func make(capacity: Int) -> LayerStack {
+        let capacity = max(capacity, 1)
+        let buffer = create(minimumCapacity: capacity) { _ in
+            Header(count: 0, capacity: capacity, firstRemoval: Int.max, firstAssert: Int.max)
+        }
+        return unsafeDowncast(buffer, to: LayerStack.self)
+    }
+
+    /// A stack of `layers`.
+    static func make(_ layers: ContiguousArray<ObjectLayer>) -> LayerStack {
+        let stack = make(capacity: layers.count)
+        for l in layers { stack.append(l) }
+        return stack
+    }
+
+    /// A new stack holding the first `count` layers of `stack`, with room for
+    /// at least `extra` more.
+    static func make(prefix stack: LayerStack, count: Int, extra: Int) -> LayerStack {
+        let copy = make(capacity: count + extra)
+        copy.withUnsafeMutablePointers { h, e in
+            stack.withUnsafeMutablePointerToElements { src in
+                e.initialize(from: src, count: count)
+            }
+            h.pointee.count = count
+            let old = stack.header
+            if old.firstRemoval < count { h.pointee.firstRemoval = old.firstRemoval }
+            if old.firstAssert < count { h.pointee.firstAssert = old.firstAssert }
+        }
+        return copy
+    }
+
+    /// The empty stack a collected object is left with; never appended to.
+    nonisolated(unsafe) static let released = LayerStack.make(capacity: 1)
+
+    deinit {
+        _ = withUnsafeMutablePointers { h, e in e.deinitialize(count: h.pointee.count) }
+    }
+
+    var count: Int { header.count }
+    var firstRemoval: Int { header.firstRemoval }
+    var firstAssert: Int { header.firstAssert }
+
+    /// Whether `extra` more layers fit without a new allocation.
+    func hasRoom(for extra: Int) -> Bool { header.capacity - header.count >= extra }
+
+    /// Layer `i` (`i` below `count`).
+    @inline(__always)
+    subscript(i: Int) -> ObjectLayer {
+        withUnsafeMutablePointerToElements { $0[i].layer }
+    }
+
+    /// Appends `layer`; the caller checked `hasRoom(for:)`.
     func append(_ layer: ObjectLayer) {
-        let i = layers.count
-        if layer.removal != nil && firstRemoval == Int.max { firstRemoval = i }
-        if layer.hasAsserts && firstAssert == Int.max { firstAssert = i }
-        if i == 1 { totals = [layers[0].layout.fields.count] }
-        if i >= 1 { totals.append(totals[i - 1] + layer.layout.fields.count) }
-        layers.append(layer)
+        withUnsafeMutablePointers { h, e in
+            let i = h.pointee.count
+            precondition(i < h.pointee.capacity, "LayerStack overflow")
+            if layer.removal != nil && h.pointee.firstRemoval == Int.max { h.pointee.firstRemoval = i }
+            if layer.hasAsserts && h.pointee.firstAssert == Int.max { h.pointee.firstAssert = i }
+            let below = i == 0 ? 0 : e[i - 1].total
+            (e + i).initialize(to: Entry(layer: layer, total: below + layer.layout.fields.count))
+            h.pointee.count = i + 1
+        }
     }
 
     /// The number of fields in layers `0..<i`.
     @inline(__always)
     func fieldsBelow(_ i: Int) -> Int {
-        switch i {
-        case 0: 0
-        case 1: layers[0].layout.fields.count
-        default: totals[i - 1]
+        i == 0 ? 0 : withUnsafeMutablePointerToElements { $0[i - 1].total }
+    }
+
+    /// Calls `body` with each layer only this stack references.
+    func visitLayers(_ sink: inout EdgeSink, _ body: (inout EdgeSink, ObjectLayer) -> Void) {
+        withUnsafeMutablePointers { h, e in
+            for i in 0..<h.pointee.count {
+                let layer = UnsafeMutableRawPointer(e + i).load(as: UnsafeMutableRawPointer.self)
+                guard sink.owned(raw: layer) else { continue }
+                Unmanaged<ObjectLayer>.fromOpaque(layer)._withUnsafeGuaranteedRef { body(&sink, $0) }
+            }
         }
     }
 }
@@ -150,7 +214,7 @@ package struct Layers: RandomAccessCollection {
     package let count: Int
     package var startIndex: Int { 0 }
     package var endIndex: Int { count }
-    package subscript(i: Int) -> ObjectLayer { stack.layers[i] }
+    package subscript(i: Int) -> ObjectLayer { stack[i] }
 }
 
 /// A Jsonnet object: a chain of layers (base first) evaluated with late-bound `self`.
@@ -176,7 +240,7 @@ package final class JObject: Tracked {
     package var layers: Layers { Layers(stack: stack, count: layerCount) }
 
     package convenience init(layers: ContiguousArray<ObjectLayer>, heap: Heap) {
-        self.init(stack: LayerStack(layers), count: layers.count, heap: heap)
+        self.init(stack: LayerStack.make(layers), count: layers.count, heap: heap)
     }
 
     private init(stack: LayerStack, count: Int, heap: Heap) {
@@ -202,7 +266,7 @@ package final class JObject: Tracked {
     override func breakCycles() {
         values = []
         frames = []
-        stack = LayerStack([])
+        stack = LayerStack.released
     }
 
     override func visitEdges(_ sink: inout EdgeSink) {
@@ -230,7 +294,7 @@ package final class JObject: Tracked {
 
     private func lookup(_ name: String) -> FieldRef? {
         if layerCount == 1 {
-            let layout = stack.layers[0].layout
+            let layout = stack[0].layout
             guard let i = layout.find(name) else { return nil }
             return FieldRef(layer: 0, field: Int32(i), visible: layout.fields[i].visibility != .hidden)
         }
@@ -275,14 +339,14 @@ package final class JObject: Tracked {
         var decided = false
         var li = top - 1
         while li >= 0 {
-            if let r = stack.layers[li].removal {
+            if let r = stack[li].removal {
                 if sameBytes(r.name, name) { li -= r.scope + 1; continue }
-            } else if let fi = stack.layers[li].layout.find(name) {
+            } else if let fi = stack[li].layout.find(name) {
                 // The top-most definition supplies the value; the top-most explicit
                 // `::` or `:::` (or none: visible) supplies the visibility.
                 if found == nil { found = FieldRef(layer: Int32(li), field: Int32(fi), visible: true) }
                 if !decided {
-                    switch stack.layers[li].layout.fields[fi].visibility {
+                    switch stack[li].layout.fields[fi].visibility {
                     case .inherit: break
                     case .hidden: found!.visible = false; decided = true
                     case .visible: decided = true
@@ -306,7 +370,7 @@ package final class JObject: Tracked {
         if !includeHidden, let sortedVisible { return sortedVisible }
         var names: [String]
         if layerCount == 1 {
-            let fields = stack.layers[0].layout.fields
+            let fields = stack[0].layout.fields
             names = []
             names.reserveCapacity(fields.count)
             for f in fields where includeHidden || f.visibility != .hidden { names.append(f.name) }
@@ -338,7 +402,7 @@ package final class JObject: Tracked {
         }
         var li = layer - 1
         while li >= 0 {
-            if let fi = stack.layers[li].layout.find(name) {
+            if let fi = stack[li].layout.find(name) {
                 return try cachedField(layer: li, field: fi, ev)
             }
             li -= 1
@@ -367,14 +431,14 @@ package final class JObject: Tracked {
         if hasRemovals { return resolve(name, below: layer) != nil }
         var li = layer - 1
         while li >= 0 {
-            if stack.layers[li].layout.find(name) != nil { return true }
+            if stack[li].layout.find(name) != nil { return true }
             li -= 1
         }
         return false
     }
 
     private func evaluateField(layer li: Int, field fi: Int, _ ev: Interpreter) throws -> Value {
-        let def = stack.layers[li].layout.fields[fi]
+        let def = stack[li].layout.fields[fi]
         var v: Value
         switch def.body {
         case .expr(let node, let fieldEnv):
@@ -397,14 +461,14 @@ package final class JObject: Tracked {
     /// The object frame of layer `li` with `self` = this object (cached).
     func frame(_ li: Int, _ ev: Interpreter) -> Env {
         if li < frames.count, let f = frames[li] { return f }
-        let f = makeFrame(layer: li, parent: stack.layers[li].env, ev)
+        let f = makeFrame(layer: li, parent: stack[li].env, ev)
         if frames.isEmpty { frames = ContiguousArray(repeating: nil, count: layerCount) }
         frames[li] = f
         return f
     }
 
     private func makeFrame(layer li: Int, parent: Env?, _ ev: Interpreter) -> Env {
-        let locals = stack.layers[li].locals
+        let locals = stack[li].locals
         let env = Env(parent: parent, slots: [], selfObject: self, layer: li, heap: ev.heap)
         if !locals.isEmpty {
             var slots = ContiguousArray<Lazy>()
@@ -437,22 +501,27 @@ package final class JObject: Tracked {
 
     /// `self + other`: the layers of both, `other` on top.
     package static func extend(_ base: JObject, _ top: JObject, heap: Heap) -> JObject {
-        let stack = base.stackForExtension()
+        let stack = base.stackForExtension(adding: top.layerCount)
         // By index: `top` may share the stack being appended to (`a + a`).
-        for i in 0..<top.layerCount { stack.append(top.stack.layers[i]) }
+        for i in 0..<top.layerCount { stack.append(top.stack[i]) }
         return JObject(stack: stack, count: base.layerCount + top.layerCount, heap: heap)
     }
 
     /// `self` with one more layer on top (`std.objectRemoveKey`'s marker).
     package static func extend(_ base: JObject, with layer: ObjectLayer, heap: Heap) -> JObject {
-        let stack = base.stackForExtension()
+        let stack = base.stackForExtension(adding: 1)
         stack.append(layer)
         return JObject(stack: stack, count: base.layerCount + 1, heap: heap)
     }
 
     /// A stack to append this object's extension to: its own when this object
     /// is the newest on it, else a copy of its layers.
-    private func stackForExtension() -> LayerStack {
-        stack.layers.count == layerCount ? stack : LayerStack(layers)
+    private func stackForExtension(adding extra: Int) -> LayerStack {
+        guard stack.count == layerCount else {
+            return LayerStack.make(prefix: stack, count: layerCount, extra: extra)
+        }
+        if stack.hasRoom(for: extra) { return stack }
+        // The newest object outgrew its stack: double, so a loop of extensions stays linear.
+        return LayerStack.make(prefix: stack, count: layerCount, extra: max(extra, layerCount))
     }
 }

@@ -11,13 +11,15 @@ let stdSets: [Builtin] = [
         return .array(JArray(try uniq(sorted.elements, keyF: args[1], ev)))
     }),
     Builtin("setMember", [BuiltinParameter("x"), BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)],
-            .nary { args, ev in
-        let inter = try SetWalk(a: .array(JArray([.value(args[0])])), b: args[1], keyF: args[2], ev).intersection()
+            .lazy { args, ev in
+        // `x` stays lazy, as in go-jsonnet's Jsonnet definition: the walk checks
+        // `arr` and `keyF` before the element is forced.
+        let inter = try SetWalk(a: .value(.array(JArray([args[0]]))), b: args[1], keyF: args[2], ev).intersection()
         return .bool(try ev.goLength(inter) > 0)
     }),
-    Builtin("setUnion", setParameters, .nary { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).union() }),
-    Builtin("setInter", setParameters, .nary { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).intersection() }),
-    Builtin("setDiff", setParameters, .nary { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).difference() }),
+    Builtin("setUnion", setParameters, .lazy { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).union() }),
+    Builtin("setInter", setParameters, .lazy { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).intersection() }),
+    Builtin("setDiff", setParameters, .lazy { args, ev in try SetWalk(a: args[0], b: args[1], keyF: args[2], ev).difference() }),
 ]
 
 /// The default `keyF` of the sort and set functions: the identity, told apart
@@ -48,26 +50,33 @@ extension Interpreter {
 }
 
 /// One merge walk of go-jsonnet's `setUnion`, `setInter` or `setDiff`.
+///
+/// The arguments stay lazy, as go-jsonnet's are: each is forced where the walk
+/// first uses it (`std.setUnion([], [], error "k")` is `[]`).
 private final class SetWalk {
-    let a: Value
-    let b: Value
-    let keyF: Value
+    private let lazyA: Lazy
+    private let lazyB: Lazy
+    private let lazyKeyF: Lazy
     let ev: Interpreter
     var out = ContiguousArray<Lazy>()
 
-    init(a: Value, b: Value, keyF: Value, _ ev: Interpreter) {
-        self.a = a
-        self.b = b
-        self.keyF = keyF
+    init(a: Lazy, b: Lazy, keyF: Lazy, _ ev: Interpreter) {
+        self.lazyA = a
+        self.lazyB = b
+        self.lazyKeyF = keyF
         self.ev = ev
     }
+
+    private var a: Value { get throws { try lazyA.force(ev) } }
+    private var b: Value { get throws { try lazyB.force(ev) } }
+    private var keyF: Value { get throws { try lazyKeyF.force(ev) } }
 
     /// How the keys of `a[i]` and `b[j]` compare.
     private func step(_ i: Int, _ j: Int) throws -> Int {
         try ev.tick()
-        let (a, b, ev) = (self.a, self.b, self.ev)
-        let ka = try ev.applyKey(keyF) { try ev.index(a, .number(Double(i))) }
-        let kb = try ev.applyKey(keyF) { try ev.index(b, .number(Double(j))) }
+        let (a, b, ev) = (try self.a, try self.b, self.ev)
+        let ka = try ev.applyKey(try keyF) { try ev.index(a, .number(Double(i))) }
+        let kb = try ev.applyKey(try keyF) { try ev.index(b, .number(Double(j))) }
         if try ev.equals(ka, kb) { return 0 }
         guard case .bool(let less) = try ev.binary(.less, ka, kb) else { return 1 }
         return less ? -1 : 1
@@ -84,26 +93,28 @@ private final class SetWalk {
         var i = 0
         var j = 0
         while true {
-            if i >= (try ev.goLength(a)) { return try finish(b, from: j) }
-            if j >= (try ev.goLength(b)) { return try finish(a, from: i) }
+            if i >= (try ev.goLength(a)) { return try finish(try b, from: j) }
+            if j >= (try ev.goLength(b)) { return try finish(try a, from: i) }
             let order = try step(i, j)
             if order == 0 {
-                out.append(try element(a, i)); i += 1; j += 1
+                out.append(try element(try a, i)); i += 1; j += 1
             } else if order < 0 {
-                out.append(try element(a, i)); i += 1
+                out.append(try element(try a, i)); i += 1
             } else {
-                out.append(try element(b, j)); j += 1
+                out.append(try element(try b, j)); j += 1
             }
         }
     }
 
     func intersection() throws -> Value {
+        // go-jsonnet forces both sets before its walk (measured against its binding).
+        _ = try (a, b)
         var i = 0
         var j = 0
         while try i < ev.goLength(a) && j < ev.goLength(b) {
             let order = try step(i, j)
             if order == 0 {
-                out.append(try element(a, i)); i += 1; j += 1
+                out.append(try element(try a, i)); i += 1; j += 1
             } else if order < 0 {
                 i += 1
             } else {
@@ -114,16 +125,17 @@ private final class SetWalk {
     }
 
     func difference() throws -> Value {
+        _ = try (a, b)
         var i = 0
         var j = 0
         while true {
             if i >= (try ev.goLength(a)) { return .array(JArray(out)) }
-            if j >= (try ev.goLength(b)) { return try finish(a, from: i) }
+            if j >= (try ev.goLength(b)) { return try finish(try a, from: i) }
             let order = try step(i, j)
             if order == 0 {
                 i += 1; j += 1
             } else if order < 0 {
-                out.append(try element(a, i)); i += 1
+                out.append(try element(try a, i)); i += 1
             } else {
                 j += 1
             }
