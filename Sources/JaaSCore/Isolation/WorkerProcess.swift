@@ -70,8 +70,21 @@ final class WorkerProcess: @unchecked Sendable {
             for p in argv { free(p) }
             for p in envp { free(p) }
         }
+        // The spawning thread may block signals (NIO's and Dispatch's threads do) and
+        // a child inherits that mask: it would then ignore SIGXCPU from its CPU limit
+        // and SIGTERM. Start it with nothing blocked and every handler at its default.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(toChild[0])
         close(fromChild[1])
         guard rc == 0 else {

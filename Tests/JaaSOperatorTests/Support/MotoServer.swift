@@ -39,7 +39,7 @@ final class MotoServer: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         throw TestFailure("moto_server did not start on port \(port)")
     }
 
@@ -62,7 +62,7 @@ final class MotoServer: Sendable {
     }
 
     deinit {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
 
