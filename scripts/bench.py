@@ -15,7 +15,8 @@ one engine cannot take the run down, and peak memory is per program):
 Our output bytes are compared with go-jsonnet's (less one final newline, which
 rjsonnet's binding leaves out), jrsonnet's output as parsed JSON (its binding
 always indents by 4 spaces); a difference fails the run (exit 1). Programs: `benchmarks/`, `perf_tests/`, `builtin-benchmarks/`
-and `real/kube-prometheus` (with its `vendor/` as library path).
+and `real/kube-prometheus` (with its `vendor/` as library path) from the shared
+suite, and this project's `benchmarks/` folder (as `project/...`).
 
     scripts/bench.py                      # build, measure, print the table
     scripts/bench.py --only comparison    # a subset
@@ -175,6 +176,9 @@ def list_programs(suite, only):
     for sub in ("benchmarks", "perf_tests", "builtin-benchmarks"):
         for f in sorted(glob.glob(os.path.join(suite, sub, "*.jsonnet"))):
             programs.append((sub + "/" + os.path.basename(f)[: -len(".jsonnet")], os.path.abspath(f), []))
+    # The project's own object/array/string-building loops (benchmarks/, default n).
+    for f in sorted(glob.glob(os.path.join(ROOT, "benchmarks", "*.jsonnet"))):
+        programs.append(("project/" + os.path.basename(f)[: -len(".jsonnet")], os.path.abspath(f), []))
     for d in sorted(glob.glob(os.path.join(suite, "real", "*"))):
         main = os.path.join(d, "example.jsonnet")
         if os.path.exists(main):
