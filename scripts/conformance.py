@@ -37,8 +37,8 @@ EXTVAR_ARGS = [
 
 ERROR_PREFIXES = ("RUNTIME ERROR", "STATIC ERROR")
 TIMEOUT = 120
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV_PY = os.path.join(ROOT, ".build", "venv", "bin", "python")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gojsonnet_oracle import PY as VENV_PY, ROOT, ensure_gojsonnet  # noqa: E402
 
 # Evaluates one go-suite program with go-jsonnet (argv: name) and prints {"error": text} or {"ok": true}.
 REFERENCE = r"""
@@ -61,17 +61,6 @@ def run(cmd, cwd):
         return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired:
         return -1, "", "TIMEOUT"
-
-
-def ensure_reference():
-    """Creates .build/venv with the gojsonnet binding unless it is there."""
-    if os.path.exists(VENV_PY):
-        if subprocess.run([VENV_PY, "-c", "import _gojsonnet"], capture_output=True).returncode == 0:
-            return
-    else:
-        subprocess.run([sys.executable, "-m", "venv", os.path.dirname(os.path.dirname(VENV_PY))], check=True)
-    print("installing gojsonnet into .build/venv ...", file=sys.stderr)
-    subprocess.run([VENV_PY, "-m", "pip", "install", "-q", "gojsonnet"], check=True)
 
 
 def reference_script():
@@ -168,7 +157,7 @@ def cpp_case(jsonnet, root, name):
 
 def whole_stderr(jsonnet, go_root, opts):
     """Compares whole stderr on every go-suite program go-jsonnet fails on; True when above the threshold."""
-    ensure_reference()
+    ensure_gojsonnet()
     script = reference_script()
     names = sorted(f[:-8] for f in os.listdir(os.path.join(go_root, "testdata")) if f.endswith(".jsonnet"))
     results = {}

@@ -20,14 +20,12 @@ and a summary; exits non-zero on any disagreement unless --report-only is given.
 import argparse
 import json
 import os
-import select
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, ".build", "venv")
-PY = os.path.join(VENV, "bin", "python")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gojsonnet_oracle import ROOT, GoWorker, ensure_gojsonnet  # noqa: E402
 
 # Reads {"cwd", "file", "jpath"} lines; answers {"ok": output} or {"err": first line}.
 GO_WORKER = r"""
@@ -42,39 +40,6 @@ for line in sys.stdin:
     sys.stdout.write(json.dumps(out) + "\n")
     sys.stdout.flush()
 """
-
-
-def ensure_venv():
-    """Creates .build/venv with the gojsonnet binding unless it is there."""
-    if os.path.exists(PY):
-        if subprocess.run([PY, "-c", "import _gojsonnet"], capture_output=True).returncode == 0:
-            return
-    else:
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    print("installing gojsonnet into .build/venv ...", file=sys.stderr)
-    subprocess.run([PY, "-m", "pip", "install", "-q", "gojsonnet"], check=True)
-
-
-class GoWorker:
-    """go-jsonnet in a child process; restarted after it dies or hangs."""
-
-    def __init__(self):
-        self.proc = None
-
-    def run(self, request, timeout):
-        if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen([PY, "-c", GO_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.DEVNULL, text=True)
-        self.proc.stdin.write(json.dumps(request) + "\n")
-        self.proc.stdin.flush()
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-            return {"crash": "go-jsonnet died"} if ready else {"crash": "go-jsonnet timed out"}
-        return json.loads(line)
 
 
 def ours(jsonnet, cwd, rel, jpath, timeout):
@@ -125,15 +90,21 @@ def main():
     args.jsonnet = os.path.abspath(args.jsonnet)
     args.jpath = [os.path.abspath(j) for j in args.jpath]
 
-    ensure_venv()
+    ensure_gojsonnet()
     cases = []
     for d in args.dirs:
         if not os.path.isdir(d):
             sys.exit("not a folder: %s" % d)
         cases += programs(os.path.abspath(d))
     jpath = [os.path.abspath(j) for j in args.jpath]
-    go = GoWorker()
-    go_results = [go.run({"cwd": cwd, "file": rel, "jpath": jpath}, args.timeout) for cwd, rel in cases]
+    go = GoWorker(GO_WORKER)
+    def go_run(cwd, rel):
+        g = go.run({"cwd": cwd, "file": rel, "jpath": jpath}, args.timeout)
+        if g.get("died"):
+            return {"crash": "go-jsonnet died"}
+        return {"crash": "go-jsonnet timed out"} if g.get("hung") else g
+
+    go_results = [go_run(cwd, rel) for cwd, rel in cases]
     with ThreadPoolExecutor(args.jobs) as pool:
         our_results = list(pool.map(lambda c: ours(args.jsonnet, c[0], c[1], jpath, args.timeout), cases))
 

@@ -30,8 +30,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, ".build", "venv")
-PY = os.path.join(VENV, "bin", "python")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gojsonnet_oracle import GoWorker, ensure_gojsonnet  # noqa: E402
 
 # Values an argument may take: Jsonnet expressions, each evaluated lazily as an argument.
 HOSTILE = [
@@ -73,42 +73,6 @@ for line in sys.stdin:
     sys.stdout.write(json.dumps(out) + "\n")
     sys.stdout.flush()
 """
-
-
-def ensure_venv():
-    if os.path.exists(PY):
-        if subprocess.run([PY, "-c", "import _gojsonnet"], capture_output=True).returncode == 0:
-            return
-    else:
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-    print("installing gojsonnet into .build/venv ...", file=sys.stderr)
-    subprocess.run([PY, "-m", "pip", "install", "-q", "gojsonnet"], check=True)
-
-
-class GoWorker:
-    """go-jsonnet in a child process; restarted when go dies on an input."""
-
-    def __init__(self):
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen([PY, "-c", GO_WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True)
-
-    def run(self, src, timeout):
-        if self.proc is None or self.proc.poll() is not None:
-            self.start()
-        self.proc.stdin.write(json.dumps(src) + "\n")
-        self.proc.stdin.flush()
-        import select
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        line = self.proc.stdout.readline() if ready else ""
-        if not line:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-            return {"crash": True} if ready else {"hang": True}
-        return json.loads(line)
 
 
 def ours(jsonnet, src, timeout):
@@ -160,12 +124,13 @@ def main():
     ap.add_argument("--show", type=int, default=15, help="disagreements to print")
     args = ap.parse_args()
 
-    ensure_venv()
-    go = GoWorker()
+    ensure_gojsonnet()
+    go = GoWorker(GO_WORKER)
     functions = public_functions(go)
     cases = make_cases(functions, args.cases, args.seed)
     started = time.time()
     go_results = [go.run(c, args.timeout) for c in cases]
+    go_results = [{"crash": True} if g.get("died") else {"hang": True} if g.get("hung") else g for g in go_results]
     with ThreadPoolExecutor(args.jobs) as pool:
         our_results = list(pool.map(lambda c: ours(args.jsonnet, c, args.timeout), cases))
 

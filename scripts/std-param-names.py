@@ -20,9 +20,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENV = os.path.join(ROOT, ".build", "venv")
-PY = os.path.join(VENV, "bin", "python")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gojsonnet_oracle import PY, ROOT, ensure_gojsonnet  # noqa: E402
 
 # Names tried as optional parameters: the optional parameter names of go's std functions.
 CANDIDATES = ["keyF", "onEmpty", "default", "inc_hidden", "lossy", "indent_array_in_object", "quote_keys",
@@ -71,10 +70,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--jsonnet", default=os.path.join(ROOT, ".build", "release", "jsonnet"))
     args = ap.parse_args()
-    if subprocess.run([PY, "-c", "import _gojsonnet"], capture_output=True).returncode != 0:
-        if not os.path.exists(PY):
-            subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([PY, "-m", "pip", "install", "-q", "gojsonnet"], check=True)
+    ensure_gojsonnet()
 
     functions = json.loads(subprocess.run(
         [PY, "-c", "import _gojsonnet as m; print(m.evaluate_snippet('x', "
