@@ -84,12 +84,51 @@ def ensure_venv():
     subprocess.run([PY, "-m", "pip", "install", "-q", "gojsonnet", "rjsonnet"], check=True)
 
 
+# Linux keeps a process's peak RSS across exec, and a child's starts at its
+# parent's RSS when it forked: every process this (by then large) script started
+# itself would report this script's peak. Measured processes are therefore forked
+# by this small trampoline, which writes the child's own peak (KiB) to argv[1].
+TRAMPOLINE = r"""
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(128 - code if code < 0 else code)  # a signal as the shell shows it
+"""
+
+
+def trampolined(cmd, rss_file):
+    return [sys.executable, "-c", TRAMPOLINE, rss_file] + cmd
+
+
+def exit_code(code):
+    """The trampoline's exit status as Popen reports a child's: -N for signal N."""
+    return -(code - 128) if code > 128 else code
+
+
+def kill_group(p):
+    try:
+        os.killpg(p.pid, 9)
+    except ProcessLookupError:
+        pass
+
+
 def measure(cmd, timeout):
     """Runs one reference-engine process; its JSON line, or an error."""
-    try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": "timeout > %ds" % timeout}
+    with tempfile.NamedTemporaryFile() as rss:
+        p = subprocess.Popen(trampolined(cmd, rss.name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(p)
+            p.communicate()
+            return {"error": "timeout > %ds" % timeout}
+        p = subprocess.CompletedProcess(cmd, exit_code(p.returncode), out, err)
     if p.returncode != 0 or not p.stdout.strip():
         tail = (p.stderr.strip().split("\n") or ["?"])[0][:120]
         return {"error": "crashed (exit %d): %s" % (p.returncode, tail)}
@@ -97,25 +136,25 @@ def measure(cmd, timeout):
 
 
 def run_process(cmd, timeout, stdout):
-    """Runs `cmd` with stdout to the file `stdout`: (seconds, exit status, max RSS in KiB, stderr)."""
-    with open(stdout, "wb") as out, tempfile.TemporaryFile() as err:
+    """Runs `cmd` with stdout to the file `stdout`: (seconds, exit status, max RSS in KiB, stderr).
+
+    The time includes the trampoline's fork (well under a millisecond; the
+    start-up subtracted from ours is measured the same way)."""
+    with open(stdout, "wb") as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as rss:
         start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        p = subprocess.Popen(trampolined(cmd, rss.name), stdout=out, stderr=err, start_new_session=True)
         deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                break
+        while p.poll() is None:
             if time.perf_counter() > deadline:
-                p.kill()
-                pid, status, usage = os.wait4(p.pid, 0)
-                p.returncode = -9
-                return None, -9, usage.ru_maxrss, "timeout > %ds" % timeout
+                kill_group(p)
+                p.wait()
+                return None, -9, 0, "timeout > %ds" % timeout
             time.sleep(0.0005)
         elapsed = time.perf_counter() - start
-        p.returncode = os.waitstatus_to_exitcode(status)
+        code = exit_code(p.returncode)
         err.seek(0)
-        return elapsed, p.returncode, usage.ru_maxrss, err.read().decode(errors="replace")
+        text = open(rss.name).read().strip()
+        return elapsed, code, int(text) if text else 0, err.read().decode(errors="replace")
 
 
 def measure_ours(cli, path, stack, jpath, runs, startup, timeout, out_path):
