@@ -56,20 +56,6 @@ package struct EdgeSink {
         swiftRetainCount(unsafeBitCast(array, to: UnsafeMutableRawPointer.self)) == 1
     }
 
-    /// Calls `body` with each element of `array` that only `array` references,
-    /// when `array`'s buffer has one owner (the one being visited).
-    mutating func forEachOwned<T: AnyObject>(_ array: inout ContiguousArray<T>, _ body: (inout EdgeSink, T) -> Void) {
-        guard owned(&array) else { return }
-        array.withUnsafeBufferPointer { buf in
-            // Class references read as raw pointers: no retain disturbs the counts.
-            buf.withMemoryRebound(to: UnsafeMutableRawPointer.self) { raw in
-                for p in raw where swiftRetainCount(p) == 1 {
-                    Unmanaged<T>.fromOpaque(p)._withUnsafeGuaranteedRef { body(&self, $0) }
-                }
-            }
-        }
-    }
-
     mutating func add(_ v: Value) {
         switch v {
         case .object(let o):
