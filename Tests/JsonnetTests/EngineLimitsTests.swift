@@ -117,7 +117,11 @@ import Testing
         let limit = 256 << 20
         let error = "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 256Mi"
         #expect(run("std.makeArray(100000000, function(i) i)", memoryLimit: limit) == error)
+        // A range is stored as its bounds but charged as if stored.
         #expect(run("std.length(std.range(1, 100000000))", memoryLimit: limit) == error)
+        #expect(run("std.length(std.sort(std.range(1, 100000000)))", memoryLimit: limit) == error)
+        #expect(run("std.length(std.set(std.reverse(std.range(1, 100000000))))", memoryLimit: limit) == error)
+        #expect(run("std.length(std.map(function(x) x, std.range(1, 100000000)))", memoryLimit: limit) == error)
         #expect(run("std.length(std.repeat('x', 300000000))", memoryLimit: limit) == error)
         #expect(run("local f(s, n) = if n == 0 then s else f(s + s, n - 1); std.length(f('a', 29))", memoryLimit: limit)
             == error)

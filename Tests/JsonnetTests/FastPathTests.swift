@@ -27,6 +27,46 @@ import Testing
         #expect(run("std.length(std.makeArray(1, function() 'x'))") == "1")
     }
 
+    @Test func appendingSharesABufferButEveryArrayKeepsItsOwnElements() {
+        // `a + [x]` appends in place to the buffer `a` ends; the older arrays still see their prefix.
+        #expect(compact("local a = [1, 2] + [3]; local b = a + [4]; local c = a + [5]; [a, b, c, b + [6], a + a, b + b]")
+            == "[[1, 2, 3], [1, 2, 3, 4], [1, 2, 3, 5], [1, 2, 3, 4, 6], [1, 2, 3, 1, 2, 3], [1, 2, 3, 4, 1, 2, 3, 4]]")
+        #expect(run("std.length(std.foldl(function(acc, i) acc + [i], std.range(1, 100000), []))") == "100000")
+        #expect(run("local xs = std.foldl(function(acc, i) acc + [i * i], std.range(1, 3000), []); [xs[0], xs[2999], std.sum(xs)]")
+            .replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "") == "[1,9000000,9004500500]")
+    }
+
+    @Test func rangesConcatenationsAndReversalsAreViews() {
+        #expect(compact("std.range(1, 5)") == "[1, 2, 3, 4, 5]")
+        #expect(compact("std.reverse(std.range(1, 4))") == "[4, 3, 2, 1]")
+        #expect(compact("std.reverse(std.reverse(std.range(1, 3)))") == "[1, 2, 3]")
+        #expect(compact("local r = std.range(1, 5000) + [0]; [std.length(r), r[0], r[4999], r[5000]]") == "[5001, 1, 5000, 0]")
+        #expect(compact("local r = std.reverse(std.range(1, 5000) + [0]); [r[0], r[1], r[5000]]") == "[0, 5000, 1]")
+        #expect(compact("std.range(1, 10000)[9995:]") == "[9996, 9997, 9998, 9999, 10000]")
+        #expect(compact("(std.range(1, 5000) + std.range(1, 5000))[4998:5002]") == "[4999, 5000, 1, 2]")
+        #expect(compact("std.sort(std.reverse(std.range(1, 5)))") == "[1, 2, 3, 4, 5]")
+        #expect(run("std.range(1, 3) == [1, 2, 3]") == "true")
+        #expect(run("std.member(std.range(1, 5000) + [0], 0)") == "true")
+        // Twenty large concatenations: deeper than `JArray.maxDepth` views, so some become flat.
+        #expect(compact("local d = std.foldl(function(acc, i) std.reverse(acc + std.range(i, i + 4100)), std.range(1, 20), []); [std.length(d), d[0], d[82019], std.sum(d)]")
+            == "[82020, 4120, 4119, 169002210]")
+        #expect(compact("[x * 2 for x in std.reverse(std.range(1, 3))]") == "[6, 4, 2]")
+    }
+
+    @Test func comprehensionBodiesOverScalarsFailOnlyWhenUsed() {
+        #expect(compact("[i < j for i in [1, 2] for j in [2, 1]]") == "[true, false, false, false]")
+        #expect(compact("[i + j for i in [1, 'a'] for j in [2, 'b']]") == #"[3, "1b", "a2", "ab"]"#)
+        #expect(compact("[!i || j for i in [true, false] for j in [false]]") == "[false, true]")
+        #expect(compact("[-x for x in [1, 2]]") == "[-1, -2]")
+        // The failing element is never used: no error, as with a thunk.
+        #expect(run("std.length([i / j for i in [1] for j in [0, 1]])") == "2")
+        #expect(run("[x * 2 for x in [1, 'q']][0]") == "2")
+        #expect(run("[i / j for i in [1] for j in [0]][0]").hasPrefix("ERROR: RUNTIME ERROR: Division by zero."))
+        #expect(run("[i < j for i in [1] for j in ['a']]").hasPrefix("ERROR: RUNTIME ERROR: Unexpected type string, expected number"))
+        // Operands that are not scalars, or not computed yet, stay lazy.
+        #expect(run("std.length([x + 1 for x in [error 'no', {}]])") == "2")
+    }
+
     @Test func integersAreWrittenDigitByDigit() {
         #expect(compact("[0, 7, 10, -1, -10, 123456789, -999999999999999, 999999999999999, 1e15, -0, 0.5]")
             == "[0, 7, 10, -1, -10, 123456789, -999999999999999, 999999999999999, 1000000000000000, -0, 0.5]")

@@ -104,8 +104,7 @@ extension Interpreter {
         switch target {
         case .array(let a):
             if lo >= hi { return .array(JArray.empty) }
-            if step == 1 { return .array(JArray(ContiguousArray(a.elements[lo..<hi]))) }
-            return .array(JArray(ContiguousArray(stride(from: lo, to: hi, by: step).map { a.elements[$0] })))
+            return .array(JArray(ContiguousArray(stride(from: lo, to: hi, by: step).lazy.map { a[$0] })))
         case .string(let s):
             if lo >= hi { return .string(.empty) }
             if step == 1 { return .string(s.substring(from: lo, length: hi - lo)) }
@@ -178,9 +177,9 @@ extension Interpreter {
                     if typeErrorFrame { e.trace.append(TraceFrame(range: site.range, name: "")) }
                     throw e
                 }
-                for e in arr.elements {
+                for i in 0..<arr.count {
                     try tick()
-                    let frame = Env(parent: env, slots: [e], heap: heap)
+                    let frame = Env(parent: env, slots: [arr[i]], heap: heap)
                     try forEachBinding(specs.dropFirst(), frame, site: site, typeErrorFrame: typeErrorFrame, body)
                 }
             } catch var e as JsonnetError {
@@ -204,9 +203,60 @@ extension Interpreter {
             // The result's size is a product of the program's arrays: check it as it grows.
             if elems.count & 0xFFF == 0xFFF { try reserve(elems.count, elementBytes: MemoryLayout<Lazy>.stride) }
             try tick()
-            elems.append(lazy(c.body, frame))
+            if c.speculativeBody, let v = speculate(c.body, frame) {
+                elems.append(.value(v))
+            } else {
+                elems.append(lazy(c.body, frame))
+            }
         }
         return .array(JArray(elems))
+    }
+
+    /// Computes a comprehension body such as `i < j` or `x * 2 + 1` now, when every
+    /// operand is a literal or a variable already holding a null, boolean, number or
+    /// string: then the body cannot run other code, force other thunks or fail to
+    /// terminate, and computing it costs less than the thunk and frame it would keep
+    /// alive. nil when an operand is not such a value or the operator fails; the
+    /// element then stays a thunk, so an error is raised only if the element is used,
+    /// exactly as without this shortcut.
+    func speculate(_ node: Node, _ env: Env) -> Value? {
+        switch node.kind {
+        case .null: return .null
+        case .true: return .bool(true)
+        case .false: return .bool(false)
+        case .number: return .number(unsafeDowncast(node, to: NumberLiteral.self).value)
+        case .string: return .string(unsafeDowncast(node, to: StringLiteral.self).constant.unsafelyUnwrapped)
+        case .variable:
+            let v = unsafeDowncast(node, to: Variable.self)
+            guard case .value(let value) = env.ancestor(v.depth).slots[Int(v.index)] else { return nil }
+            switch value {
+            case .null, .bool, .number, .string: return value
+            case .array, .object, .function: return nil
+            }
+        case .unary:
+            let u = unsafeDowncast(node, to: Unary.self)
+            switch (u.op, speculate(u.operand, env)) {
+            case (.minus, .number(let x)?): return .number(-x)
+            case (.plus, .number(let x)?): return .number(x)
+            case (.not, .bool(let b)?): return .bool(!b)
+            default: return nil
+            }
+        case .binary:
+            let b = unsafeDowncast(node, to: Binary.self)
+            guard let l = speculate(b.lhs, env) else { return nil }
+            switch b.op {
+            case .and, .or:
+                guard case .bool(let lb) = l else { return nil }
+                if lb == (b.op == .or) { return .bool(lb) }
+                guard case .bool(let rb)? = speculate(b.rhs, env) else { return nil }
+                return .bool(rb)
+            default:
+                guard let r = speculate(b.rhs, env) else { return nil }
+                return try? binary(b.op, l, r)
+            }
+        default:
+            return nil
+        }
     }
 
     func evalObjectComprehension(_ c: ObjectComprehension, _ env: Env) throws -> Value {

@@ -38,6 +38,15 @@ package struct EdgeSink {
         return swiftRetainCount(object) == 1
     }
 
+    /// The object stored in the optional variable at `field` (a `var` property of
+    /// the object being visited), read without retaining it; nil when empty.
+    @inline(__always)
+    static func rawReference<T: AnyObject>(_ field: inout T?) -> UnsafeMutableRawPointer? {
+        withUnsafeMutablePointer(to: &field) {
+            UnsafeRawPointer($0).load(as: UnsafeMutableRawPointer?.self)
+        }
+    }
+
     /// Whether the element buffer of the array stored at `array` has one owner
     /// (the object being visited). The buffer reference is read as a raw
     /// pointer, so no copy of the array disturbs the count.

@@ -144,9 +144,7 @@ extension Interpreter {
             if a.count == 0 { return r }
             if b.count == 0 { return l }
             try reserve(a.count + b.count, elementBytes: MemoryLayout<Lazy>.stride)
-            var e = a.elements
-            e.append(contentsOf: b.elements)
-            return .array(JArray(e))
+            return .array(JArray.concat(a, b))
         case (.object(let a), .object(let b)):
             return .object(JObject.extend(a, b, heap: heap))
         default:
@@ -223,15 +221,15 @@ extension Interpreter {
             try enter()
             defer { leave() }
             let n = min(a.count, b.count)
-            let x = a.elements, y = b.elements
             for i in 0..<n {
+                let p = a[i], q = b[i]
                 // Numbers already computed compare in place: no copies, no recursion.
-                if case .value(.number(let p)) = x[i], case .value(.number(let q)) = y[i] {
-                    if p < q { return -1 }
-                    if p > q { return 1 }
+                if case .value(.number(let x)) = p, case .value(.number(let y)) = q {
+                    if x < y { return -1 }
+                    if x > y { return 1 }
                     continue
                 }
-                let c = try compare(x[i].force(self), y[i].force(self))
+                let c = try compare(p.force(self), q.force(self))
                 if c != 0 { return c }
             }
             return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)

@@ -27,6 +27,8 @@ struct JSONManifester {
     let itemSeparator: String
     let flavor: Flavor
     private(set) var bytes: [UInt8] = []
+    /// `bytes.count` when the output was last checked against the budget.
+    private var checkedBytes = 0
 
     init(ev: Interpreter, indent: String, newline: String, keyValueSeparator: String, itemSeparator: String,
          flavor: Flavor = .output) {
@@ -60,6 +62,20 @@ struct JSONManifester {
     private mutating func appendText(_ text: String) {
         var text = text
         text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Every 1 MiB of output, polls for cancellation and checks the output against
+    /// the memory budget: values such as `[s for i in std.range(1, 1000)]` or a
+    /// long range are small, but their text is not.
+    @inline(__always)
+    private mutating func checkGrowth() throws {
+        if bytes.count &- checkedBytes >= 1 << 20 { try checkedGrowth() }
+    }
+
+    private mutating func checkedGrowth() throws {
+        checkedBytes = bytes.count
+        try ev.poll()
+        try ev.reserve(bytes.count, elementBytes: 1)
     }
 
     /// Appends an empty container in the current flavor.
@@ -120,6 +136,7 @@ struct JSONManifester {
                 appendText(i > 0 ? lead : current)
                 do {
                     try write(try a.get(i, ev), &current)
+                    try checkGrowth()
                 } catch var e as ManifestPathError {
                     e.path.append(.index(i))
                     throw e
@@ -155,6 +172,7 @@ struct JSONManifester {
                 appendText(keyValueSeparator)
                 do {
                     try write(try o.get(name, ev)!, &current)
+                    try checkGrowth()
                 } catch var e as ManifestPathError {
                     e.path.append(.field(name))
                     throw e

@@ -54,9 +54,9 @@ enum Args {
     }
 
     /// The elements of an array, or the one-character strings of a string; nil otherwise.
-    static func elements(_ v: Value) -> ContiguousArray<Lazy>? {
+    static func elements(_ v: Value, _ ev: Interpreter) throws -> ContiguousArray<Lazy>? {
         switch v {
-        case .array(let a): return a.elements
+        case .array(let a): return try a.elements(ev)
         case .string(let s): return characters(s)
         default: return nil
         }

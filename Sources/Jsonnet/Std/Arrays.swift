@@ -20,14 +20,10 @@ let stdArrays: [Builtin] = [
         let from = try Args.int(a, ev)
         let to = try Args.int(b, ev)
         if to < from { return .array(JArray.empty) }
+        // Stored as its bounds (32-bit integers, so the count cannot overflow) and
+        // computed when read, but charged to the budget as if stored.
         try ev.reserve(to - from + 1, elementBytes: MemoryLayout<Lazy>.stride)
-        var out = ContiguousArray<Lazy>()
-        out.reserveCapacity(to - from + 1)
-        for i in from...to {
-            try ev.tick()
-            out.append(.value(.number(Double(i))))
-        }
-        return .array(JArray(out))
+        return .array(JArray.range(from: from, count: to - from + 1))
     },
     Builtin("map", [BuiltinParameter("func"), BuiltinParameter("arr")], .lazy { args, ev in
         // Like go-jsonnet, `func` is checked before `arr` is evaluated.
@@ -36,7 +32,7 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("std.map first param must be function, got \(f.typeName)")
         }
         let a = try args[1].force(ev)
-        guard let elems = Args.elements(a) else {
+        guard let elems = try Args.elements(a, ev) else {
             throw ev.makeError("std.map second param must be array / string, got \(a.typeName)")
         }
         return .array(JArray(ContiguousArray(elems.map { ev.deferredCall(fn, [$0]) })))
@@ -48,7 +44,7 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("std.mapWithIndex first param must be function, got \(f.typeName)")
         }
         let a = try args[1].force(ev)
-        guard let elems = Args.elements(a) else {
+        guard let elems = try Args.elements(a, ev) else {
             throw ev.makeError("std.mapWithIndex second param must be array, got \(a.typeName)")
         }
         var out = ContiguousArray<Lazy>()
@@ -60,7 +56,7 @@ let stdArrays: [Builtin] = [
         let arr = try Args.array(a, ev)
         let fn = try Args.function(f, ev)
         var out = ContiguousArray<Lazy>()
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let keep = try ev.call(fn, [e])
             guard case .bool(let b) = keep else { throw ev.typeError(keep, expected: "boolean") }
             if b { out.append(e) }
@@ -83,7 +79,7 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("std.filterMap third param must be array, got \(a.typeName)")
         }
         var out = ContiguousArray<Lazy>()
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let keep = try ev.call(filter, [e])
             guard case .bool(let b) = keep else { throw ev.typeError(keep, expected: "boolean") }
             if b { out.append(ev.deferredCall(map, [e])) }
@@ -94,7 +90,7 @@ let stdArrays: [Builtin] = [
     Builtin("$flatMapArray", "func", "arr") { f, a, ev in try flatMap(f, a, ev) },
     Builtin("foldl", "func", "arr", "init") { f, a, initial, ev in
         let fn = try Args.function(f, ev)
-        guard let elems = Args.elements(a) else {
+        guard let elems = try Args.elements(a, ev) else {
             throw ev.makeError("foldl second parameter should be string or array, got \(a.typeName)")
         }
         var acc = initial
@@ -106,7 +102,7 @@ let stdArrays: [Builtin] = [
     },
     Builtin("foldr", "func", "arr", "init") { f, a, initial, ev in
         let fn = try Args.function(f, ev)
-        guard let elems = Args.elements(a) else {
+        guard let elems = try Args.elements(a, ev) else {
             throw ev.makeError("foldr second parameter should be string or array, got \(a.typeName)")
         }
         var acc = initial
@@ -130,7 +126,7 @@ let stdArrays: [Builtin] = [
     Builtin("flattenArrays", "arrs") { a, ev in
         // go-jsonnet's definition: a foldl of `+` from `[]`, so odd elements
         // concatenate (or fail) the way `+` does.
-        guard let elems = Args.elements(a) else {
+        guard let elems = try Args.elements(a, ev) else {
             throw ev.makeError("foldl second parameter should be string or array, got \(a.typeName)")
         }
         var out = ContiguousArray<Lazy>()
@@ -139,7 +135,7 @@ let stdArrays: [Builtin] = [
             try ev.tick()
             guard case .array(let part) = try elems[i].force(ev) else { break }
             try ev.reserve(out.count + part.count, elementBytes: MemoryLayout<Lazy>.stride)
-            out.append(contentsOf: part.elements)
+            try out.append(contentsOf: part.elements(ev))
             i += 1
         }
         if i == elems.count { return .array(JArray(out)) }
@@ -157,7 +153,7 @@ let stdArrays: [Builtin] = [
             if case .array(let arr) = v {
                 try ev.enter()
                 defer { ev.leave() }
-                for e in arr.elements { try walk(e.force(ev)) }
+                for e in try arr.elements(ev) { try walk(e.force(ev)) }
             } else {
                 out.append(.value(v))
             }
@@ -166,7 +162,9 @@ let stdArrays: [Builtin] = [
         return .array(JArray(out))
     },
     Builtin("reverse", "arr") { a, ev in
-        .array(JArray(ContiguousArray(try Args.array(a, ev).elements.reversed())))
+        let arr = try Args.array(a, ev)
+        try ev.reserve(arr.count, elementBytes: MemoryLayout<Lazy>.stride)
+        return .array(arr.reversed())
     },
     Builtin("sort", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)], .nary { args, ev in
         let arr = try Args.array(args[0], ev)
@@ -174,7 +172,7 @@ let stdArrays: [Builtin] = [
     }),
     Builtin("uniq", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)], .nary { args, ev in
         // go-jsonnet's uniq is a foldl over the array (or the string's characters).
-        guard let elems = Args.elements(args[0]) else {
+        guard let elems = try Args.elements(args[0], ev) else {
             throw ev.makeError("foldl second parameter should be string or array, got \(args[0].typeName)")
         }
         return .array(JArray(try uniq(elems, keyF: args[1], ev)))
@@ -182,7 +180,7 @@ let stdArrays: [Builtin] = [
     Builtin("member", "arr", "x") { a, x, ev in
         switch a {
         case .array(let arr):
-            for e in arr.elements where try ev.equals(e.force(ev), x) { return .bool(true) }
+            for e in try arr.elements(ev) where try ev.equals(e.force(ev), x) { return .bool(true) }
             return .bool(false)
         case .string(let s):
             let needle = try Args.string(x, ev)
@@ -193,13 +191,13 @@ let stdArrays: [Builtin] = [
     },
     Builtin("contains", "arr", "elem") { a, x, ev in
         let arr = try Args.array(a, ev)
-        for e in arr.elements where try ev.equals(e.force(ev), x) { return .bool(true) }
+        for e in try arr.elements(ev) where try ev.equals(e.force(ev), x) { return .bool(true) }
         return .bool(false)
     },
     Builtin("count", "arr", "x") { a, x, ev in
         let arr = try Args.array(a, ev)
         var n = 0
-        for e in arr.elements where try ev.equals(e.force(ev), x) { n += 1 }
+        for e in try arr.elements(ev) where try ev.equals(e.force(ev), x) { n += 1 }
         return .number(Double(n))
     },
     Builtin("find", "value", "arr") { x, a, ev in
@@ -207,7 +205,7 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("find second parameter should be an array, got \(a.typeName)")
         }
         var out = ContiguousArray<Lazy>()
-        for (i, e) in arr.elements.enumerated() where try ev.equals(e.force(ev), x) {
+        for (i, e) in try arr.elements(ev).enumerated() where try ev.equals(e.force(ev), x) {
             out.append(.value(.number(Double(i))))
         }
         return .array(JArray(out))
@@ -216,7 +214,7 @@ let stdArrays: [Builtin] = [
         guard case .array(let arr) = a else {
             throw ev.makeError("all() parameter should be an array, got \(a.typeName)")
         }
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let v = try e.force(ev)
             guard case .bool(let b) = v else { throw try notBoolean(v, ev) }
             if !b { return .bool(false) }
@@ -227,7 +225,7 @@ let stdArrays: [Builtin] = [
         guard case .array(let arr) = a else {
             throw ev.makeError("any() parameter should be an array, got \(a.typeName)")
         }
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let v = try e.force(ev)
             guard case .bool(let b) = v else { throw try notBoolean(v, ev) }
             if b { return .bool(true) }
@@ -236,14 +234,14 @@ let stdArrays: [Builtin] = [
     },
     Builtin("sum", "arr") { a, ev in
         var total = 0.0
-        for e in try Args.array(a, ev).elements { total += try Args.number(e.force(ev), ev) }
+        for e in try Args.array(a, ev).elements(ev) { total += try Args.number(e.force(ev), ev) }
         return .number(total)
     },
     Builtin("avg", "arr") { a, ev in
         let arr = try Args.array(a, ev)
         if arr.count == 0 { throw ev.makeError("Cannot calculate average of an empty array.") }
         var total = 0.0
-        for e in arr.elements { total += try Args.number(e.force(ev), ev) }
+        for e in try arr.elements(ev) { total += try Args.number(e.force(ev), ev) }
         return .number(total / Double(arr.count))
     },
     Builtin("minArray", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey),
@@ -256,8 +254,8 @@ let stdArrays: [Builtin] = [
     }),
     Builtin("remove", "arr", "elem") { a, x, ev in
         let arr = try Args.array(a, ev)
-        for (i, e) in arr.elements.enumerated() where try ev.equals(e.force(ev), x) {
-            var out = arr.elements
+        for (i, e) in try arr.elements(ev).enumerated() where try ev.equals(e.force(ev), x) {
+            var out = try arr.elements(ev)
             out.remove(at: i)
             return .array(JArray(out))
         }
@@ -269,7 +267,7 @@ let stdArrays: [Builtin] = [
         guard i >= 0 && i < arr.count else {
             throw ev.makeError("Index \(i) out of bounds, not within [0, \(arr.count))")
         }
-        var out = arr.elements
+        var out = try arr.elements(ev)
         out.remove(at: i)
         return .array(JArray(out))
     },
@@ -334,7 +332,7 @@ let stdArrays: [Builtin] = [
             try ev.reserve(overflow ? Int.max : total, elementBytes: MemoryLayout<Lazy>.stride)
             var out = ContiguousArray<Lazy>()
             out.reserveCapacity(total)
-            for _ in 0..<n { out.append(contentsOf: arr.elements) }
+            for _ in 0..<n { try out.append(contentsOf: arr.elements(ev)) }
             return .array(JArray(out))
         default:
             throw ev.makeError("std.repeat first argument must be an array or a string")
@@ -371,10 +369,10 @@ private func flatMap(_ f: Value, _ a: Value, _ ev: Interpreter) throws -> Value 
     switch a {
     case .array(let arr):
         var out = ContiguousArray<Lazy>()
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let v = try ev.call(fn, [e])
             switch v {
-            case .array(let part): out.append(contentsOf: part.elements)
+            case .array(let part): try out.append(contentsOf: part.elements(ev))
             default: throw ev.typeError(v, expected: "array")
             }
         }
@@ -403,7 +401,7 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
         var separator = s.string
         var out: [UInt8] = []
         var first = true
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let v = try e.force(ev)
             switch v {
             case .null: continue
@@ -420,14 +418,14 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
     case .array(let s):
         var out = ContiguousArray<Lazy>()
         var first = true
-        for e in arr.elements {
+        for e in try arr.elements(ev) {
             let v = try e.force(ev)
             switch v {
             case .null: continue
             case .array(let part):
-                if !first { out.append(contentsOf: s.elements) }
+                if !first { try out.append(contentsOf: s.elements(ev)) }
                 first = false
-                out.append(contentsOf: part.elements)
+                try out.append(contentsOf: part.elements(ev))
             default:
                 throw ev.typeError(v, expected: "array")
             }
@@ -477,14 +475,14 @@ func sortedOrder(_ keys: [Value], _ ev: Interpreter) throws -> [Int] {
 func sortArray(_ arr: JArray, keyF: Value, _ ev: Interpreter) throws -> JArray {
     guard case .function(let fn) = keyF else { throw ev.typeError(keyF, expected: "function") }
     if arr.count < 2 { return arr }
-    let keys = try sortKeys(arr.elements, keyF: keyF, ev)
+    let keys = try sortKeys(arr.elements(ev), keyF: keyF, ev)
     let order = try sortedOrder(keys, ev)
     var out = ContiguousArray<Lazy>()
     out.reserveCapacity(order.count)
     if case .function(let id) = identityKey, fn === id {
         for i in order { out.append(.value(keys[i])) }
     } else {
-        for i in order { out.append(arr.elements[i]) }
+        for i in order { out.append(arr[i]) }
     }
     return JArray(out)
 }
@@ -519,7 +517,7 @@ private func extremum(_ args: [Lazy], _ ev: Interpreter, wantMax: Bool) throws -
         }
         return onEmpty
     }
-    let keys = try sortKeys(arr.elements, keyF: keyF, ev)
+    let keys = try sortKeys(arr.elements(ev), keyF: keyF, ev)
     var best = 0
     for i in 1..<keys.count {
         let c = try ev.compare(keys[best], keys[i])

@@ -17,8 +17,8 @@ let stdEncoding: [Builtin] = [
             bytes = Array(str.utf8)
         case .array(let arr):
             bytes.reserveCapacity(arr.count)
-            for e in arr.elements {
-                let v = try e.force(ev)
+            for k in 0..<arr.count {
+                let v = try arr.get(k, ev)
                 guard case .number(let d) = v, let i = int32Value(d) else {
                     throw ev.makeError("base64 encountered a non-integer value in the array, got \(v.typeName)")
                 }
@@ -45,8 +45,8 @@ let stdEncoding: [Builtin] = [
         guard case .array(let a) = arr else { throw ev.typeError(arr, expected: "array") }
         var bytes = [UInt8]()
         bytes.reserveCapacity(a.count)
-        for e in a.elements {
-            let v = try e.force(ev)
+        for k in 0..<a.count {
+            let v = try a.get(k, ev)
             guard case .number(let d) = v else { throw ev.typeError(v, expected: "number") }
             guard let i = int32Value(d) else {
                 throw ev.makeError("Expected an integer, but got \(formatGoFloat(d))")
@@ -74,11 +74,7 @@ private func base64RangeError(_ value: Int, _ ev: Interpreter) -> JsonnetError {
 
 /// An array of byte numbers.
 private func byteArray(_ bytes: [UInt8]) -> Value {
-    if bytes.isEmpty { return .array(JArray.empty) }
-    var elems = ContiguousArray<Lazy>()
-    elems.reserveCapacity(bytes.count)
-    for b in bytes { elems.append(.value(.number(Double(b)))) }
-    return .array(JArray(elems))
+    .array(JArray.bytes(bytes))
 }
 
 private let base64Alphabet: StaticString = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"

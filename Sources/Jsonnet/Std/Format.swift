@@ -65,7 +65,7 @@ extension Interpreter {
         try fmt.withUTF8 { b in
             var source: FormatSource
             switch args {
-            case .array(let a): source = .array(a.elements)
+            case .array(let a): source = .array(try a.elements(self))
             case .object(let o): source = .object(o)
             default: source = .array([.value(args)])
             }

@@ -16,7 +16,7 @@ func manifestIni(_ v: Value, _ ev: Interpreter) throws -> String {
         for name in o.fieldNames(includeHidden: false) {
             let value = try o.get(name, ev)!
             if case .array(let a) = value {
-                for e in a.elements { lines.append(.entry(name, e)) }
+                for e in try a.elements(ev) { lines.append(.entry(name, e)) }
             } else {
                 lines.append(.entry(name, .value(value)))
             }

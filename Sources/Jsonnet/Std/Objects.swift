@@ -60,7 +60,7 @@ let stdObjects: [Builtin] = [
     },
     Builtin("$objectFlatMerge", "arr") { a, ev in
         var result: JObject?
-        for e in try Args.array(a, ev).elements {
+        for e in try Args.array(a, ev).elements(ev) {
             let o = try Args.object(e.force(ev), ev)
             result = result.map { JObject.extend($0, o, heap: ev.heap) } ?? o
         }
@@ -120,7 +120,7 @@ private func prune(_ v: Value, _ ev: Interpreter) throws -> Value {
     switch v {
     case .array(let a):
         var out = ContiguousArray<Lazy>()
-        for e in a.elements {
+        for e in try a.elements(ev) {
             let p = try prune(e.force(ev), ev)
             if !isPrunedAway(p) { out.append(.value(p)) }
         }

@@ -8,7 +8,7 @@ let stdSets: [Builtin] = [
     Builtin("set", [BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)], .nary { args, ev in
         let arr = try Args.array(args[0], ev)
         let sorted = try sortArray(arr, keyF: args[1], ev)
-        return .array(JArray(try uniq(sorted.elements, keyF: args[1], ev)))
+        return .array(JArray(try uniq(sorted.elements(ev), keyF: args[1], ev)))
     }),
     Builtin("setMember", [BuiltinParameter("x"), BuiltinParameter("arr"), BuiltinParameter("keyF", default: identityKey)],
             .lazy { args, ev in

@@ -345,10 +345,35 @@ package enum ComprehensionSpec {
 package final class ArrayComprehension: Node {
     package let body: Node
     package let specs: [ComprehensionSpec]
+    /// Whether `body` is a small operator expression over literals and variables,
+    /// which the evaluator may compute eagerly instead of allocating a thunk
+    /// (see `Interpreter.speculate`).
+    package let speculativeBody: Bool
     package init(body: Node, specs: [ComprehensionSpec], range: SourceRange) {
         self.body = body
         self.specs = specs
+        var budget = 15
+        self.speculativeBody = (body.kind == .binary || body.kind == .unary) && Self.isScalarOperation(body, &budget)
         super.init(kind: .arrayComprehension, range: range)
+    }
+
+    /// Literals and variables combined by at most `budget` unary and binary operators
+    /// (not `%`, which formats, nor `in`, which needs an object).
+    private static func isScalarOperation(_ node: Node, _ budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node.kind {
+        case .null, .true, .false, .number, .string, .variable:
+            return true
+        case .unary:
+            return isScalarOperation(unsafeDowncast(node, to: Unary.self).operand, &budget)
+        case .binary:
+            let b = unsafeDowncast(node, to: Binary.self)
+            guard b.op != .modulo && b.op != .in else { return false }
+            return isScalarOperation(b.lhs, &budget) && isScalarOperation(b.rhs, &budget)
+        default:
+            return false
+        }
     }
 }
 
