@@ -4,7 +4,9 @@
 Each program runs in fresh processes per engine (so a crash or a stack overflow in
 one engine cannot take the run down, and peak memory is per program):
 
-- ours as the release-built `jsonnet` CLI, one whole process per run, timed as the
+- ours as the release-built `jsonnet` CLI, statically linked as we ship it
+  (`--static-swift-stdlib`, as in the image; built into .build/static), one
+  whole process per run, timed as the
   process's wall time minus the median start-up (the same CLI evaluating `null`);
   its peak memory is the whole process's maximum RSS;
 - go-jsonnet and jrsonnet through their PyPI bindings (`gojsonnet`, `rjsonnet`),
@@ -38,6 +40,9 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, ".build", "venv")
 PY = os.path.join(VENV, "bin", "python")
+# The statically linked CLI (Swift runtime and Foundation inside the binary, as in
+# the image): a process of it starts at about 13 MB instead of 19 MB.
+STATIC_BUILD = os.path.join(ROOT, ".build", "static")
 # Programs that need a deeper stack than the default 500.
 MAX_STACK = {"benchmarks/bench.07": 100000}
 # Where jrsonnet needs this long or more, it is held to "ours <= jrsonnet".
@@ -87,15 +92,19 @@ def ensure_venv():
 # Linux keeps a process's peak RSS across exec, and a child's starts at its
 # parent's RSS when it forked: every process this (by then large) script started
 # itself would report this script's peak. Measured processes are therefore forked
-# by this small trampoline, which writes the child's own peak (KiB) to argv[1].
+# by this small trampoline, which writes the child's own peak (KiB) and its wall
+# time from fork to exit (seconds) to argv[1]: timing the trampoline from here
+# would add a Python start-up (tens of milliseconds, and noisy) to every run.
 TRAMPOLINE = r"""
-import os, sys
+import os, sys, time
+start = time.perf_counter()
 pid = os.fork()
 if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
 _, status, usage = os.wait4(pid, 0)
+elapsed = time.perf_counter() - start
 with open(sys.argv[1], "w") as f:
-    f.write(str(usage.ru_maxrss))
+    f.write("%d %.9f" % (usage.ru_maxrss, elapsed))
 code = os.waitstatus_to_exitcode(status)
 sys.exit(128 - code if code < 0 else code)  # a signal as the shell shows it
 """
@@ -138,8 +147,8 @@ def measure(cmd, timeout):
 def run_process(cmd, timeout, stdout):
     """Runs `cmd` with stdout to the file `stdout`: (seconds, exit status, max RSS in KiB, stderr).
 
-    The time includes the trampoline's fork (well under a millisecond; the
-    start-up subtracted from ours is measured the same way)."""
+    The time is the trampoline's, from its fork to the child's exit (the start-up
+    subtracted from ours is measured the same way)."""
     with open(stdout, "wb") as out, tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile() as rss:
         start = time.perf_counter()
         p = subprocess.Popen(trampolined(cmd, rss.name), stdout=out, stderr=err, start_new_session=True)
@@ -150,11 +159,11 @@ def run_process(cmd, timeout, stdout):
                 p.wait()
                 return None, -9, 0, "timeout > %ds" % timeout
             time.sleep(0.0005)
-        elapsed = time.perf_counter() - start
         code = exit_code(p.returncode)
         err.seek(0)
-        text = open(rss.name).read().strip()
-        return elapsed, code, int(text) if text else 0, err.read().decode(errors="replace")
+        fields = open(rss.name).read().split()
+        maxrss, elapsed = (int(fields[0]), float(fields[1])) if len(fields) == 2 else (0, time.perf_counter() - start)
+        return elapsed, code, maxrss, err.read().decode(errors="replace")
 
 
 def measure_ours(cli, path, stack, jpath, runs, startup, timeout, out_path):
@@ -235,14 +244,15 @@ def main():
     ap.add_argument("--only", help="substring filter on program names")
     ap.add_argument("--write", help="write the markdown report to this file")
     ap.add_argument("--no-build", action="store_true")
-    ap.add_argument("--jsonnet", help="our CLI to measure (implies --no-build; default: the release build)")
+    ap.add_argument("--jsonnet", help="our CLI to measure (implies --no-build; default: the static release build)")
     args = ap.parse_args()
 
     ensure_venv()
     if not args.no_build and not args.jsonnet:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "jsonnet"], cwd=ROOT, check=True,
+        subprocess.run(["swift", "build", "-c", "release", "--product", "jsonnet", "--static-swift-stdlib",
+                        "--scratch-path", STATIC_BUILD], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
-    cli = os.path.abspath(args.jsonnet) if args.jsonnet else os.path.join(ROOT, ".build", "release", "jsonnet")
+    cli = os.path.abspath(args.jsonnet) if args.jsonnet else os.path.join(STATIC_BUILD, "release", "jsonnet")
     startup = startup_time(cli, args.runs)
     host = {e: measure([PY, "-c", REFERENCE, e, "-", "1", "500", os.devnull], 60).get("maxrss_kb", 0)
             for e in ("go", "jr")}
@@ -313,13 +323,13 @@ def main():
         machine = "%s, %d cores, %s" % (platform.machine(), os.cpu_count() or 0, platform.platform())
         with open(args.write, "w") as f:
             f.write("# Benchmarks\n\n")
-            f.write("Ours: the release `jsonnet` CLI, one process per run, wall time minus its start-up "
+            f.write("Ours: the release `jsonnet` CLI, statically linked as shipped, one process per run, wall time minus its start-up "
                     "(evaluating `null`: %.1f ms in this run), median of %d runs; peak MB is the whole "
                     "process's maximum RSS. go-jsonnet and jrsonnet: median of %d in-process evaluations "
                     "through their Python bindings, peak MB net of the Python host (go %d MB, jr %d MB). "
                     "Outputs are compared byte for byte with go-jsonnet's. Machine: %s.\n\n"
                     % (startup * 1000, args.runs, args.runs, host["go"] // 1024, host["jr"] // 1024, machine))
-            f.write("Reproduce: `scripts/bench.py --write docs/benchmarks.md` (release build; installs "
+            f.write("Reproduce: `scripts/bench.py --write docs/benchmarks.md` (static release build into `.build/static`; installs "
                     "`gojsonnet` and `rjsonnet` into `.build/venv`). Programs: `../shared/bench`.\n\n")
             f.write(report + "\n")
     if mismatches:

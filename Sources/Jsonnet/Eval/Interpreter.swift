@@ -228,6 +228,7 @@ package final class Interpreter {
         case .array:
             let a = unsafeDowncast(node, to: ArrayLiteral.self)
             if a.elements.isEmpty { return .array(JArray.empty) }
+            if let constant = a.constantElements { return .array(JArray(constant)) }
             var elems = ContiguousArray<Lazy>()
             elems.reserveCapacity(a.elements.count)
             for e in a.elements { elems.append(lazy(e, env)) }

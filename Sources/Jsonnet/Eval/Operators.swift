@@ -190,8 +190,19 @@ extension Interpreter {
             if a.count != b.count { return false }
             try enter()
             defer { leave() }
-            for i in 0..<a.count {
-                if !(try equals(a.get(i, self), b.get(i, self))) { return false }
+            var i = 0
+            while i < a.count {
+                let ra = a.run(at: i), rb = b.run(at: i)
+                let end = Swift.max(i &+ 1, Swift.min(ra.end, rb.end))
+                while i < end {
+                    let p = ra[i], q = rb[i]
+                    i &+= 1
+                    if case .value(.number(let x)) = p, case .value(.number(let y)) = q {
+                        if x != y { return false }
+                        continue
+                    }
+                    if !(try equals(p.force(self), q.force(self))) { return false }
+                }
             }
             return true
         case (.object(let a), .object(let b)):
@@ -221,16 +232,23 @@ extension Interpreter {
             try enter()
             defer { leave() }
             let n = min(a.count, b.count)
-            for i in 0..<n {
-                let p = a[i], q = b[i]
-                // Numbers already computed compare in place: no copies, no recursion.
-                if case .value(.number(let x)) = p, case .value(.number(let y)) = q {
-                    if x < y { return -1 }
-                    if x > y { return 1 }
-                    continue
+            var i = 0
+            while i < n {
+                // Stretch by stretch, so views cost one dispatch per stretch.
+                let ra = a.run(at: i), rb = b.run(at: i)
+                let end = Swift.max(i &+ 1, Swift.min(ra.end, rb.end, n))
+                while i < end {
+                    let p = ra[i], q = rb[i]
+                    i &+= 1
+                    // Numbers already computed compare in place: no copies, no recursion.
+                    if case .value(.number(let x)) = p, case .value(.number(let y)) = q {
+                        if x < y { return -1 }
+                        if x > y { return 1 }
+                        continue
+                    }
+                    let c = try compare(p.force(self), q.force(self))
+                    if c != 0 { return c }
                 }
-                let c = try compare(p.force(self), q.force(self))
-                if c != 0 { return c }
             }
             return a.count < b.count ? -1 : (a.count > b.count ? 1 : 0)
         case (.number, _), (.string, _), (.array, _):

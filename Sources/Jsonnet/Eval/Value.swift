@@ -146,6 +146,42 @@ package final class JArray {
         }
     }
 
+    /// The longest stretch of elements around `i` (0 ≤ i < count) stored one way:
+    /// loops over a view read it with one dispatch per stretch, not per element.
+    package func run(at i: Int) -> ArrayRun {
+        switch kind {
+        case .flat:
+            return ArrayRun(.lazies(flat), start: 0, end: count, shift: 0, step: 1)
+        case .prefix:
+            return ArrayRun(.lazies(unsafeDowncast(left.unsafelyUnwrapped, to: AppendBuffer.self).elements),
+                            start: 0, end: count, shift: 0, step: 1)
+        case .range:
+            return ArrayRun(.integers, start: 0, end: count, shift: first, step: 1)
+        case .bytes:
+            return ArrayRun(.bytes(unsafeDowncast(left.unsafelyUnwrapped, to: ByteStorage.self).bytes),
+                            start: 0, end: count, shift: 0, step: 1)
+        case .concat:
+            let l = unsafeDowncast(left.unsafelyUnwrapped, to: JArray.self)
+            if i < l.count { return l.run(at: i) }
+            var r = right.unsafelyUnwrapped.run(at: i &- l.count)
+            // Element k of this array is element k - l.count of the right part.
+            r.start &+= l.count
+            r.end &+= l.count
+            r.shift &-= r.step &* l.count
+            return r
+        case .reversed:
+            let base = unsafeDowncast(left.unsafelyUnwrapped, to: JArray.self)
+            var r = base.run(at: count &- 1 &- i)
+            // Element k of this array is element count - 1 - k of the base.
+            let (start, end) = (count &- r.end, count &- r.start)
+            r.shift &+= r.step &* (count &- 1)
+            r.step = 0 &- r.step
+            r.start = start
+            r.end = end
+            return r
+        }
+    }
+
     /// Element `i`, computed if needed.
     @inline(__always)
     package func get(_ i: Int, _ ev: Interpreter) throws -> Value {
@@ -244,6 +280,43 @@ package final class JArray {
             if let raw = EdgeSink.rawReference(&right), sink.owned(raw: raw) {
                 Unmanaged<JArray>.fromOpaque(raw)._withUnsafeGuaranteedRef { $0.visitElements(&sink) }
             }
+        }
+    }
+}
+
+/// Elements `start..<end` of an array, stored one way: element `k` is
+/// `lazies[shift + step * k]`, the integer `shift + step * k`, or the byte
+/// `bytes[shift + step * k]`.
+package struct ArrayRun {
+    package enum Storage {
+        case lazies(ContiguousArray<Lazy>)
+        case integers
+        case bytes([UInt8])
+    }
+
+    let storage: Storage
+    /// The indices of the array this run covers.
+    package var start: Int
+    package var end: Int
+    var shift: Int
+    var step: Int
+
+    init(_ storage: Storage, start: Int, end: Int, shift: Int, step: Int) {
+        self.storage = storage
+        self.start = start
+        self.end = end
+        self.shift = shift
+        self.step = step
+    }
+
+    /// Element `k` of the array (start ≤ k < end).
+    @inline(__always)
+    package subscript(k: Int) -> Lazy {
+        let j = shift &+ step &* k
+        switch storage {
+        case .lazies(let a): return a[j]
+        case .integers: return .value(.number(Double(j)))
+        case .bytes(let b): return .value(.number(Double(b[j])))
         }
     }
 }

@@ -131,18 +131,26 @@ struct JSONManifester {
             let saved = current
             current += indent
             // What goes before every element after the first, in one piece.
-            let lead = itemSeparator + newline + current
-            for i in 0..<a.count {
-                appendText(i > 0 ? lead : current)
-                do {
-                    try write(try a.get(i, ev), &current)
-                    try checkGrowth()
-                } catch var e as ManifestPathError {
-                    e.path.append(.index(i))
-                    throw e
-                } catch var e as JsonnetError {
-                    e.trace.append(TraceFrame(range: .none, name: "Array element \(i)"))
-                    throw e
+            let lead = Array((itemSeparator + newline + current).utf8)
+            appendText(current)
+            var i = 0
+            while i < a.count {
+                // Stretch by stretch, so views cost one dispatch per stretch.
+                let run = a.run(at: i)
+                let end = Swift.max(i &+ 1, Swift.min(run.end, a.count))
+                while i < end {
+                    if i > 0 { bytes.append(contentsOf: lead) }
+                    do {
+                        try write(try run[i].force(ev), &current)
+                        try checkGrowth()
+                    } catch var e as ManifestPathError {
+                        e.path.append(.index(i))
+                        throw e
+                    } catch var e as JsonnetError {
+                        e.trace.append(TraceFrame(range: .none, name: "Array element \(i)"))
+                        throw e
+                    }
+                    i &+= 1
                 }
             }
             current = saved
@@ -165,9 +173,10 @@ struct JSONManifester {
             appendText(newline)
             let saved = current
             current += indent
-            let lead = itemSeparator + newline + current
+            let lead = Array((itemSeparator + newline + current).utf8)
+            appendText(current)
             for (i, name) in names.enumerated() {
-                appendText(i > 0 ? lead : current)
+                if i > 0 { bytes.append(contentsOf: lead) }
                 if flavor == .output { appendQuoted(name, to: &bytes) } else { appendGoJSONQuoted(name, to: &bytes) }
                 appendText(keyValueSeparator)
                 do {
@@ -289,6 +298,19 @@ package func formatGoFloat(_ d: Double) -> String {
 }
 
 /// Appends `s` as a JSON string literal with go-jsonnet's escapes.
+/// Whether any of the eight bytes in `w` is one `appendQuoted` escapes: a control
+/// character, `"`, `\\`, DEL, or 0xC2 (the lead byte of the C1 controls).
+/// Exact, with the usual word-at-a-time tests for a byte below / equal to a value.
+@inline(__always)
+private func mayNeedEscape(_ w: UInt64) -> Bool {
+    let ones: UInt64 = 0x0101_0101_0101_0101
+    let high: UInt64 = 0x8080_8080_8080_8080
+    @inline(__always) func hasZero(_ x: UInt64) -> Bool { (x &- ones) & ~x & high != 0 }
+    return (w &- ones &* 0x20) & ~w & high != 0
+        || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C))
+        || hasZero(w ^ (ones &* 0x7F)) || hasZero(w ^ (ones &* 0xC2))
+}
+
 func appendQuoted(_ s: String, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     var s = s
@@ -296,7 +318,13 @@ func appendQuoted(_ s: String, to out: inout [UInt8]) {
         var i = 0
         let n = buf.count
         var runStart = 0
+        let base = UnsafeRawPointer(buf.baseAddress)
         while i < n {
+            // Eight bytes at a time past text that needs no escape (most of it).
+            if let base {
+                while i &+ 8 <= n && !mayNeedEscape(base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i &+= 8 }
+                if i >= n { break }
+            }
             let b = buf[i]
             var escape: StaticString? = nil
             var hex: UInt32? = nil

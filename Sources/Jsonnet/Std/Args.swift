@@ -106,7 +106,7 @@ extension Interpreter {
 
     /// The value of `node` when it is a literal (null, a boolean, a number or a string).
     @inline(__always)
-    private func literalValue(_ node: Node) -> Value? {
+    func literalValue(_ node: Node) -> Value? {
         switch node.kind {
         case .null: .null
         case .true: .bool(true)

@@ -8,6 +8,10 @@ let stdArrays: [Builtin] = [
         if count == 0 { return .array(JArray.empty) }
         // Each element is a slot and a deferred call.
         try ev.reserve(count, elementBytes: MemoryLayout<Lazy>.stride + MemoryBudget.trackedBytes)
+        // `function(_) 'x'`: every element is the literal (see `deferredCall`).
+        if case .closure(let f, _) = fn.body, f.parameters.count == 1, let v = ev.literalValue(f.body) {
+            return .array(JArray(ContiguousArray(repeating: .value(v), count: count)))
+        }
         var out = ContiguousArray<Lazy>()
         out.reserveCapacity(count)
         for i in 0..<count {
@@ -397,24 +401,51 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
     let arr = try Args.array(a, ev)
     switch sep {
     case .string(let s):
-        // Bytes, not `String +=`: appending to a Swift string re-checks its storage each time.
-        var separator = s.string
-        var out: [UInt8] = []
-        var first = true
-        for e in try arr.elements(ev) {
-            let v = try e.force(ev)
+        // Two passes: the parts and their total size, then one string written in place
+        // (its length in scalars and ASCII-ness follow from the parts').
+        var parts: [String] = []
+        parts.reserveCapacity(arr.count)
+        var bytes = 0, scalars = 0, ascii = true
+        for i in 0..<arr.count {
+            let v = try arr.get(i, ev)
             switch v {
             case .null: continue
             case .string(let part):
-                if !first { separator.withUTF8 { out.append(contentsOf: $0) } }
-                first = false
-                var text = part.string
-                text.withUTF8 { out.append(contentsOf: $0) }
+                let text = part.string
+                parts.append(text)
+                bytes += text.utf8.count
+                scalars += part.count
+                ascii = ascii && part.isASCII
             default:
                 throw ev.typeError(v, expected: "string")
             }
         }
-        return .str(String(decoding: out, as: UTF8.self))
+        if parts.isEmpty { return .string(.empty) }
+        var separator = s.string
+        let gaps = parts.count - 1
+        bytes += gaps * separator.utf8.count
+        scalars += gaps * s.count
+        ascii = ascii && (gaps == 0 || s.isASCII)
+        if bytes >= MemoryBudget.largeBytes { try ev.reserve(bytes, elementBytes: 1) }
+        let joined = String(unsafeUninitializedCapacity: bytes) { out in
+            var at = 0
+            separator.withUTF8 { sep in
+                for k in 0..<parts.count {
+                    if k > 0, sep.count > 0 {
+                        (out.baseAddress.unsafelyUnwrapped + at).initialize(from: sep.baseAddress.unsafelyUnwrapped, count: sep.count)
+                        at += sep.count
+                    }
+                    parts[k].withUTF8 { text in
+                        if text.count > 0 {
+                            (out.baseAddress.unsafelyUnwrapped + at).initialize(from: text.baseAddress.unsafelyUnwrapped, count: text.count)
+                            at += text.count
+                        }
+                    }
+                }
+            }
+            return at
+        }
+        return .string(JString(joined, count: scalars, isASCII: ascii))
     case .array(let s):
         var out = ContiguousArray<Lazy>()
         var first = true

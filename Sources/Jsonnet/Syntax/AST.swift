@@ -329,9 +329,32 @@ package final class AssertNode: Node {
 /// `[a, b, c]`.
 package final class ArrayLiteral: Node {
     package let elements: [Node]
+    /// For an array of literals only (`[1, 2, 'a', null]`), its elements, built once
+    /// by the resolver and shared by every evaluation of the literal.
+    package var constantElements: ContiguousArray<Lazy>?
     package init(elements: [Node], range: SourceRange) {
         self.elements = elements
         super.init(kind: .array, range: range)
+    }
+
+    /// The values of `elements` when every one is a literal (strings already resolved).
+    static func constants(_ elements: [Node]) -> ContiguousArray<Lazy>? {
+        guard elements.count > 1 else { return nil }
+        var out = ContiguousArray<Lazy>()
+        out.reserveCapacity(elements.count)
+        for e in elements {
+            switch e.kind {
+            case .null: out.append(.value(.null))
+            case .true: out.append(.value(.bool(true)))
+            case .false: out.append(.value(.bool(false)))
+            case .number: out.append(.value(.number(unsafeDowncast(e, to: NumberLiteral.self).value)))
+            case .string:
+                guard let s = unsafeDowncast(e, to: StringLiteral.self).constant else { return nil }
+                out.append(.value(.string(s)))
+            default: return nil
+            }
+        }
+        return out
     }
 }
 

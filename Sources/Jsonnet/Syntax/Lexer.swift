@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Token kinds, named as go-jsonnet names them in diagnostics.
 enum TokenKind: UInt8 {
     case braceL, braceR, bracketL, bracketR, comma, dollar, dot, parenL, parenR, semicolon
@@ -418,13 +424,19 @@ struct Lexer {
         while true {
             // Consume the indent and the rest of the line.
             for _ in 0..<indent.count { advance() }
-            while true {
-                guard pos < bytes.count else { throw error("Text block not terminated with |||", from: begin) }
-                let b = bytes[pos]
-                out.append(b)
-                advance()
-                if b == 0x0A { break }
+            // The line, through its newline, in one piece.
+            let start = pos
+            let newline = bytes.withUnsafeBufferPointer { buf -> Int? in
+                guard let base = buf.baseAddress, start < buf.count else { return nil }
+                guard let hit = memchr(base + start, 0x0A, buf.count - start) else { return nil }
+                return UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
             }
+            // go-jsonnet's wording when the input ends inside a line.
+            guard let newline else { throw error("Unexpected EOF", from: begin) }
+            out.append(contentsOf: bytes[start...newline])
+            pos = newline + 1
+            line += 1
+            column = 1
             while peek() == 0x0A {
                 out.append(0x0A)
                 advance()

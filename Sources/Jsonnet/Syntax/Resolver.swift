@@ -178,7 +178,9 @@ package struct Resolver {
             if let m = a.message { try visit(m) }
             try visit(a.rest)
         case .array:
-            for e in unsafeDowncast(node, to: ArrayLiteral.self).elements { try visit(e, in: thunk()) }
+            let a = unsafeDowncast(node, to: ArrayLiteral.self)
+            for e in a.elements { try visit(e, in: thunk()) }
+            a.constantElements = ArrayLiteral.constants(a.elements)
         case .arrayComprehension:
             let c = unsafeDowncast(node, to: ArrayComprehension.self)
             try visitSpecs(c.specs[...]) { r in try r.visit(c.body, in: r.thunk()) }
