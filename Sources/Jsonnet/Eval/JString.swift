@@ -75,8 +75,18 @@ package final class JString {
     package static func concat(_ a: JString, _ b: JString) -> JString {
         if a.count == 0 { return b }
         if b.count == 0 { return a }
-        if a.count + b.count <= 64, let fa = a.flat, let fb = b.flat {
-            return JString(fa + fb, count: a.count + b.count, isASCII: a.isASCII && b.isASCII)
+        if a.count + b.count <= 64, var fa = a.flat, var fb = b.flat {
+            // Short results are copied: bytes side by side, without `String +`'s general path.
+            let joined = fa.withUTF8 { x in
+                fb.withUTF8 { y in
+                    String(unsafeUninitializedCapacity: x.count + y.count) { out in
+                        if let p = x.baseAddress, x.count > 0 { out.baseAddress.unsafelyUnwrapped.initialize(from: p, count: x.count) }
+                        if let p = y.baseAddress, y.count > 0 { (out.baseAddress.unsafelyUnwrapped + x.count).initialize(from: p, count: y.count) }
+                        return x.count + y.count
+                    }
+                }
+            }
+            return JString(joined, count: a.count + b.count, isASCII: a.isASCII && b.isASCII)
         }
         return JString(left: a, right: b)
     }
@@ -93,27 +103,31 @@ package final class JString {
     }
 
     private func flatten() -> String {
-        var out = ""
-        var stack: [JString] = [self]
+        // The leaves left to right (no recursion: ropes can be millions deep), then
+        // one string written in place.
+        var leaves: [String] = []
         var bytes = 0
-        // First pass sizes the result so the append loop never reallocates.
-        var sizing: [JString] = [self]
-        while let node = sizing.popLast() {
-            if let f = node.flat { bytes += f.utf8.count } else {
-                sizing.append(node.right!)
-                sizing.append(node.left!)
-            }
-        }
-        out.reserveCapacity(bytes)
+        var stack: [JString] = [self]
         while let node = stack.popLast() {
             if let f = node.flat {
-                out += f
+                bytes += f.utf8.count
+                leaves.append(f)
             } else {
-                stack.append(node.right!)
-                stack.append(node.left!)
+                stack.append(node.right.unsafelyUnwrapped)
+                stack.append(node.left.unsafelyUnwrapped)
             }
         }
-        return out
+        return String(unsafeUninitializedCapacity: bytes) { out in
+            var at = 0
+            for i in leaves.indices {
+                leaves[i].withUTF8 { text in
+                    guard let from = text.baseAddress, text.count > 0, at + text.count <= out.count else { return }
+                    (out.baseAddress.unsafelyUnwrapped + at).initialize(from: from, count: text.count)
+                    at += text.count
+                }
+            }
+            return at
+        }
     }
 
     /// The scalars as an array (cached), for random access into non-ASCII text.
