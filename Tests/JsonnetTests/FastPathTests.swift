@@ -67,6 +67,17 @@ import Testing
         #expect(run("std.length([x + 1 for x in [error 'no', {}]])") == "2")
     }
 
+    @Test func comprehensionFramesAreReusedOnlyWhenNothingKeptThem() {
+        // Closures, objects and thunks that keep a frame see their own element.
+        #expect(compact("local fs = [function() x for x in [1, 2, 3]]; [fs[0](), fs[1](), fs[2]()]") == "[1, 2, 3]")
+        #expect(compact("[{v: x} for x in [4, 5]]") == #"[{"v": 4}, {"v": 5}]"#)
+        #expect(compact("[[x, y] for x in [1, 2] for y in [x, x + 10]]") == "[[1, 1], [1, 11], [2, 2], [2, 12]]")
+        #expect(compact("local ts = [x + y for x in [1] for y in [error 'e', 2]]; ts[1]") == "3")
+        #expect(compact("local a = [x for x in [[1], [2]]]; [a[0][0], a[1][0]]") == "[1, 2]")
+        #expect(compact("{[k]: k + '!' for k in ['a', 'b']}") == #"{"a": "a!", "b": "b!"}"#)
+        #expect(compact("[x for x in std.range(1, 6) if x % 2 == 0]") == "[2, 4, 6]")
+    }
+
     @Test func integersAreWrittenDigitByDigit() {
         #expect(compact("[0, 7, 10, -1, -10, 123456789, -999999999999999, 999999999999999, 1e15, -0, 0.5]")
             == "[0, 7, 10, -1, -10, 123456789, -999999999999999, 999999999999999, 1000000000000000, -0, 0.5]")

@@ -78,6 +78,15 @@ struct JSONManifester {
         try ev.reserve(bytes.count, elementBytes: 1)
     }
 
+    /// Appends four bytes (the generic `append(contentsOf:)` costs more than the copy).
+    @inline(__always)
+    private mutating func appendWord(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
+        bytes.append(a)
+        bytes.append(b)
+        bytes.append(c)
+        bytes.append(d)
+    }
+
     /// Appends an empty container in the current flavor.
     private mutating func writeEmpty(_ open: UInt8, _ close: UInt8, _ current: String) {
         if flavor == .output {
@@ -111,9 +120,14 @@ struct JSONManifester {
     private mutating func writeContainer(_ v: Value, _ current: inout String) throws {
         switch v {
         case .null:
-            bytes.append(contentsOf: "null".utf8)
+            appendWord(0x6E, 0x75, 0x6C, 0x6C)  // null
         case .bool(let b):
-            bytes.append(contentsOf: (b ? "true" : "false").utf8)
+            if b {
+                appendWord(0x74, 0x72, 0x75, 0x65)  // true
+            } else {
+                bytes.append(0x66)
+                appendWord(0x61, 0x6C, 0x73, 0x65)  // f alse
+            }
         case .number(let d):
             if flavor == .output { appendNumber(d, to: &bytes) } else { appendGoShortestFixed(d, to: &bytes) }
         case .string(let s):
