@@ -113,6 +113,25 @@ import Testing
         #expect(run(#"{"# + manyFields + #", "\u00e9": 1}["e\u0301"]"#) == "ERROR: RUNTIME ERROR: Field does not exist: e\u{301}")
     }
 
+    @Test func smallValuesWithHugeTextOrLongViewChainsEndCleanly() {
+        let limit = 256 << 20
+        let error = "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 256Mi"
+        // A 1 MB string repeated by reference: the value is small, its JSON text is 1 GB.
+        #expect(run("local s = std.repeat('x', 1000000); [s for i in std.range(1, 1000)]", memoryLimit: limit)
+            .hasPrefix(error))
+        #expect(run("local s = std.repeat('x', 1000000); std.manifestJson([s for i in std.range(1, 1000)])",
+                    memoryLimit: limit).hasPrefix(error))
+        // A hundred large concatenations and reversals: views stay at most eight deep, the
+        // rest are copied, and freeing the result does not recurse through a long chain.
+        #expect(run("""
+            local a = std.foldl(function(acc, i) std.reverse(acc + std.range(i, i + 5000)), std.range(1, 100), []);
+            [std.length(a), a[0], a[std.length(a) - 1]]
+            """).replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "") == "[500100,5100,5099]")
+        // Appending to the same array from many places keeps every result intact.
+        #expect(compact("local a = std.range(1, 10) + [0]; [std.length(a + [i]) for i in std.range(1, 5)] + [(a + [7])[11], (a + [8])[11]]")
+            == "[12, 12, 12, 12, 12, 7, 8]")
+    }
+
     @Test func memoryBudgetStopsLargeAllocationsBeforeTheyHappen() {
         let limit = 256 << 20
         let error = "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 256Mi"
