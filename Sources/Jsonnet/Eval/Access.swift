@@ -229,11 +229,8 @@ extension Interpreter {
     /// exactly as without this shortcut.
     func speculate(_ node: Node, _ env: Env) -> Value? {
         switch node.kind {
-        case .null: return .null
-        case .true: return .bool(true)
-        case .false: return .bool(false)
-        case .number: return .number(unsafeDowncast(node, to: NumberLiteral.self).value)
-        case .string: return .string(unsafeDowncast(node, to: StringLiteral.self).constant.unsafelyUnwrapped)
+        case .null, .true, .false, .number, .string:
+            return node.literalValue
         case .variable:
             let v = unsafeDowncast(node, to: Variable.self)
             guard case .value(let value) = env.ancestor(v.depth).slots[Int(v.index)] else { return nil }

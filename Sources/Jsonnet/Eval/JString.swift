@@ -1,3 +1,26 @@
+/// `parts` joined by `separator`, written in place into one string of `byteCount`
+/// UTF-8 bytes (the caller's sum of the parts' and separators' lengths; a smaller
+/// count truncates, never overruns).
+func joinedString(_ parts: [String], separator: String = "", byteCount: Int) -> String {
+    var separator = separator
+    return separator.withUTF8 { sep in
+        String(unsafeUninitializedCapacity: byteCount) { out in
+            var at = 0
+            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
+                guard let from = bytes.baseAddress, bytes.count > 0, at + bytes.count <= out.count else { return }
+                (out.baseAddress.unsafelyUnwrapped + at).initialize(from: from, count: bytes.count)
+                at += bytes.count
+            }
+            for k in parts.indices {
+                if k > 0 { copy(sep) }
+                var text = parts[k]
+                text.withUTF8 { copy($0) }
+            }
+            return at
+        }
+    }
+}
+
 /// A Jsonnet string: a sequence of Unicode code points with O(1) length and,
 /// for ASCII text, O(1) indexing.
 ///
@@ -117,17 +140,7 @@ package final class JString {
                 stack.append(node.left.unsafelyUnwrapped)
             }
         }
-        return String(unsafeUninitializedCapacity: bytes) { out in
-            var at = 0
-            for i in leaves.indices {
-                leaves[i].withUTF8 { text in
-                    guard let from = text.baseAddress, text.count > 0, at + text.count <= out.count else { return }
-                    (out.baseAddress.unsafelyUnwrapped + at).initialize(from: from, count: text.count)
-                    at += text.count
-                }
-            }
-            return at
-        }
+        return joinedString(leaves, byteCount: bytes)
     }
 
     /// The scalars as an array (cached), for random access into non-ASCII text.

@@ -116,8 +116,9 @@ package final class JArray {
         return a
     }
 
+    /// The budget charge for `count` elements' storage, or nil for a small array.
     @inline(__always)
-    private static func charge(_ count: Int) -> MemoryCharge? {
+    fileprivate static func charge(_ count: Int) -> MemoryCharge? {
         let bytes = count &* MemoryLayout<Lazy>.stride
         return bytes >= MemoryBudget.largeBytes ? MemoryBudget.charge(bytes) : nil
     }
@@ -339,18 +340,13 @@ final class AppendBuffer {
         for i in 0..<a.count { e.append(a[i]) }
         for i in 0..<b.count { e.append(b[i]) }
         elements = e
-        charge = AppendBuffer.charge(e.capacity)
+        charge = JArray.charge(e.capacity)
     }
 
     func append(_ b: JArray) {
         let before = elements.capacity
         for i in 0..<b.count { elements.append(b[i]) }
-        if elements.capacity != before { charge = AppendBuffer.charge(elements.capacity) }
-    }
-
-    private static func charge(_ capacity: Int) -> MemoryCharge? {
-        let bytes = capacity &* MemoryLayout<Lazy>.stride
-        return bytes >= MemoryBudget.largeBytes ? MemoryBudget.charge(bytes) : nil
+        if elements.capacity != before { charge = JArray.charge(elements.capacity) }
     }
 }
 

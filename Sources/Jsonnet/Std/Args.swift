@@ -91,7 +91,7 @@ extension Interpreter {
     func deferredCall(_ fn: JFunction, _ args: ContiguousArray<Lazy>) -> Lazy {
         // A function whose body is a literal (`function(_) 'x'`) returns it whatever the
         // arguments are, and a call with exactly its parameters cannot fail: no thunk.
-        if case .closure(let f, _) = fn.body, f.parameters.count == args.count, let v = literalValue(f.body) {
+        if case .closure(let f, _) = fn.body, f.parameters.count == args.count, let v = f.body.literalValue {
             return .value(v)
         }
         return .thunk(Thunk(heap: heap) { [unowned self] in
@@ -102,19 +102,6 @@ extension Interpreter {
                 throw e
             }
         })
-    }
-
-    /// The value of `node` when it is a literal (null, a boolean, a number or a string).
-    @inline(__always)
-    func literalValue(_ node: Node) -> Value? {
-        switch node.kind {
-        case .null: .null
-        case .true: .bool(true)
-        case .false: .bool(false)
-        case .number: .number(unsafeDowncast(node, to: NumberLiteral.self).value)
-        case .string: unsafeDowncast(node, to: StringLiteral.self).constant.map { .string($0) }
-        default: nil
-        }
     }
 
     /// `fn(args...)` now.

@@ -9,7 +9,7 @@ let stdArrays: [Builtin] = [
         // Each element is a slot and a deferred call.
         try ev.reserve(count, elementBytes: MemoryLayout<Lazy>.stride + MemoryBudget.trackedBytes)
         // `function(_) 'x'`: every element is the literal (see `deferredCall`).
-        if case .closure(let f, _) = fn.body, f.parameters.count == 1, let v = ev.literalValue(f.body) {
+        if case .closure(let f, _) = fn.body, f.parameters.count == 1, let v = f.body.literalValue {
             return .array(JArray(ContiguousArray(repeating: .value(v), count: count)))
         }
         var out = ContiguousArray<Lazy>()
@@ -421,30 +421,13 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
             }
         }
         if parts.isEmpty { return .string(.empty) }
-        var separator = s.string
+        let separator = s.string
         let gaps = parts.count - 1
         bytes += gaps * separator.utf8.count
         scalars += gaps * s.count
         ascii = ascii && (gaps == 0 || s.isASCII)
         if bytes >= MemoryBudget.largeBytes { try ev.reserve(bytes, elementBytes: 1) }
-        let joined = String(unsafeUninitializedCapacity: bytes) { out in
-            var at = 0
-            separator.withUTF8 { sep in
-                for k in 0..<parts.count {
-                    if k > 0, sep.count > 0 {
-                        (out.baseAddress.unsafelyUnwrapped + at).initialize(from: sep.baseAddress.unsafelyUnwrapped, count: sep.count)
-                        at += sep.count
-                    }
-                    parts[k].withUTF8 { text in
-                        if text.count > 0 {
-                            (out.baseAddress.unsafelyUnwrapped + at).initialize(from: text.baseAddress.unsafelyUnwrapped, count: text.count)
-                            at += text.count
-                        }
-                    }
-                }
-            }
-            return at
-        }
+        let joined = joinedString(parts, separator: separator, byteCount: bytes)
         return .string(JString(joined, count: scalars, isASCII: ascii))
     case .array(let s):
         var out = ContiguousArray<Lazy>()

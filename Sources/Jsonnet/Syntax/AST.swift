@@ -34,6 +34,22 @@ package enum NodeKind: UInt8, Sendable {
     case `import`, importStr, importBin
 }
 
+extension Node {
+    /// The value of a literal (null, a boolean, a number, or a string once the
+    /// resolver has made it constant); nil for any other node.
+    @inline(__always)
+    var literalValue: Value? {
+        switch kind {
+        case .null: .null
+        case .true: .bool(true)
+        case .false: .bool(false)
+        case .number: .number(unsafeDowncast(self, to: NumberLiteral.self).value)
+        case .string: unsafeDowncast(self, to: StringLiteral.self).constant.map { .string($0) }
+        default: nil
+        }
+    }
+}
+
 /// `null`
 package final class NullLiteral: Node {
     package init(range: SourceRange) { super.init(kind: .null, range: range) }
@@ -343,16 +359,8 @@ package final class ArrayLiteral: Node {
         var out = ContiguousArray<Lazy>()
         out.reserveCapacity(elements.count)
         for e in elements {
-            switch e.kind {
-            case .null: out.append(.value(.null))
-            case .true: out.append(.value(.bool(true)))
-            case .false: out.append(.value(.bool(false)))
-            case .number: out.append(.value(.number(unsafeDowncast(e, to: NumberLiteral.self).value)))
-            case .string:
-                guard let s = unsafeDowncast(e, to: StringLiteral.self).constant else { return nil }
-                out.append(.value(.string(s)))
-            default: return nil
-            }
+            guard let v = e.literalValue else { return nil }
+            out.append(.value(v))
         }
         return out
     }
