@@ -22,6 +22,11 @@ func diagnostic(_ code: String) -> String {
         #expect(diagnostic("import |||\n  a\n|||\n")
             == "f.jsonnet:(1:8)-(3:4) Block string literals not allowed in imports\n\nimport |||\n  a\n|||\n\n")
         #expect(diagnostic("x\r\n") == "f.jsonnet:1:1-2 Unknown variable: x\n\nx\r\n\n")
+        // Text blocks cut short: inside a line, after a line, before any line (go-jsonnet's first lines).
+        #expect(diagnostic("|||\n  x").hasPrefix("f.jsonnet:1:1 Unexpected EOF"))
+        #expect(diagnostic("|||\n  x\n").hasPrefix("f.jsonnet:1:1 Text block not terminated with |||"))
+        #expect(diagnostic("|||\n").hasPrefix("f.jsonnet:1:1 Text block's first line must start with whitespace"))
+        #expect(diagnostic("|||\n  a\n    b\n  |||").hasPrefix("f.jsonnet:1:1 Unexpected EOF"))
     }
 }
 
