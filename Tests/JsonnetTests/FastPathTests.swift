@@ -91,4 +91,52 @@ import Testing
         #expect(run("std.length('abcdefghé日本')") == "11")
         #expect(run("std.substr('abcdefghijé日本xyz', 10, 3)") == #""é日本""#)
     }
+
+    @Test func appendedStringsKeepTheirOwnText() {
+        // `a + x` appends in place to the buffer `a` ends; a second append from `a` copies.
+        let base = "local a = std.repeat('x', 70) + 'A'; "
+        #expect(compact(base + "local b = a + 'B'; local c = a + 'C'; [std.length(a), b[71], c[71], std.length(b + c)]")
+            == #"[71, "B", "C", 144]"#)
+        #expect(run(base + "local b = a + 'B'; local c = a + 'C'; (b + 'D')[70:] + '|' + (c + 'E')[70:] + '|' + a[69:]")
+            == #""ABD|ACE|xA""#)
+        // A string appended to itself reads its own bytes while the buffer grows.
+        #expect(run("local d(s, n) = if n == 0 then s else d(s + s, n - 1); local x = d(std.repeat('ab', 40), 10); [std.length(x), x[81918:], x == std.repeat('ab', 40960)]")
+            == "[\n   81920,\n   \"ab\",\n   true\n]")
+        // Code points, not bytes, are counted and indexed.
+        #expect(compact("local s = std.foldl(function(acc, c) acc + c, std.makeArray(100, function(i) if i % 2 == 0 then 'é' else '日'), ''); [std.length(s), s[98], s[99], std.substr(s, 1, 3)]")
+            == #"[100, "é", "日", "日é日"]"#)
+        #expect(run("std.md5(std.foldl(function(acc, i) acc + std.toString(i) + ',', std.range(1, 20000), ''))")
+            == #""\#(md5OfNumbers)""#)
+        // Appended strings and ropes mix (prepending keeps a rope).
+        #expect(run("local s = std.foldl(function(acc, i) std.toString(i % 10) + acc + 'x', std.range(1, 200), ''); [std.length(s), s[0:3], s[397:]]")
+            == "[\n   400,\n   \"098\",\n   \"xxx\"\n]")
+    }
+
+    @Test func repeatedCallsReuseFramesOnlyWhenNothingKeptThem() {
+        // Each call's arguments stay with what the body captured.
+        #expect(compact("local fs = std.foldl(function(acc, x) acc + [function() x], [1, 2, 3], []); [fs[0](), fs[1](), fs[2]()]")
+            == "[1, 2, 3]")
+        #expect(compact("std.foldl(function(acc, x) acc + [{v: x}], [4, 5], [])") == #"[{"v": 4}, {"v": 5}]"#)
+        #expect(compact("std.foldr(function(x, acc) [x] + acc, [1, 2, 3], [])") == "[1, 2, 3]")
+        #expect(compact("std.filter(function(x) x % 2 == 0, std.range(1, 8))") == "[2, 4, 6, 8]")
+        #expect(compact("std.flatMap(function(x) [x, x * 10], [1, 2])") == "[1, 10, 2, 20]")
+        #expect(compact("std.sort([3, 1, 2], keyF=function(x) -x)") == "[3, 2, 1]")
+        // Lazy arguments captured by a thunk are evaluated with their own frame.
+        #expect(compact("local ts = std.foldl(function(acc, x) acc + [x * 2], [1, 2, 3], []); ts") == "[2, 4, 6]")
+        #expect(run("std.foldl(function(acc, x) if x == 3 then error 'at ' + x else acc + x, [1, 2, 3], 0)")
+            .hasPrefix("ERROR: RUNTIME ERROR: at 3"))
+        // A function with defaults, or called with fewer parameters, takes the general path.
+        #expect(run("std.foldl(function(acc, x, y=10) acc + x + y, [1, 2], 0)") == "23")
+        #expect(run("std.foldl(function(acc) acc, [1], 0)").hasPrefix("ERROR: RUNTIME ERROR: function expected 1 positional argument(s), but got 2"))
+    }
+
+    @Test func builtinMadeCallsKeepGoJsonnetsTrace() {
+        // The call's own frame, then the unnamed frame of a builtin-made element.
+        #expect(diagnostic("std.map(function(x) error 'no ' + x, ['a'])[0]").hasPrefix(
+            "RUNTIME ERROR: no a\n\tf.jsonnet:1:21-36\tfunction <anonymous>\n\t\t\n\tf.jsonnet:1:1-47\t$"))
+        #expect(compact("local xs = std.makeArray(3, function(i) function() i * 2); [xs[0](), xs[2]()]") == "[0, 4]")
+    }
 }
+
+/// The MD5 of "1,2,...,20000," (checked against Python's hashlib when written).
+private let md5OfNumbers = "0016ed977ec0c5314957696a02ded1e6"

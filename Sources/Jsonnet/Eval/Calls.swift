@@ -118,7 +118,7 @@ extension Interpreter {
     }
 
     /// Runs the body of `f` in its bound argument `frame`, following `tailstrict` tail calls in place.
-    private func runBody(_ f: Function, _ frame: Env) throws -> Value {
+    func runBody(_ f: Function, _ frame: Env) throws -> Value {
         var f = f
         var frame = frame
         try enter()
@@ -246,5 +246,48 @@ extension Interpreter {
         case .lazy(let f):
             return try f(Array(args), self)
         }
+    }
+}
+
+/// One function called many times in a row by a builtin (`std.foldl`, `std.filter`,
+/// sort keys...). When the function is a closure taking exactly the arguments given,
+/// the argument frame of the previous call is reused if nothing kept it (no closure,
+/// object or thunk made by the body captured it): the loop then allocates no frame
+/// per element. Otherwise each call binds a new frame, as `Interpreter.call` does.
+struct RepeatedCall {
+    let fn: JFunction
+    private var frame: Env?
+
+    init(_ fn: JFunction) { self.fn = fn }
+
+    /// `fn(a)`.
+    mutating func callAsFunction(_ ev: Interpreter, _ a: Lazy) throws -> Value {
+        guard case .closure(let f, let cenv) = fn.body, f.parameters.count == 1 else {
+            return try ev.call(fn, [a])
+        }
+        if isKnownUniquelyReferenced(&frame) {
+            let env = frame.unsafelyUnwrapped
+            env.slots[0] = a
+            return try ev.runBody(f, env)
+        }
+        let env = Env(parent: cenv, slots: [a], heap: ev.heap)
+        frame = env
+        return try ev.runBody(f, env)
+    }
+
+    /// `fn(a, b)`.
+    mutating func callAsFunction(_ ev: Interpreter, _ a: Lazy, _ b: Lazy) throws -> Value {
+        guard case .closure(let f, let cenv) = fn.body, f.parameters.count == 2 else {
+            return try ev.call(fn, [a, b])
+        }
+        if isKnownUniquelyReferenced(&frame) {
+            let env = frame.unsafelyUnwrapped
+            env.slots[0] = a
+            env.slots[1] = b
+            return try ev.runBody(f, env)
+        }
+        let env = Env(parent: cenv, slots: [a, b], heap: ev.heap)
+        frame = env
+        return try ev.runBody(f, env)
     }
 }

@@ -124,6 +124,9 @@ package final class Thunk: Tracked {
     enum State {
         case pending(Node, Env)
         case deferred(() throws -> Value)
+        /// A call made by a builtin (`std.map`, `std.makeArray`...): `f`'s body in its
+        /// bound argument frame.
+        case call(Function, Env)
         case inProgress
         case done(Value)
     }
@@ -139,6 +142,13 @@ package final class Thunk: Tracked {
     /// A thunk that runs `compute` when forced (used by native builtins).
     package init(heap: Heap, _ compute: @escaping () throws -> Value) {
         state = .deferred(compute)
+        super.init(heap: heap)
+    }
+
+    /// A thunk that runs the closure `f` in `frame` (its arguments already bound) when
+    /// forced; a failure gets go-jsonnet's unnamed frame for builtin-made calls.
+    package init(call f: Function, in frame: Env, heap: Heap) {
+        state = .call(f, frame)
         super.init(heap: heap)
     }
 
@@ -169,6 +179,24 @@ package final class Thunk: Tracked {
                 state = saved
                 throw error
             }
+        case .call(let f, let frame):
+            state = .inProgress
+            do {
+                try ev.enter()
+                defer { ev.leave() }
+                let v: Value
+                do {
+                    v = try ev.runBody(f, frame)
+                } catch var e as JsonnetError {
+                    e.trace.append(TraceFrame(range: .none, name: ""))
+                    throw e
+                }
+                state = .done(v)
+                return v
+            } catch {
+                state = saved
+                throw error
+            }
         case .deferred(let compute):
             state = .inProgress
             do {
@@ -188,7 +216,7 @@ package final class Thunk: Tracked {
 
     override func visitEdges(_ sink: inout EdgeSink) {
         switch state {
-        case .pending(_, let env): sink.add(env)
+        case .pending(_, let env), .call(_, let env): sink.add(env)
         case .done(let v): sink.add(v)
         case .deferred, .inProgress: return
         }

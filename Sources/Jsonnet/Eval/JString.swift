@@ -1,42 +1,36 @@
-/// `parts` joined by `separator`, written in place into one string of `byteCount`
-/// UTF-8 bytes (the caller's sum of the parts' and separators' lengths; a smaller
-/// count truncates, never overruns).
-func joinedString(_ parts: [String], separator: String = "", byteCount: Int) -> String {
-    var separator = separator
-    return separator.withUTF8 { sep in
-        String(unsafeUninitializedCapacity: byteCount) { out in
-            var at = 0
-            func copy(_ bytes: UnsafeBufferPointer<UInt8>) {
-                guard let from = bytes.baseAddress, bytes.count > 0, at + bytes.count <= out.count else { return }
-                (out.baseAddress.unsafelyUnwrapped + at).initialize(from: from, count: bytes.count)
-                at += bytes.count
-            }
-            for k in parts.indices {
-                if k > 0 { copy(sep) }
-                var text = parts[k]
-                text.withUTF8 { copy($0) }
-            }
-            return at
-        }
-    }
-}
-
 /// A Jsonnet string: a sequence of Unicode code points with O(1) length and,
 /// for ASCII text, O(1) indexing.
 ///
-/// Concatenation of long strings builds a rope that is flattened once, on first
-/// use, without recursion, so `s + x` in a loop stays linear.
+/// Three forms keep `s + x` in a loop linear:
+/// - `acc + x` where `acc` ends its append buffer (`TextBuffer`) writes `x` into the
+///   buffer in place and returns a longer prefix of it; `acc` still sees its own
+///   prefix (a second `acc + y` copies instead);
+/// - other concatenations of long strings build a rope, flattened once, on first
+///   use, without recursion;
+/// - everything else is a Swift string.
 package final class JString {
     /// Number of Unicode scalars.
     package let count: Int
     /// True when every scalar is ASCII (then UTF-8 offsets are scalar offsets).
     package let isASCII: Bool
-    private var flat: String?
-    private var left: JString?
-    private var right: JString?
+    private var form: Form
     private var scalarCache: [Unicode.Scalar]?
     /// A large flat string's share of the evaluation's memory budget.
     private var charge: MemoryCharge?
+
+    private enum Form {
+        /// The text itself.
+        case flat(String)
+        /// `left + right`, not yet flattened.
+        case rope(JString, JString)
+        /// The first `bytes` bytes of a shared append buffer.
+        case appended(TextBuffer, Int)
+    }
+
+    /// Strings of at most this many bytes are copied, not joined as ropes.
+    private static let shortBytes = 64
+    /// `a + b` starts an append buffer (copying both) only when both are at most this long.
+    private static let bufferStartBytes = 4096
 
     /// Wraps a Swift string, measuring it once.
     package init(_ s: String) {
@@ -62,7 +56,7 @@ package final class JString {
         }
         self.count = n
         self.isASCII = ascii
-        self.flat = s
+        self.form = .flat(s)
         if s.utf8.count >= MemoryBudget.largeBytes { charge = MemoryBudget.charge(s.utf8.count) }
     }
 
@@ -70,7 +64,7 @@ package final class JString {
     package init(_ s: String, count: Int, isASCII: Bool) {
         self.count = count
         self.isASCII = isASCII
-        self.flat = s
+        self.form = .flat(s)
         if count >= MemoryBudget.largeBytes { charge = MemoryBudget.charge(s.utf8.count) }
     }
 
@@ -87,60 +81,135 @@ package final class JString {
     private init(left: JString, right: JString) {
         self.count = left.count + right.count
         self.isASCII = left.isASCII && right.isASCII
-        self.left = left
-        self.right = right
+        self.form = .rope(left, right)
+    }
+
+    private init(buffer: TextBuffer, bytes: Int, count: Int, isASCII: Bool) {
+        self.count = count
+        self.isASCII = isASCII
+        self.form = .appended(buffer, bytes)
     }
 
     /// The shared empty string.
     nonisolated(unsafe) package static let empty = JString("", count: 0, isASCII: true)
 
-    /// `a + b`, as a rope when the result is long.
+    /// The UTF-8 length of a string that is not a rope (nil for a rope).
+    private var directBytes: Int? {
+        switch form {
+        case .flat(let s): return s.utf8.count
+        case .appended(_, let n): return n
+        case .rope: return nil
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of a string that is not a rope.
+    private func withDirectBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        switch form {
+        case .flat(let s):
+            if let r = try s.utf8.withContiguousStorageIfAvailable(body) { return r }
+            var copy = s
+            return try copy.withUTF8(body)
+        case .appended(let b, let n): return try body(UnsafeBufferPointer(start: b.storage, count: n))
+        case .rope: preconditionFailure("a rope has no direct bytes")
+        }
+    }
+
+    /// `a + b`: in place at the end of `a`'s append buffer, as a copy when short,
+    /// as a rope otherwise.
     package static func concat(_ a: JString, _ b: JString) -> JString {
         if a.count == 0 { return b }
         if b.count == 0 { return a }
-        if a.count + b.count <= 64, var fa = a.flat, var fb = b.flat {
+        let count = a.count + b.count
+        let ascii = a.isASCII && b.isASCII
+        guard let nb = b.directBytes else { return JString(left: a, right: b) }
+        if case .appended(let buffer, let na) = a.form, na == buffer.used {
+            b.withDirectBytes { buffer.append($0) }
+            return JString(buffer: buffer, bytes: na + nb, count: count, isASCII: ascii)
+        }
+        guard let na = a.directBytes else { return JString(left: a, right: b) }
+        if na + nb <= shortBytes {
             // Short results are copied: bytes side by side, without `String +`'s general path.
-            let joined = fa.withUTF8 { x in
-                fb.withUTF8 { y in
-                    String(unsafeUninitializedCapacity: x.count + y.count) { out in
-                        if let p = x.baseAddress, x.count > 0 { out.baseAddress.unsafelyUnwrapped.initialize(from: p, count: x.count) }
-                        if let p = y.baseAddress, y.count > 0 { (out.baseAddress.unsafelyUnwrapped + x.count).initialize(from: p, count: y.count) }
-                        return x.count + y.count
-                    }
-                }
+            let joined = String(unsafeUninitializedCapacity: na + nb) { out in
+                let base = out.baseAddress.unsafelyUnwrapped
+                a.withDirectBytes { if let p = $0.baseAddress, na > 0 { base.initialize(from: p, count: na) } }
+                b.withDirectBytes { if let p = $0.baseAddress, nb > 0 { (base + na).initialize(from: p, count: nb) } }
+                return na + nb
             }
-            return JString(joined, count: a.count + b.count, isASCII: a.isASCII && b.isASCII)
+            return JString(joined, count: count, isASCII: ascii)
+        }
+        if na <= bufferStartBytes && nb <= bufferStartBytes {
+            // Likely the start of `acc + x` in a loop: later appends go in place.
+            let buffer = TextBuffer(capacity: 2 * (na + nb))
+            a.withDirectBytes { buffer.append($0) }
+            b.withDirectBytes { buffer.append($0) }
+            return JString(buffer: buffer, bytes: na + nb, count: count, isASCII: ascii)
         }
         return JString(left: a, right: b)
     }
 
     /// The flattened Swift string.
     package var string: String {
-        if let flat { return flat }
-        let s = flatten()
-        flat = s
+        switch form {
+        case .flat(let s):
+            return s
+        case .appended(let buffer, let n):
+            let s = String(unsafeUninitializedCapacity: n) { out in
+                if n > 0 { out.baseAddress.unsafelyUnwrapped.initialize(from: buffer.storage, count: n) }
+                return n
+            }
+            settle(s)
+            return s
+        case .rope:
+            let s = flatten()
+            settle(s)
+            return s
+        }
+    }
+
+    /// Keeps `s` as this string's only form (dropping rope children or the buffer).
+    private func settle(_ s: String) {
+        form = .flat(s)
         if s.utf8.count >= MemoryBudget.largeBytes { charge = MemoryBudget.charge(s.utf8.count) }
-        left = nil
-        right = nil
-        return s
     }
 
     private func flatten() -> String {
         // The leaves left to right (no recursion: ropes can be millions deep), then
         // one string written in place.
-        var leaves: [String] = []
+        var leaves = ContiguousArray<JString>()
         var bytes = 0
         var stack: [JString] = [self]
         while let node = stack.popLast() {
-            if let f = node.flat {
-                bytes += f.utf8.count
-                leaves.append(f)
+            if case .rope(let l, let r) = node.form {
+                stack.append(r)
+                stack.append(l)
             } else {
-                stack.append(node.right.unsafelyUnwrapped)
-                stack.append(node.left.unsafelyUnwrapped)
+                bytes += node.directBytes.unsafelyUnwrapped
+                leaves.append(node)
             }
         }
-        return joinedString(leaves, byteCount: bytes)
+        return JString.joined(leaves, separator: .empty, byteCount: bytes)
+    }
+
+    /// The number of UTF-8 bytes (flattening a rope).
+    package var utf8Count: Int { directBytes ?? string.utf8.count }
+
+    /// Calls `body` with the UTF-8 bytes (flattening a rope first).
+    package func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if case .rope = form { _ = string }
+        return try withDirectBytes(body)
+    }
+
+    /// `parts` joined by `separator`, written in place into one string of `byteCount`
+    /// UTF-8 bytes (the sum of the parts' and separators' lengths).
+    package static func joined(_ parts: ContiguousArray<JString>, separator: JString, byteCount: Int) -> String {
+        String(unsafeUninitializedCapacity: byteCount) { out in
+            var w = TextWriter(out)
+            for k in parts.indices {
+                if k > 0 { w.write(separator) }
+                w.write(parts[k])
+            }
+            return w.written
+        }
     }
 
     /// The scalars as an array (cached), for random access into non-ASCII text.
@@ -245,5 +314,73 @@ struct CodePointKey: Hashable {
     func hash(into h: inout Hasher) {
         var s = self.s
         s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// The growable bytes behind strings built by appending: each string made from it
+/// is a prefix (`JString.Form.appended`), and only the string ending at `used` may
+/// append, so earlier prefixes never change.
+final class TextBuffer {
+    private(set) var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    /// Bytes written so far.
+    private(set) var used = 0
+    /// The buffer's share of the evaluation's memory budget, when large.
+    private var charge: MemoryCharge?
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 128)
+        storage = .allocate(capacity: self.capacity)
+        recharge()
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Writes `bytes` after the used part, growing the buffer (doubling) when full.
+    /// `bytes` may lie in this buffer itself (`s + s`).
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard var from = bytes.baseAddress, bytes.count > 0 else { return }
+        let needed = used + bytes.count
+        if needed > capacity {
+            let inside = from >= UnsafePointer(storage) && from < UnsafePointer(storage + used)
+            let offset = inside ? from - UnsafePointer(storage) : 0
+            // Sizes are bounded by the evaluation's string limits; doubling cannot overflow them.
+            let grown = Swift.max(needed, capacity &* 2)
+            let next = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+            next.initialize(from: storage, count: used)
+            storage.deallocate()
+            storage = next
+            capacity = grown
+            recharge()
+            if inside { from = UnsafePointer(storage + offset) }
+        }
+        (storage + used).initialize(from: from, count: bytes.count)
+        used = needed
+    }
+
+    private func recharge() {
+        charge = nil  // the old share first, so growing never counts both
+        charge = capacity >= MemoryBudget.largeBytes ? MemoryBudget.charge(capacity) : nil
+    }
+}
+
+/// Writes strings one after another into uninitialized bytes, never past their end
+/// (a miscounted size truncates instead of overrunning).
+package struct TextWriter {
+    private let out: UnsafeMutableBufferPointer<UInt8>
+    /// Bytes written so far.
+    package private(set) var written = 0
+
+    package init(_ out: UnsafeMutableBufferPointer<UInt8>) { self.out = out }
+
+    /// Appends the UTF-8 bytes of `s`.
+    @inline(__always)
+    package mutating func write(_ s: JString) {
+        if s.count == 0 { return }
+        s.withUTF8 { bytes in
+            guard let from = bytes.baseAddress, written + bytes.count <= out.count else { return }
+            (out.baseAddress.unsafelyUnwrapped + written).initialize(from: from, count: bytes.count)
+            written += bytes.count
+        }
     }
 }

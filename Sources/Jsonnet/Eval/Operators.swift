@@ -137,9 +137,9 @@ extension Interpreter {
         case (.string(let a), .string(let b)):
             return .string(try concat(a, b))
         case (.string(let a), _):
-            return .string(try concat(a, JString(try toStringValue(r))))
+            return .string(try concat(a, try stringOperand(r)))
         case (_, .string(let b)):
-            return .string(try concat(JString(try toStringValue(l)), b))
+            return .string(try concat(try stringOperand(l), b))
         case (.array(let a), .array(let b)):
             if a.count == 0 { return r }
             if b.count == 0 { return l }
@@ -260,6 +260,19 @@ extension Interpreter {
     }
 
     /// `std.toString`: strings as they are, everything else as compact JSON.
+    /// The other operand of `string + x` as text: numbers (`'l' + i`), booleans and
+    /// null without a manifester.
+    @inline(__always)
+    private func stringOperand(_ v: Value) throws -> JString {
+        switch v {
+        case .number(let d):
+            let s = formatNumber(d)
+            return JString(s, count: s.utf8.count, isASCII: true)
+        default:
+            return JString(try toStringValue(v))
+        }
+    }
+
     package func toStringValue(_ v: Value) throws -> String {
         if case .string(let s) = v { return s.string }
         return try manifestForError(v)

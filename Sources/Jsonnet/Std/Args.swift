@@ -91,8 +91,10 @@ extension Interpreter {
     func deferredCall(_ fn: JFunction, _ args: ContiguousArray<Lazy>) -> Lazy {
         // A function whose body is a literal (`function(_) 'x'`) returns it whatever the
         // arguments are, and a call with exactly its parameters cannot fail: no thunk.
-        if case .closure(let f, _) = fn.body, f.parameters.count == args.count, let v = f.body.literalValue {
-            return .value(v)
+        if case .closure(let f, let cenv) = fn.body, f.parameters.count == args.count {
+            if let v = f.body.literalValue { return .value(v) }
+            // Exactly its parameters: the frame the call would bind, bound now.
+            return .thunk(Thunk(call: f, in: Env(parent: cenv, slots: args, heap: heap), heap: heap))
         }
         return .thunk(Thunk(heap: heap) { [unowned self] in
             do {

@@ -60,8 +60,9 @@ let stdArrays: [Builtin] = [
         let arr = try Args.array(a, ev)
         let fn = try Args.function(f, ev)
         var out = ContiguousArray<Lazy>()
+        var predicate = RepeatedCall(fn)
         for e in try arr.elements(ev) {
-            let keep = try ev.call(fn, [e])
+            let keep = try predicate(ev, e)
             guard case .bool(let b) = keep else { throw ev.typeError(keep, expected: "boolean") }
             if b { out.append(e) }
         }
@@ -83,8 +84,9 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("std.filterMap third param must be array, got \(a.typeName)")
         }
         var out = ContiguousArray<Lazy>()
+        var predicate = RepeatedCall(filter)
         for e in try arr.elements(ev) {
-            let keep = try ev.call(filter, [e])
+            let keep = try predicate(ev, e)
             guard case .bool(let b) = keep else { throw ev.typeError(keep, expected: "boolean") }
             if b { out.append(ev.deferredCall(map, [e])) }
         }
@@ -98,9 +100,10 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("foldl second parameter should be string or array, got \(a.typeName)")
         }
         var acc = initial
+        var step = RepeatedCall(fn)
         for e in elems {
             try ev.tick()
-            acc = try ev.call(fn, [.value(acc), e])
+            acc = try step(ev, .value(acc), e)
         }
         return acc
     },
@@ -110,9 +113,10 @@ let stdArrays: [Builtin] = [
             throw ev.makeError("foldr second parameter should be string or array, got \(a.typeName)")
         }
         var acc = initial
+        var step = RepeatedCall(fn)
         for e in elems.reversed() {
             try ev.tick()
-            acc = try ev.call(fn, [e, .value(acc)])
+            acc = try step(ev, e, .value(acc))
         }
         return acc
     },
@@ -373,8 +377,9 @@ private func flatMap(_ f: Value, _ a: Value, _ ev: Interpreter) throws -> Value 
     switch a {
     case .array(let arr):
         var out = ContiguousArray<Lazy>()
+        var produce = RepeatedCall(fn)
         for e in try arr.elements(ev) {
-            let v = try ev.call(fn, [e])
+            let v = try produce(ev, e)
             switch v {
             case .array(let part): try out.append(contentsOf: part.elements(ev))
             default: throw ev.typeError(v, expected: "array")
@@ -383,8 +388,9 @@ private func flatMap(_ f: Value, _ a: Value, _ ev: Interpreter) throws -> Value 
         return .array(JArray(out))
     case .string(let s):
         var out = ""
+        var produce = RepeatedCall(fn)
         for c in Args.characters(s) {
-            let v = try ev.call(fn, [c])
+            let v = try produce(ev, c)
             switch v {
             case .string(let part): out += part.string
             default: throw ev.typeError(v, expected: "string")
@@ -396,39 +402,62 @@ private func flatMap(_ f: Value, _ a: Value, _ ev: Interpreter) throws -> Value 
     }
 }
 
+/// Calls `body` with each string element of `elems` in order, skipping nulls; any
+/// other value fails as go-jsonnet's `std.join` does.
+@inline(__always)
+private func forEachStringPart(_ elems: ContiguousArray<Lazy>, _ ev: Interpreter,
+                               _ body: (JString) throws -> Void) throws {
+    for i in elems.indices {
+        switch elems[i] {
+        case .value(.string(let part)):
+            try body(part)
+        case .value(.null):
+            continue
+        case .value(let v):
+            throw ev.typeError(v, expected: "string")
+        case .thunk(let t):
+            switch try t.force(ev) {
+            case .string(let part): try body(part)
+            case .null: continue
+            case let v: throw ev.typeError(v, expected: "string")
+            }
+        }
+    }
+}
+
 /// `std.join` for string and array separators; `null` elements are skipped.
 private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
     let arr = try Args.array(a, ev)
     switch sep {
     case .string(let s):
-        // Two passes: the parts and their total size, then one string written in place
-        // (its length in scalars and ASCII-ness follow from the parts').
-        var parts: [String] = []
-        parts.reserveCapacity(arr.count)
-        var bytes = 0, scalars = 0, ascii = true
-        for i in 0..<arr.count {
-            let v = try arr.get(i, ev)
-            switch v {
-            case .null: continue
-            case .string(let part):
-                let text = part.string
-                parts.append(text)
-                bytes += text.utf8.count
-                scalars += part.count
-                ascii = ascii && part.isASCII
-            default:
-                throw ev.typeError(v, expected: "string")
-            }
+        // Two passes over the elements: their total size (forcing and checking each),
+        // then one string written in place (its length in scalars and ASCII-ness
+        // follow from the parts').
+        let elems = try arr.elements(ev)
+        var parts = 0, bytes = 0, scalars = 0, ascii = true
+        try forEachStringPart(elems, ev) { part in
+            parts += 1
+            bytes += part.utf8Count
+            scalars += part.count
+            ascii = ascii && part.isASCII
         }
-        if parts.isEmpty { return .string(.empty) }
-        let separator = s.string
-        let gaps = parts.count - 1
-        bytes += gaps * separator.utf8.count
+        if parts == 0 { return .string(.empty) }
+        let gaps = parts - 1
+        bytes += gaps * s.utf8Count
         scalars += gaps * s.count
         ascii = ascii && (gaps == 0 || s.isASCII)
         if bytes >= MemoryBudget.largeBytes { try ev.reserve(bytes, elementBytes: 1) }
-        let joined = joinedString(parts, separator: separator, byteCount: bytes)
-        return .string(JString(joined, count: scalars, isASCII: ascii))
+        let text = try String(unsafeUninitializedCapacity: bytes) { out in
+            var w = TextWriter(out)
+            var first = true
+            try forEachStringPart(elems, ev) { part in
+                if !first { w.write(s) }
+                first = false
+                w.write(part)
+            }
+            return w.written
+        }
+        return .string(JString(text, count: scalars, isASCII: ascii))
     case .array(let s):
         var out = ContiguousArray<Lazy>()
         var first = true
@@ -458,7 +487,8 @@ func sortKeys(_ elems: ContiguousArray<Lazy>, keyF: Value, _ ev: Interpreter) th
     if case .function(let id) = identityKey, fn === id {
         for e in elems { keys.append(try e.force(ev)) }
     } else {
-        for e in elems { keys.append(try ev.call(fn, [e])) }
+        var key = RepeatedCall(fn)
+        for e in elems { keys.append(try key(ev, e)) }
     }
     return keys
 }
