@@ -130,6 +130,20 @@ import Testing
         #expect(run("std.foldl(function(acc) acc, [1], 0)").hasPrefix("ERROR: RUNTIME ERROR: function expected 1 positional argument(s), but got 2"))
     }
 
+    @Test func scalarArgumentsAreComputedAtTheCallOnlyWhenTheyCannotFail() {
+        #expect(run("local fib(n) = if n <= 1 then 1 else fib(n - 1) + fib(n - 2); fib(20)") == "10946")
+        #expect(run("local f(s, n) = if n == 0 then s else f(s + 'ab', n - 1); std.length(f('', 100))") == "200")
+        // A failing argument stays a thunk: no error unless the callee uses it.
+        #expect(run("local f(x, y) = y; f(1 / 0, 2)") == "2")
+        #expect(run("local f(x) = 'ok'; local n = 'a'; f(n - 1)") == #""ok""#)
+        #expect(run("local f(x) = x; f(1 / 0)") == "ERROR: RUNTIME ERROR: Division by zero.")
+        #expect(run("local f(x) = x; local s = 'a'; f(s < 1)") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        // Next to the depth limit arguments stay thunks, so the limit falls where
+        // go-jsonnet's does for recursion that uses its argument.
+        #expect(run("local f(n) = if n == 0 then 0 else 1 + f(n - 1); f(497)") == "497")
+        #expect(run("local f(n) = if n == 0 then 0 else 1 + f(n - 1); f(498)") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
+    }
+
     @Test func builtinMadeCallsKeepGoJsonnetsTrace() {
         // The call's own frame, then the unnamed frame of a builtin-made element.
         #expect(diagnostic("std.map(function(x) error 'no ' + x, ['a'])[0]").hasPrefix(

@@ -21,8 +21,20 @@ extension Interpreter {
         positional.reserveCapacity(a.positional.count)
         if a.tailStrict {
             for p in a.positional { positional.append(.value(try eval(p, env))) }
-        } else {
+        } else if a.speculativeArguments == 0 || depth + 2 > maxStack {
+            // (Next to the depth limit, thunks as always: forcing one in the callee is
+            // the frame where go-jsonnet's "max stack frames exceeded" may be raised.)
             for p in a.positional { positional.append(lazy(p, env)) }
+        } else {
+            // `f(n - 1)` over values already computed: the value now instead of a thunk
+            // (a failing operator keeps the thunk, so its error appears only if used).
+            for (k, p) in a.positional.enumerated() {
+                if k < 64, a.speculativeArguments & (1 << UInt64(k)) != 0, let v = speculate(p, env) {
+                    positional.append(.value(v))
+                } else {
+                    positional.append(lazy(p, env))
+                }
+            }
         }
         var named: [(String, Lazy)] = []
         if !a.named.isEmpty {

@@ -194,11 +194,18 @@ package final class Apply: Node {
     package let positional: [Node]
     package let named: [NamedArgument]
     package let tailStrict: Bool
+    /// Bit k is set when positional argument k (k < 64) is a small operator expression
+    /// (`n - 1`) the evaluator may compute when the call is made instead of passing a
+    /// thunk (see `Node.isScalarOperation`).
+    package let speculativeArguments: UInt64
     package init(target: Node, positional: [Node], named: [NamedArgument], tailStrict: Bool, range: SourceRange) {
         self.target = target
         self.positional = positional
         self.named = named
         self.tailStrict = tailStrict
+        var mask: UInt64 = 0
+        for (k, p) in positional.prefix(64).enumerated() where p.isScalarOperation { mask |= 1 << UInt64(k) }
+        self.speculativeArguments = mask
         super.init(kind: .apply, range: range)
     }
 }
@@ -383,13 +390,21 @@ package final class ArrayComprehension: Node {
     package init(body: Node, specs: [ComprehensionSpec], range: SourceRange) {
         self.body = body
         self.specs = specs
-        var budget = 15
-        self.speculativeBody = (body.kind == .binary || body.kind == .unary) && Self.isScalarOperation(body, &budget)
+        self.speculativeBody = body.isScalarOperation
         super.init(kind: .arrayComprehension, range: range)
     }
+}
 
-    /// Literals and variables combined by at most `budget` unary and binary operators
-    /// (not `%`, which formats, nor `in`, which needs an object).
+extension Node {
+    /// Whether this is a small operator expression: literals and variables combined
+    /// by one to fifteen unary and binary operators (not `%`, which formats, nor `in`,
+    /// which needs an object). The evaluator may compute such an expression eagerly
+    /// instead of allocating a thunk for it (see `Interpreter.speculate`).
+    var isScalarOperation: Bool {
+        var budget = 15
+        return (kind == .binary || kind == .unary) && Node.isScalarOperation(self, &budget)
+    }
+
     private static func isScalarOperation(_ node: Node, _ budget: inout Int) -> Bool {
         budget -= 1
         guard budget >= 0 else { return false }
