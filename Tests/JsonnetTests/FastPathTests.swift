@@ -144,6 +144,15 @@ import Testing
         #expect(run("local f(n) = if n == 0 then 0 else 1 + f(n - 1); f(498)") == "ERROR: RUNTIME ERROR: max stack frames exceeded.")
     }
 
+    @Test func joinCopiesRepeatedPartsOnce() {
+        #expect(run("std.join(', ', ['a', 'bé', null, 'a', 'a', 'c'])") == #""a, bé, a, a, c""#)
+        #expect(run("local x = 'abcdefghijklmnop'; std.join('|', [x, x, x, 'q', x])")
+            == #""abcdefghijklmnop|abcdefghijklmnop|abcdefghijklmnop|q|abcdefghijklmnop""#)
+        #expect(run("local s = std.join('', std.makeArray(5000, function(_) 'é')); [std.length(s), s[4999]]")
+            == "[\n   5000,\n   \"é\"\n]")
+        #expect(run("std.join(',', ['x', 1])") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+    }
+
     @Test func builtinMadeCallsKeepGoJsonnetsTrace() {
         // The call's own frame, then the unnamed frame of a builtin-made element.
         #expect(diagnostic("std.map(function(x) error 'no ' + x, ['a'])[0]").hasPrefix(

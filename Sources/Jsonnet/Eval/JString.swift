@@ -377,10 +377,27 @@ package struct TextWriter {
     @inline(__always)
     package mutating func write(_ s: JString) {
         if s.count == 0 { return }
-        s.withUTF8 { bytes in
-            guard let from = bytes.baseAddress, written + bytes.count <= out.count else { return }
-            (out.baseAddress.unsafelyUnwrapped + written).initialize(from: from, count: bytes.count)
-            written += bytes.count
+        s.withUTF8 { write(bytes: $0) }
+    }
+
+    /// Appends `bytes` (short ones byte by byte, without a call to `memcpy`).
+    @inline(__always)
+    package mutating func write(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let from = bytes.baseAddress, bytes.count > 0, written + bytes.count <= out.count else { return }
+        let to = out.baseAddress.unsafelyUnwrapped + written
+        if bytes.count <= 8 {
+            for i in 0..<bytes.count { to[i] = from[i] }
+        } else {
+            to.initialize(from: from, count: bytes.count)
         }
+        written += bytes.count
+    }
+
+    /// Appends again the `count` bytes already written at offset `start`.
+    @inline(__always)
+    package mutating func rewrite(from start: Int, count: Int) {
+        guard count > 0, start >= 0, start + count <= written, written + count <= out.count else { return }
+        let base = out.baseAddress.unsafelyUnwrapped
+        write(bytes: UnsafeBufferPointer(start: base + start, count: count))
     }
 }

@@ -435,11 +435,20 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
         // follow from the parts').
         let elems = try arr.elements(ev)
         var parts = 0, bytes = 0, scalars = 0, ascii = true
+        // A part equal (identical) to the one before it is measured and copied once
+        // (`std.join(',', std.makeArray(n, function(_) 'x'))`).
+        var lastID: ObjectIdentifier? = nil
+        var lastBytes = 0
         try forEachStringPart(elems, ev) { part in
             parts += 1
-            bytes += part.utf8Count
+            let id = ObjectIdentifier(part)
+            if id != lastID {
+                lastID = id
+                lastBytes = part.utf8Count
+                ascii = ascii && part.isASCII
+            }
+            bytes += lastBytes
             scalars += part.count
-            ascii = ascii && part.isASCII
         }
         if parts == 0 { return .string(.empty) }
         let gaps = parts - 1
@@ -447,15 +456,27 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
         scalars += gaps * s.count
         ascii = ascii && (gaps == 0 || s.isASCII)
         if bytes >= MemoryBudget.largeBytes { try ev.reserve(bytes, elementBytes: 1) }
-        let text = try String(unsafeUninitializedCapacity: bytes) { out in
-            var w = TextWriter(out)
-            var first = true
-            try forEachStringPart(elems, ev) { part in
-                if !first { w.write(s) }
-                first = false
-                w.write(part)
+        let text = try s.withUTF8 { separator in
+            try String(unsafeUninitializedCapacity: bytes) { out in
+                var w = TextWriter(out)
+                var first = true
+                lastID = nil
+                var lastAt = 0
+                try forEachStringPart(elems, ev) { part in
+                    if !first { w.write(bytes: separator) }
+                    first = false
+                    let id = ObjectIdentifier(part)
+                    if id == lastID {
+                        w.rewrite(from: lastAt, count: lastBytes)
+                    } else {
+                        lastID = id
+                        lastAt = w.written
+                        w.write(part)
+                        lastBytes = w.written - lastAt
+                    }
+                }
+                return w.written
             }
-            return w.written
         }
         return .string(JString(text, count: scalars, isASCII: ascii))
     case .array(let s):
