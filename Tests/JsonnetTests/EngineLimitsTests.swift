@@ -127,6 +127,11 @@ import Testing
             local a = std.foldl(function(acc, i) std.reverse(acc + std.range(i, i + 5000)), std.range(1, 100), []);
             [std.length(a), a[0], a[std.length(a) - 1]]
             """).replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "") == "[500100,5100,5099]")
+        // A string appended to itself grows its shared buffer until the budget stops it.
+        #expect(run("local d(s, n) = if n == 0 then s else d(s + s, n - 1); std.length(d(std.repeat('ab', 40), 30))",
+                    memoryLimit: limit).hasPrefix(error))
+        #expect(run("local d(s, n) = if n == 0 then s else d(s + s, n - 1); std.length(d(std.repeat('ab', 40), 20))",
+                    memoryLimit: limit) == "83886080")
         // Appending to the same array from many places keeps every result intact.
         #expect(compact("local a = std.range(1, 10) + [0]; [std.length(a + [i]) for i in std.range(1, 5)] + [(a + [7])[11], (a + [8])[11]]")
             == "[12, 12, 12, 12, 12, 7, 8]")

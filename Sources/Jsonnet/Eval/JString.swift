@@ -344,8 +344,13 @@ final class TextBuffer {
         if needed > capacity {
             let inside = from >= UnsafePointer(storage) && from < UnsafePointer(storage + used)
             let offset = inside ? from - UnsafePointer(storage) : 0
-            // Sizes are bounded by the evaluation's string limits; doubling cannot overflow them.
-            let grown = Swift.max(needed, capacity &* 2)
+            // Doubling keeps appending linear, but not past the memory budget: near the
+            // limit the buffer grows to exactly what is needed (and the budget check that
+            // follows every allocation then ends the evaluation cleanly).
+            var grown = Swift.max(needed, capacity &* 2)
+            if let budget = MemoryBudget.current, budget.live - (charge?.bytes ?? 0) + grown > budget.limit {
+                grown = needed
+            }
             let next = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
             next.initialize(from: storage, count: used)
             storage.deallocate()
