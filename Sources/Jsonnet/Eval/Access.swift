@@ -1,51 +1,94 @@
 extension Interpreter {
+    /// `target.name` or `target[index]`. Field bodies evaluate inside this frame, so
+    /// the error paths and the general `index` run in functions of their own.
     func evalIndex(_ n: Index, _ env: Env) throws -> Value {
         let target = try eval(n.target, env)
         if let name = n.fieldName, case .object(let o) = target {
+            let found: Value?
             do {
-                if let v = try o.get(name, self) { return v }
-            } catch var e as JsonnetError {
-                e.trace.append(TraceFrame(at: n))
-                throw e
+                found = try o.get(name, self)
+            } catch {
+                throw traced(error, at: n)
             }
-            throw makeError("Field does not exist: \(name)", at: n)
+            if let v = found { return v }
+            throw missingField(name, n)
         }
         let index = try eval(n.index, env)
+        return try applyIndex(n, target, index)
+    }
+
+    @inline(never)
+    private func missingField(_ name: String, _ n: Index) -> JsonnetError {
+        makeError("Field does not exist: \(name)", at: n)
+    }
+
+    /// `target[index]` for an `Index` node; an error gets the node's place in its trace.
+    @inline(never)
+    private func applyIndex(_ n: Index, _ target: Value, _ index: Value) throws -> Value {
         do {
             return try self.index(target, index)
-        } catch var e as JsonnetError {
-            e.trace.append(TraceFrame(at: n))
-            throw e
+        } catch {
+            throw traced(error, at: n)
         }
     }
 
     /// `target[index]` on evaluated operands.
     package func index(_ target: Value, _ index: Value) throws -> Value {
+        // Fields and elements evaluate inside these frames: each kind of target has
+        // its own function, and the error texts are built out of line.
         switch target {
-        case .object(let o):
-            guard case .string(let s) = index else { throw typeError(index, expected: "string") }
-            let name = s.string
-            if let v = try o.get(name, self) { return v }
-            throw makeError("Field does not exist: \(name)")
-        case .array(let a):
-            guard case .number(let d) = index else { throw typeError(index, expected: "number") }
-            if d.rounded(.towardZero) != d && d.isFinite {
-                throw makeError("Array index must be an integer, got \(formatGoFloat(d))")
-            }
-            let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
-            if i < 0 || i >= a.count {
-                throw makeError("Index \(goInt(d)) out of bounds, not within [0, \(a.count))")
-            }
-            return try a.get(i, self)
-        case .string(let s):
-            guard case .number(let d) = index else { throw typeError(index, expected: "number") }
-            let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
-            if i < 0 || i >= s.count {
-                throw makeError("Index \(goInt(d)) out of bounds, not within [0, \(s.count))")
-            }
-            return .string(JString.of(s.scalar(at: i)))
-        default:
-            throw makeError("Value non indexable: \(goValueTypeName(target))")
+        case .object(let o): return try indexObject(o, index)
+        case .array(let a): return try indexArray(a, index)
+        case .string(let s): return try indexString(s, index)
+        default: throw indexError(.notIndexable(target))
+        }
+    }
+
+    @inline(never)
+    private func indexObject(_ o: JObject, _ index: Value) throws -> Value {
+        guard case .string(let s) = index else { throw typeError(index, expected: "string") }
+        let name = s.string
+        if let v = try o.get(name, self) { return v }
+        throw indexError(.missingField(name))
+    }
+
+    @inline(never)
+    private func indexArray(_ a: JArray, _ index: Value) throws -> Value {
+        guard case .number(let d) = index else { throw typeError(index, expected: "number") }
+        if d.rounded(.towardZero) != d && d.isFinite { throw indexError(.notInteger(d)) }
+        let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
+        if i < 0 || i >= a.count { throw indexError(.outOfBounds(d, a.count)) }
+        return try a.get(i, self)
+    }
+
+    @inline(never)
+    private func indexString(_ s: JString, _ index: Value) throws -> Value {
+        guard case .number(let d) = index else { throw typeError(index, expected: "number") }
+        let i = Int(exactly: d.rounded(.towardZero)) ?? Int.min
+        if i < 0 || i >= s.count { throw indexError(.outOfBounds(d, s.count)) }
+        return .string(JString.of(s.scalar(at: i)))
+    }
+
+    /// Why `target[index]` failed.
+    private enum IndexFailure {
+        case missingField(String)
+        case notInteger(Double)
+        case outOfBounds(Double, Int)
+        case notIndexable(Value)
+    }
+
+    /// go-jsonnet's message for an index that failed.
+    @inline(never)
+    private func indexError(_ failure: IndexFailure) -> JsonnetError {
+        switch failure {
+        case .missingField(let name):
+            makeError("Field does not exist: \(name)")
+        case .notInteger(let d):
+            makeError("Array index must be an integer, got \(formatGoFloat(d))")
+        case .outOfBounds(let d, let count):
+            makeError("Index \(goInt(d)) out of bounds, not within [0, \(count))")
+        case .notIndexable(let target):
+            makeError("Value non indexable: \(goValueTypeName(target))")
         }
     }
 

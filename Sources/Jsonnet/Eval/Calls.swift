@@ -4,14 +4,14 @@ extension Interpreter {
         let (fn, positional, named) = try prepareCall(a, env)
         do {
             return try call(fn, positional, named, tailStrict: a.tailStrict)
-        } catch var e as JsonnetError {
-            e.trace.append(TraceFrame(at: a))
-            throw e
+        } catch {
+            throw traced(error, at: a)
         }
     }
 
     /// Evaluates the callee and packages the arguments of `a` (eagerly when `tailstrict`).
-    @inline(__always)
+    /// Not inlined: its locals would stay on the native stack for the whole call.
+    @inline(never)
     private func prepareCall(_ a: Apply, _ env: Env) throws -> (JFunction, ContiguousArray<Lazy>, [(String, Lazy)]) {
         let target = try eval(a.target, env)
         guard case .function(let fn) = target else {
@@ -67,11 +67,7 @@ extension Interpreter {
                 return .call(fn, positional, named, a)
             case .conditional:
                 let c = unsafeDowncast(node, to: Conditional.self)
-                let cond = try eval(c.condition, env)
-                guard case .bool(let b) = cond else {
-                    throw makeError("Unexpected type \(cond.typeName), expected boolean", at: c.condition)
-                }
-                if b {
+                if try condition(c, env) {
                     node = c.then
                 } else if let o = c.otherwise {
                     node = o
@@ -80,13 +76,8 @@ extension Interpreter {
                 }
             case .local:
                 let n = unsafeDowncast(node, to: Local.self)
-                let frame = Env(parent: env, slots: [], heap: heap)
-                var slots = ContiguousArray<Lazy>()
-                slots.reserveCapacity(n.bindings.count)
-                for b in n.bindings { slots.append(lazyInFrame(b.body, frame)) }
-                frame.slots = slots
+                env = bindLocals(n, env)
                 node = n.body
-                env = frame
             default:
                 return .value(try eval(node, env))
             }
@@ -131,31 +122,50 @@ extension Interpreter {
 
     /// Runs the body of `f` in its bound argument `frame`, following `tailstrict` tail calls in place.
     func runBody(_ f: Function, _ frame: Env) throws -> Value {
-        var f = f
-        var frame = frame
         try enter()
         defer { leave() }
+        switch try evalTail(f.body, frame) {
+        case .value(let v):
+            return v
+        case .call(let next, let args, let named, let site):
+            return try runTailCalls(next, args, named, site)
+        }
+    }
+
+    /// Runs `tailstrict` calls in tail position one after another in the current frame
+    /// (kept out of `runBody`, whose frame every ordinary call keeps on the native stack).
+    @inline(never)
+    private func runTailCalls(_ next: JFunction, _ args: ContiguousArray<Lazy>, _ named: [(String, Lazy)],
+                              _ site: Apply) throws -> Value {
+        var next = next
+        var args = args
+        var named = named
+        var site = site
         while true {
-            let result: TailResult
-            result = try evalTail(f.body, frame)
-            switch result {
+            let f: Function
+            let frame: Env
+            do {
+                switch next.body {
+                case .builtin(let b):
+                    return try callBuiltin(b, args, named)
+                case .closure(let nf, let nenv):
+                    try tick()
+                    f = nf
+                    frame = try bindArguments(nf, nenv, args, named)
+                    try forceAll(frame)
+                }
+            } catch var e as JsonnetError {
+                e.trace.append(TraceFrame(at: site))
+                throw e
+            }
+            switch try evalTail(f.body, frame) {
             case .value(let v):
                 return v
-            case .call(let next, let args, let nextNamed, let site):
-                do {
-                    switch next.body {
-                    case .builtin(let b):
-                        return try callBuiltin(b, args, nextNamed)
-                    case .closure(let nf, let nenv):
-                        try tick()
-                        f = nf
-                        frame = try bindArguments(nf, nenv, args, nextNamed)
-                        try forceAll(frame)
-                    }
-                } catch var e as JsonnetError {
-                    e.trace.append(TraceFrame(at: site))
-                    throw e
-                }
+            case .call(let n, let a, let nn, let s):
+                next = n
+                args = a
+                named = nn
+                site = s
             }
         }
     }
@@ -172,6 +182,9 @@ extension Interpreter {
         try call(fn, ContiguousArray(args.map { Lazy.value($0) }))
     }
 
+    /// The argument frame of a call of `f` (not inlined: its locals would stay on
+    /// the native stack for the whole call).
+    @inline(never)
     private func bindArguments(_ f: Function, _ cenv: Env, _ positional: ContiguousArray<Lazy>,
                                _ named: [(String, Lazy)]) throws -> Env {
         let params = f.parameters

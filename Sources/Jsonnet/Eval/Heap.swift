@@ -159,56 +159,52 @@ package final class Thunk: Tracked {
         return try forceSlow(ev)
     }
 
+    /// Computes the value (once): marks the thunk in progress, so a thunk that needs its
+    /// own value fails like go-jsonnet, and counts a stack frame, as go-jsonnet does.
+    /// An error restores the state, so forcing again fails the same way.
+    @inline(never)
     private func forceSlow(_ ev: Interpreter) throws -> Value {
         let saved = state
         switch saved {
         case .done(let v):
             return v
         case .inProgress:
-            throw ev.makeError("max stack frames exceeded.")
+            throw ev.recursionError()
+        case .pending, .call, .deferred:
+            break
+        }
+        state = .inProgress
+        do {
+            try ev.enter()
+            defer { ev.leave() }
+            let v = try compute(saved, ev)
+            state = .done(v)
+            return v
+        } catch {
+            state = saved
+            throw error
+        }
+    }
+
+    /// The value a `.pending`, `.call` or `.deferred` state stands for.
+    @inline(__always)
+    private func compute(_ pending: State, _ ev: Interpreter) throws -> Value {
+        switch pending {
         case .pending(let node, let env):
-            state = .inProgress
-            // Like go-jsonnet, forcing a deferred expression counts as a stack frame.
-            do {
-                try ev.enter()
-                defer { ev.leave() }
-                let v = try ev.eval(node, env)
-                state = .done(v)
-                return v
-            } catch {
-                state = saved
-                throw error
-            }
+            return try ev.eval(node, env)
         case .call(let f, let frame):
-            state = .inProgress
+            // A builtin-made call: go-jsonnet's trace has an unnamed frame for it.
             do {
-                try ev.enter()
-                defer { ev.leave() }
-                let v: Value
-                do {
-                    v = try ev.runBody(f, frame)
-                } catch var e as JsonnetError {
-                    e.trace.append(TraceFrame(range: .none, name: ""))
-                    throw e
-                }
-                state = .done(v)
-                return v
+                return try ev.runBody(f, frame)
             } catch {
-                state = saved
-                throw error
+                throw ev.traced(error, frame: TraceFrame(range: .none, name: ""))
             }
         case .deferred(let compute):
-            state = .inProgress
-            do {
-                try ev.enter()
-                defer { ev.leave() }
-                let v = try compute()
-                state = .done(v)
-                return v
-            } catch {
-                state = saved
-                throw error
-            }
+            return try compute()
+        case .done(let v):
+            return v
+        case .inProgress:
+            throw ev.recursionError()
         }
     }
 

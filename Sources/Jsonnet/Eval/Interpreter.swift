@@ -97,7 +97,7 @@ package final class Interpreter {
             depth += 1
             if depth > maxStack || sp < nativeStackLimit {
                 depth -= 1
-                throw makeError(kind.overflowMessage)
+                throw overflow(kind)
             }
         case .manifest:
             // Like go-jsonnet, manifest nesting has its own count (up to the
@@ -105,11 +105,18 @@ package final class Interpreter {
             manifestDepth += 1
             if manifestDepth > maxStack || sp < nativeStackLimit {
                 manifestDepth -= 1
-                throw makeError(kind.overflowMessage)
+                throw overflow(kind)
             }
         }
         pollCounter &+= 1
         if pollCounter & 0xFF == 0 { try poll() }
+    }
+
+    /// go-jsonnet's error for nesting too deep (out of line: `enter` is inlined into
+    /// frames that stay on the native stack).
+    @inline(never)
+    private func overflow(_ kind: RecursionKind) -> JsonnetError {
+        makeError(kind.overflowMessage)
     }
 
     @inline(__always)
@@ -139,6 +146,11 @@ package final class Interpreter {
     // MARK: Evaluation
 
     /// Evaluates `node` in `env`.
+    ///
+    /// Every Jsonnet call nests this function twice or more on the native stack, so
+    /// it keeps only the cheapest cases inline and hands the rest to functions of their
+    /// own: a case's locals would otherwise widen this frame for every case
+    /// (one frame here used 928 bytes; deep recursion pays it in fresh stack pages).
     package func eval(_ node: Node, _ env: Env) throws -> Value {
         switch node.kind {
         case .null:
@@ -153,16 +165,9 @@ package final class Interpreter {
             return .string(unsafeDowncast(node, to: StringLiteral.self).constant.unsafelyUnwrapped)
         case .variable:
             let v = unsafeDowncast(node, to: Variable.self)
-            let slot = env.ancestor(v.depth).slots[Int(v.index)]
-            switch slot {
+            switch env.ancestor(v.depth).slots[Int(v.index)] {
             case .value(let x): return x
-            case .thunk(let t):
-                do {
-                    return try t.force(self)
-                } catch var e as JsonnetError {
-                    e.trace.append(TraceFrame(at: node))
-                    throw e
-                }
+            case .thunk(let t): return try force(t, at: v)
             }
         case .self:
             let n = unsafeDowncast(node, to: SelfNode.self)
@@ -171,13 +176,7 @@ package final class Interpreter {
             let n = unsafeDowncast(node, to: DollarNode.self)
             return .object(env.ancestor(n.depth).selfObject.unsafelyUnwrapped)
         case .local:
-            let n = unsafeDowncast(node, to: Local.self)
-            let frame = Env(parent: env, slots: [], heap: heap)
-            var slots = ContiguousArray<Lazy>()
-            slots.reserveCapacity(n.bindings.count)
-            for b in n.bindings { slots.append(lazyInFrame(b.body, frame)) }
-            frame.slots = slots
-            return try eval(n.body, frame)
+            return try evalLocal(unsafeDowncast(node, to: Local.self), env)
         case .function:
             return .function(JFunction(closure: unsafeDowncast(node, to: Function.self), env: env))
         case .apply:
@@ -191,48 +190,13 @@ package final class Interpreter {
         case .unary:
             return try evalUnary(unsafeDowncast(node, to: Unary.self), env)
         case .conditional:
-            let c = unsafeDowncast(node, to: Conditional.self)
-            let cond = try eval(c.condition, env)
-            guard case .bool(let b) = cond else {
-                throw makeError("Unexpected type \(cond.typeName), expected boolean", at: c.condition)
-            }
-            if b { return try eval(c.then, env) }
-            if let o = c.otherwise { return try eval(o, env) }
-            return .null
+            return try evalConditional(unsafeDowncast(node, to: Conditional.self), env)
         case .error:
-            let e = unsafeDowncast(node, to: ErrorNode.self)
-            let msg = try eval(e.message, env)
-            let text: String
-            do {
-                if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
-            } catch var e as JsonnetError {
-                e.trace.append(TraceFrame(at: node))
-                throw e
-            }
-            throw makeError(text, at: node)
+            throw try evalError(unsafeDowncast(node, to: ErrorNode.self), env)
         case .assert:
-            let a = unsafeDowncast(node, to: AssertNode.self)
-            let cond = try eval(a.condition, env)
-            guard case .bool(let ok) = cond else {
-                throw makeError("Unexpected type \(cond.typeName), expected boolean", at: a.condition)
-            }
-            if !ok {
-                var text = "Assertion failed"
-                if let m = a.message {
-                    let mv = try eval(m, env)
-                    if case .string(let s) = mv { text = s.string } else { text = try manifestForError(mv) }
-                }
-                throw makeError(text, at: node)
-            }
-            return try eval(a.rest, env)
+            return try evalAssert(unsafeDowncast(node, to: AssertNode.self), env)
         case .array:
-            let a = unsafeDowncast(node, to: ArrayLiteral.self)
-            if a.elements.isEmpty { return .array(JArray.empty) }
-            if let constant = a.constantElements { return .array(JArray(constant)) }
-            var elems = ContiguousArray<Lazy>()
-            elems.reserveCapacity(a.elements.count)
-            for e in a.elements { elems.append(lazy(e, env)) }
-            return .array(JArray(elems))
+            return evalArrayLiteral(unsafeDowncast(node, to: ArrayLiteral.self), env)
         case .arrayComprehension:
             return try evalArrayComprehension(unsafeDowncast(node, to: ArrayComprehension.self), env)
         case .object:
@@ -242,14 +206,131 @@ package final class Interpreter {
         case .superIndex:
             return try evalSuperIndex(unsafeDowncast(node, to: SuperIndex.self), env)
         case .inSuper:
-            let n = unsafeDowncast(node, to: InSuper.self)
-            let name = try eval(n.field, env)
-            guard case .string(let s) = name else { throw makeError("Unexpected type \(name.typeName), expected string", at: n) }
-            let frame = env.ancestor(n.depth)
-            return .bool(frame.selfObject.unsafelyUnwrapped.superHas(s.string, below: frame.layer))
+            return try evalInSuper(unsafeDowncast(node, to: InSuper.self), env)
         case .import, .importStr, .importBin:
             return try evalImport(unsafeDowncast(node, to: ImportNode.self))
         }
+    }
+
+    /// Forces the thunk a variable names; an error gets the variable's place in its trace.
+    @inline(never)
+    private func force(_ t: Thunk, at v: Variable) throws -> Value {
+        do {
+            return try t.force(self)
+        } catch {
+            throw traced(error, at: v)
+        }
+    }
+
+    /// `error` with a trace frame for `node` added when it is a Jsonnet error.
+    ///
+    /// A `catch var e as JsonnetError` reserves room for the error in the frame of the
+    /// function that catches; on the recursive evaluation path those frames stay on
+    /// the native stack for the whole call, so they catch any error and call this.
+    @inline(never)
+    func traced(_ error: any Error, at node: Node) -> any Error {
+        traced(error, frame: TraceFrame(at: node))
+    }
+
+    /// `error` with `frame` added to its trace when it is a Jsonnet error.
+    @inline(never)
+    func traced(_ error: any Error, frame: @autoclosure () -> TraceFrame) -> any Error {
+        guard var e = error as? JsonnetError else { return error }
+        e.trace.append(frame())
+        return e
+    }
+
+    /// go-jsonnet's error for a value that needs itself (a thunk forced while it is computed).
+    @inline(never)
+    func recursionError() -> JsonnetError {
+        makeError("max stack frames exceeded.")
+    }
+
+    /// `local x = …; body`: binds the new frame, then evaluates the body.
+    @inline(never)
+    private func evalLocal(_ n: Local, _ env: Env) throws -> Value {
+        try eval(n.body, bindLocals(n, env))
+    }
+
+    /// The frame of a `local`'s bindings (each a handle evaluated on demand).
+    @inline(never)
+    func bindLocals(_ n: Local, _ env: Env) -> Env {
+        let frame = Env(parent: env, slots: [], heap: heap)
+        var slots = ContiguousArray<Lazy>()
+        slots.reserveCapacity(n.bindings.count)
+        for b in n.bindings { slots.append(lazyInFrame(b.body, frame)) }
+        frame.slots = slots
+        return frame
+    }
+
+    /// `if c then a else b`.
+    @inline(never)
+    private func evalConditional(_ c: Conditional, _ env: Env) throws -> Value {
+        if try condition(c, env) { return try eval(c.then, env) }
+        if let o = c.otherwise { return try eval(o, env) }
+        return .null
+    }
+
+    /// The value of `c`'s condition, which must be a boolean.
+    @inline(never)
+    func condition(_ c: Conditional, _ env: Env) throws -> Bool {
+        let cond = try eval(c.condition, env)
+        guard case .bool(let b) = cond else {
+            throw makeError("Unexpected type \(cond.typeName), expected boolean", at: c.condition)
+        }
+        return b
+    }
+
+    /// The error `error msg` raises.
+    @inline(never)
+    private func evalError(_ node: ErrorNode, _ env: Env) throws -> JsonnetError {
+        let msg = try eval(node.message, env)
+        let text: String
+        do {
+            if case .string(let s) = msg { text = s.string } else { text = try manifestForError(msg) }
+        } catch var e as JsonnetError {
+            e.trace.append(TraceFrame(at: node))
+            throw e
+        }
+        return makeError(text, at: node)
+    }
+
+    /// `assert c : msg; rest`.
+    @inline(never)
+    private func evalAssert(_ a: AssertNode, _ env: Env) throws -> Value {
+        let cond = try eval(a.condition, env)
+        guard case .bool(let ok) = cond else {
+            throw makeError("Unexpected type \(cond.typeName), expected boolean", at: a.condition)
+        }
+        if !ok {
+            var text = "Assertion failed"
+            if let m = a.message {
+                let mv = try eval(m, env)
+                if case .string(let s) = mv { text = s.string } else { text = try manifestForError(mv) }
+            }
+            throw makeError(text, at: a)
+        }
+        return try eval(a.rest, env)
+    }
+
+    /// `[a, b, …]`: constant literals share one array; others get a handle per element.
+    @inline(never)
+    private func evalArrayLiteral(_ a: ArrayLiteral, _ env: Env) -> Value {
+        if a.elements.isEmpty { return .array(JArray.empty) }
+        if let constant = a.constantElements { return .array(JArray(constant)) }
+        var elems = ContiguousArray<Lazy>()
+        elems.reserveCapacity(a.elements.count)
+        for e in a.elements { elems.append(lazy(e, env)) }
+        return .array(JArray(elems))
+    }
+
+    /// `field in super`.
+    @inline(never)
+    private func evalInSuper(_ n: InSuper, _ env: Env) throws -> Value {
+        let name = try eval(n.field, env)
+        guard case .string(let s) = name else { throw makeError("Unexpected type \(name.typeName), expected string", at: n) }
+        let frame = env.ancestor(n.depth)
+        return .bool(frame.selfObject.unsafelyUnwrapped.superHas(s.string, below: frame.layer))
     }
 
     /// A lazy handle for `node` in `env`: constants and variables need no thunk.

@@ -447,15 +447,21 @@ package final class JObject: Tracked {
         case .lazy(let l):
             v = try l.force(ev)
         }
-        if def.plus, let base = try getSuper(def.name, below: li, ev) {
-            do {
-                v = try ev.plus(base, v)
-            } catch var e as JsonnetError {
-                if case .expr(let node, _) = def.body { e.trace.append(TraceFrame(range: node.range, name: "+:")) }
-                throw e
-            }
-        }
+        if def.plus { v = try addSuper(v, layer: li, field: def, ev) }
         return v
+    }
+
+    /// `name+: v`: the field's value in the layers below added to `v` (out of line:
+    /// `evaluateField`'s frame stays on the native stack while the field evaluates).
+    @inline(never)
+    private func addSuper(_ v: Value, layer li: Int, field def: FieldDef, _ ev: Interpreter) throws -> Value {
+        guard let base = try getSuper(def.name, below: li, ev) else { return v }
+        do {
+            return try ev.plus(base, v)
+        } catch var e as JsonnetError {
+            if case .expr(let node, _) = def.body { e.trace.append(TraceFrame(range: node.range, name: "+:")) }
+            throw e
+        }
     }
 
     /// The object frame of layer `li` with `self` = this object (cached).

@@ -5,27 +5,30 @@ import Darwin
 #endif
 
 extension Interpreter {
+    /// `lhs op rhs`. The right operand is where recursion nests (`x + f(x - 1)`), so
+    /// this frame holds only the operands; the operator and its error trace run in
+    /// `applyBinary`, the short-circuit operators in `evalLogical`.
     func evalBinary(_ b: Binary, _ env: Env) throws -> Value {
-        switch b.op {
-        case .and:
-            let l = try eval(b.lhs, env)
-            guard case .bool(let lb) = l else { throw makeError("Unexpected type \(l.typeName), expected boolean", at: b) }
-            if !lb { return .bool(false) }
-            let r = try eval(b.rhs, env)
-            guard case .bool(let rb) = r else { throw makeError("Unexpected type \(r.typeName), expected boolean", at: b) }
-            return .bool(rb)
-        case .or:
-            let l = try eval(b.lhs, env)
-            guard case .bool(let lb) = l else { throw makeError("Unexpected type \(l.typeName), expected boolean", at: b) }
-            if lb { return .bool(true) }
-            let r = try eval(b.rhs, env)
-            guard case .bool(let rb) = r else { throw makeError("Unexpected type \(r.typeName), expected boolean", at: b) }
-            return .bool(rb)
-        default:
-            break
-        }
+        if b.op == .and || b.op == .or { return try evalLogical(b, env) }
         let l = try eval(b.lhs, env)
         let r = try eval(b.rhs, env)
+        return try applyBinary(b, l, r)
+    }
+
+    /// `&&` and `||`: the right operand only when the left does not decide.
+    @inline(never)
+    private func evalLogical(_ b: Binary, _ env: Env) throws -> Value {
+        let l = try eval(b.lhs, env)
+        guard case .bool(let lb) = l else { throw makeError("Unexpected type \(l.typeName), expected boolean", at: b) }
+        if lb == (b.op == .or) { return .bool(lb) }
+        let r = try eval(b.rhs, env)
+        guard case .bool(let rb) = r else { throw makeError("Unexpected type \(r.typeName), expected boolean", at: b) }
+        return .bool(rb)
+    }
+
+    /// Applies `b`'s operator to its computed operands; an error gets `b`'s place in its trace.
+    @inline(never)
+    private func applyBinary(_ b: Binary, _ l: Value, _ r: Value) throws -> Value {
         do {
             return try binary(b.op, l, r)
         } catch var e as JsonnetError {
