@@ -25,6 +25,18 @@ func write(_ text: String, to stream: Stream) {
     }
 }
 
+/// Writes `bytes` to `stream`, retrying short writes.
+func write(_ bytes: [UInt8], to stream: Stream) {
+    bytes.withUnsafeBufferPointer { buf in
+        var offset = 0
+        while offset < buf.count {
+            let n = Glibc.write(stream.rawValue, buf.baseAddress! + offset, buf.count - offset)
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}
+
 /// Writes `text` to an open file.
 func write(_ text: String, toFile f: UnsafeMutablePointer<FILE>) {
     var text = text
@@ -125,6 +137,13 @@ func run() -> Int32 {
     }
     let output: EvaluationOutput
     do {
+        if config.outputFile == nil && (mode == .json || mode == .string) {
+            // To standard output straight from the engine's buffers.
+            for piece in try Jsonnet.evaluateBytes(source: source, fileName: fileName, options: options, mode: mode) {
+                write(piece, to: .stdout)
+            }
+            return 0
+        }
         output = try Jsonnet.evaluate(source: source, fileName: fileName, options: options, mode: mode)
     } catch let e as JsonnetError {
         write(e.formatted(maxTrace: config.maxTrace) + "\n", to: .stderr)

@@ -27,6 +27,45 @@ import Testing
         #expect(run("std.length(std.makeArray(1, function() 'x'))") == "1")
     }
 
+    @Test func repeatedElementArraysBehaveLikeFlatOnes() {
+        // `std.makeArray(n, function(_) 'x')` stores its element once.
+        #expect(compact("""
+            local a = std.makeArray(5000, function(_) 'x');
+            [std.length(a), a[0], a[4999], std.length(a + ['y']), (a + ['y'])[5000], std.reverse(a + ['y'])[0],
+             a[4990:4992], a == std.makeArray(5000, function(i) 'x'), std.join('', a[0:3]),
+             std.length(std.join(',', a)), std.count(a, 'x'), std.uniq(std.sort(a)),
+             std.join(',', std.makeArray(3, function(_) null) + ['a']), std.map(function(s) s + '!', a)[7],
+             [v for v in a][4999], a < a + ['a'], std.reverse(a)[0]]
+            """) == #"[5000, "x", "x", 5001, "y", "y", ["x", "x"], true, "xxx", 9999, 5000, ["x"], "a", "x!", "x", true, "x"]"#)
+        #expect(run("std.join(',', std.makeArray(2, function(_) 1))")
+            == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
+        // Charged to the budget as if every element were stored.
+        #expect(run("std.length(std.makeArray(100000000, function(_) 'x'))", memoryLimit: 256 << 20)
+            == "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 256Mi")
+    }
+
+    @Test func largeOutputIsWrittenInPieces() throws {
+        // Over 64 KiB of text: the manifester moves it to pieces between values.
+        let program = "{ items: [{ name: 'é-%d' % i, tags: std.makeArray(5, function(j) j * i) } for i in std.range(1, 4000)] }"
+        guard case .single(let text) = try Jsonnet.evaluate(source: program, fileName: "big.jsonnet") else {
+            Issue.record("expected one document")
+            return
+        }
+        let pieces = try Jsonnet.evaluateBytes(source: program, fileName: "big.jsonnet")
+        #expect(pieces.count > 3)
+        #expect(pieces.reduce(into: [UInt8]()) { $0 += $1 } == Array(text.utf8))
+        #expect(text.hasSuffix("}\n"))
+        // std.manifestJsonEx and std.toString join their pieces into one string.
+        #expect(run("local big = std.makeArray(20000, function(i) 'item-%d' % i); [std.parseJson(std.manifestJsonEx(big, ' ')) == big, std.length(std.toString(big))]")
+            .replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "") == "[true,268890]")
+        // An error after many pieces: nothing is returned.
+        #expect(throws: JsonnetError.self) {
+            try Jsonnet.evaluateBytes(source: "[std.repeat('x', 1000) for i in std.range(1, 500)] + [error 'late']", fileName: "late.jsonnet")
+        }
+        let string = try Jsonnet.evaluateBytes(source: "std.repeat('ab', 3)", fileName: "s.jsonnet", mode: .string)
+        #expect(string.reduce(into: [UInt8]()) { $0 += $1 } == Array("ababab\n".utf8))
+    }
+
     @Test func appendingSharesABufferButEveryArrayKeepsItsOwnElements() {
         // `a + [x]` appends in place to the buffer `a` ends; the older arrays still see their prefix.
         #expect(compact("local a = [1, 2] + [3]; local b = a + [4]; local c = a + [5]; [a, b, c, b + [6], a + a, b + b]")

@@ -28,6 +28,31 @@ public enum Jsonnet {
         return try result.get()
     }
 
+    /// Evaluates `source` to `.json` or `.string` output as pieces of UTF-8 text, in
+    /// order (their concatenation is the `.single` text `evaluate` returns). For the
+    /// command line, which writes them as they are: a large output is never copied
+    /// into one buffer or a `String`.
+    package static func evaluateBytes(source: String, fileName: String,
+                                      options: EvaluationOptions = EvaluationOptions(),
+                                      mode: OutputMode = .json) throws -> [[UInt8]] {
+        precondition(mode == .json || mode == .string, "evaluateBytes writes one document")
+        let result: Result<[[UInt8]], any Error> = runOnLargeStack(options.stackSize) { stackSize in
+            let ev = Interpreter(options: options)
+            ev.setNativeStackLimit(stackSize: stackSize)
+            MemoryBudget.install(ev.memory)
+            defer {
+                ev.heap.release()
+                MemoryBudget.install(nil)
+            }
+            return Result {
+                try ev.run(SourceFile(name: fileName, text: source), options: options) {
+                    try ev.manifestOutputPieces($0, mode: mode)
+                }
+            }
+        }
+        return try result.get()
+    }
+
     /// Evaluates `source` without blocking a Swift concurrency thread.
     public static func evaluateAsync(source: String, fileName: String,
                                      options: EvaluationOptions = EvaluationOptions(),

@@ -22,6 +22,14 @@ extension Interpreter {
 
     /// Evaluates a whole program: the file, then top-level arguments, then output.
     func run(_ file: SourceFile, mode: OutputMode, options: EvaluationOptions) throws -> EvaluationOutput {
+        try run(file, options: options) { try manifestOutput($0, mode: mode) }
+    }
+
+    /// Evaluates `file` and calls its top-level function with the top-level arguments,
+    /// then hands the result to `manifest`; runtime errors get go-jsonnet's last trace
+    /// line for the phase they happened in.
+    func run<Output>(_ file: SourceFile, options: EvaluationOptions,
+                     manifest: (Value) throws -> Output) throws -> Output {
         var phase = "During evaluation"
         do {
             let root = try compileShared(file, contents: Array(file.text.utf8))
@@ -35,12 +43,27 @@ extension Interpreter {
                 value = try call(fn, [], named)
             }
             phase = "During manifestation"
-            return try manifestOutput(value, mode: mode)
+            return try manifest(value)
         } catch var e as JsonnetError {
             if e.kind == .runtime {
                 e.trace.append(TraceFrame(range: .none, name: phase))
             }
             throw e
+        }
+    }
+
+    /// `.json` or `.string` output as pieces of UTF-8 text, in order, with the
+    /// trailing newline: what `Jsonnet.evaluateBytes` writes without making a `String`.
+    func manifestOutputPieces(_ value: Value, mode: OutputMode) throws -> [[UInt8]] {
+        switch mode {
+        case .json:
+            var m = JSONManifester.pretty(self)
+            try m.write(value)
+            m.appendNewline()
+            return m.outputPieces
+        default:
+            guard case .single(let text) = try manifestOutput(value, mode: mode) else { return [] }
+            return [Array(text.utf8)]
         }
     }
 
@@ -120,7 +143,7 @@ extension Interpreter {
     func manifestOutput(_ value: Value, mode: OutputMode) throws -> EvaluationOutput {
         switch mode {
         case .json:
-            return .single(try manifestJSON(value) + "\n")
+            return .single(try manifestJSON(value, newline: true))
         case .string:
             guard case .string(let s) = value else {
                 throw makeError("expected string result, got: \(value.typeName)")
@@ -139,7 +162,7 @@ extension Interpreter {
                     }
                     files.append((name, s.string))
                 } else {
-                    files.append((name, try manifestJSON(v) + "\n"))
+                    files.append((name, try manifestJSON(v, newline: true)))
                 }
             }
             return .multi(files)
@@ -159,9 +182,12 @@ extension Interpreter {
     }
 
     /// Pretty JSON in go-jsonnet's layout, without a trailing newline.
-    package func manifestJSON(_ v: Value) throws -> String {
+    /// `v` as go-jsonnet's program output; with `newline`, followed by a line break
+    /// (added to the bytes before they become a `String`: one copy of the text, not two).
+    package func manifestJSON(_ v: Value, newline: Bool = false) throws -> String {
         var m = JSONManifester.pretty(self)
         try m.write(v)
+        if newline { m.appendNewline() }
         return m.output
     }
 }

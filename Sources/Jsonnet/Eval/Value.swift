@@ -59,12 +59,12 @@ package enum Lazy {
 /// place and returns a longer prefix of the same buffer, so `acc + [x]` in a fold
 /// costs O(1) amortised instead of copying `acc`; `a` still sees its own prefix.
 package final class JArray {
-    private enum Kind: UInt8 { case flat, prefix, range, concat, reversed, bytes }
+    private enum Kind: UInt8 { case flat, prefix, range, concat, reversed, bytes, repeated }
 
     /// The number of elements.
     package let count: Int
     private var kind: Kind
-    /// The elements of a flat array; empty otherwise.
+    /// The elements of a flat array; `.repeated`: the one element; empty otherwise.
     private var flat: ContiguousArray<Lazy>
     /// `.range`: the first integer. `.concat`, `.reversed`: the depth of views below.
     private var first: Int = 0
@@ -108,6 +108,14 @@ package final class JArray {
         count == 0 ? empty : JArray(kind: .range, count: count, first: first)
     }
 
+    /// `element` `count` times, stored once (`std.makeArray(n, function(_) 'x')`).
+    package static func repeated(_ element: Lazy, count: Int) -> JArray {
+        if count == 0 { return empty }
+        let a = JArray(kind: .repeated, count: count)
+        a.flat = [element]
+        return a
+    }
+
     /// The bytes as numbers 0...255, one byte of storage each.
     package static func bytes(_ bytes: [UInt8]) -> JArray {
         if bytes.isEmpty { return empty }
@@ -138,6 +146,7 @@ package final class JArray {
         case .flat: return flat[i]
         case .prefix: return unsafeDowncast(left.unsafelyUnwrapped, to: AppendBuffer.self).elements[i]
         case .range: return .value(.number(Double(first &+ i)))
+        case .repeated: return flat[0]
         case .bytes: return .value(.number(Double(unsafeDowncast(left.unsafelyUnwrapped, to: ByteStorage.self).bytes[i])))
         case .concat:
             let l = unsafeDowncast(left.unsafelyUnwrapped, to: JArray.self)
@@ -158,6 +167,8 @@ package final class JArray {
                             start: 0, end: count, shift: 0, step: 1)
         case .range:
             return ArrayRun(.integers, start: 0, end: count, shift: first, step: 1)
+        case .repeated:
+            return ArrayRun(.lazies(flat), start: 0, end: count, shift: 0, step: 0)
         case .bytes:
             return ArrayRun(.bytes(unsafeDowncast(left.unsafelyUnwrapped, to: ByteStorage.self).bytes),
                             start: 0, end: count, shift: 0, step: 1)
@@ -267,7 +278,7 @@ package final class JArray {
     /// outside and survive this pass).
     func visitElements(_ sink: inout EdgeSink) {
         switch kind {
-        case .flat:
+        case .flat, .repeated:
             sink.add(&flat)
         case .range, .bytes:
             return

@@ -26,8 +26,16 @@ struct JSONManifester {
     let keyValueSeparator: String
     let itemSeparator: String
     let flavor: Flavor
+    /// The text being written (after `chunks`).
     private(set) var bytes: [UInt8] = []
-    /// `bytes.count` when the output was last checked against the budget.
+    /// Text written before `bytes`, in pieces of about `chunkSize` bytes: one growing
+    /// buffer would copy the whole text (into fresh pages) at every doubling.
+    private var chunks: [[UInt8]] = []
+    /// The bytes in `chunks`.
+    private var chunkedBytes = 0
+    /// The size at which `bytes` is moved to `chunks` (checked between values).
+    private static let chunkSize = 1 << 16
+    /// The text's length when it was last checked against the budget.
     private var checkedBytes = 0
 
     init(ev: Interpreter, indent: String, newline: String, keyValueSeparator: String, itemSeparator: String,
@@ -45,7 +53,26 @@ struct JSONManifester {
         JSONManifester(ev: ev, indent: "   ", newline: "\n", keyValueSeparator: ": ", itemSeparator: ",")
     }
 
-    var output: String { String(decoding: bytes, as: UTF8.self) }
+    /// The text as a string (one copy).
+    var output: String {
+        if chunks.isEmpty { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: chunkedBytes + bytes.count) { buffer in
+            var at = 0
+            for piece in chunks + [bytes] {
+                piece.withUnsafeBufferPointer { src in
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[at...]).initialize(fromContentsOf: src)
+                }
+                at += piece.count
+            }
+            return at
+        }
+    }
+
+    /// The text in pieces, in order, without copying it.
+    var outputPieces: [[UInt8]] { chunks + [bytes] }
+
+    /// Ends the output with a line feed.
+    mutating func appendNewline() { bytes.append(0x0A) }
 
     mutating func write(_ v: Value) throws {
         var prefix = ""
@@ -69,13 +96,23 @@ struct JSONManifester {
     /// long range are small, but their text is not.
     @inline(__always)
     private mutating func checkGrowth() throws {
-        if bytes.count &- checkedBytes >= 1 << 20 { try checkedGrowth() }
+        if bytes.count >= Self.chunkSize { sealChunk() }
+        if chunkedBytes &+ bytes.count &- checkedBytes >= 1 << 20 { try checkedGrowth() }
+    }
+
+    /// Moves `bytes` to `chunks` and starts a new piece.
+    @inline(never)
+    private mutating func sealChunk() {
+        chunks.append(bytes)
+        chunkedBytes += bytes.count
+        bytes = []
+        bytes.reserveCapacity(Self.chunkSize + Self.chunkSize / 2)
     }
 
     private mutating func checkedGrowth() throws {
-        checkedBytes = bytes.count
+        checkedBytes = chunkedBytes + bytes.count
         try ev.poll()
-        try ev.reserve(bytes.count, elementBytes: 1)
+        try ev.reserve(checkedBytes, elementBytes: 1)
     }
 
     /// Appends four bytes (the generic `append(contentsOf:)` costs more than the copy).

@@ -10,7 +10,7 @@ let stdArrays: [Builtin] = [
         try ev.reserve(count, elementBytes: MemoryLayout<Lazy>.stride + MemoryBudget.trackedBytes)
         // `function(_) 'x'`: every element is the literal (see `deferredCall`).
         if case .closure(let f, _) = fn.body, f.parameters.count == 1, let v = f.body.literalValue {
-            return .array(JArray(ContiguousArray(repeating: .value(v), count: count)))
+            return .array(JArray.repeated(.value(v), count: count))
         }
         var out = ContiguousArray<Lazy>()
         out.reserveCapacity(count)
@@ -402,25 +402,38 @@ private func flatMap(_ f: Value, _ a: Value, _ ev: Interpreter) throws -> Value 
     }
 }
 
-/// Calls `body` with each string element of `elems` in order, skipping nulls; any
+/// Calls `body` with each string element of `arr` in order, skipping nulls; any
 /// other value fails as go-jsonnet's `std.join` does.
 @inline(__always)
-private func forEachStringPart(_ elems: ContiguousArray<Lazy>, _ ev: Interpreter,
+private func forEachStringPart(_ arr: JArray, _ ev: Interpreter,
                                _ body: (JString) throws -> Void) throws {
-    for i in elems.indices {
-        switch elems[i] {
-        case .value(.string(let part)):
-            try body(part)
-        case .value(.null):
-            continue
-        case .value(let v):
-            throw ev.typeError(v, expected: "string")
-        case .thunk(let t):
-            switch try t.force(ev) {
-            case .string(let part): try body(part)
-            case .null: continue
-            case let v: throw ev.typeError(v, expected: "string")
-            }
+    // Stretch by stretch, so a view (a range, a repeated element) is read in place.
+    var i = 0
+    while i < arr.count {
+        let run = arr.run(at: i)
+        let end = Swift.max(i &+ 1, Swift.min(run.end, arr.count))
+        while i < end {
+            try stringPart(run[i], ev, body)
+            i &+= 1
+        }
+    }
+}
+
+/// One element of `std.join`'s array: its string, nothing for `null`, an error otherwise.
+@inline(__always)
+private func stringPart(_ element: Lazy, _ ev: Interpreter, _ body: (JString) throws -> Void) throws {
+    switch element {
+    case .value(.string(let part)):
+        try body(part)
+    case .value(.null):
+        return
+    case .value(let v):
+        throw ev.typeError(v, expected: "string")
+    case .thunk(let t):
+        switch try t.force(ev) {
+        case .string(let part): try body(part)
+        case .null: return
+        case let v: throw ev.typeError(v, expected: "string")
         }
     }
 }
@@ -433,13 +446,12 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
         // Two passes over the elements: their total size (forcing and checking each),
         // then one string written in place (its length in scalars and ASCII-ness
         // follow from the parts').
-        let elems = try arr.elements(ev)
         var parts = 0, bytes = 0, scalars = 0, ascii = true
         // A part equal (identical) to the one before it is measured and copied once
         // (`std.join(',', std.makeArray(n, function(_) 'x'))`).
         var lastID: ObjectIdentifier? = nil
         var lastBytes = 0
-        try forEachStringPart(elems, ev) { part in
+        try forEachStringPart(arr, ev) { part in
             parts += 1
             let id = ObjectIdentifier(part)
             if id != lastID {
@@ -462,7 +474,7 @@ private func join(_ sep: Value, _ a: Value, _ ev: Interpreter) throws -> Value {
                 var first = true
                 lastID = nil
                 var lastAt = 0
-                try forEachStringPart(elems, ev) { part in
+                try forEachStringPart(arr, ev) { part in
                     if !first { w.write(bytes: separator) }
                     first = false
                     let id = ObjectIdentifier(part)
