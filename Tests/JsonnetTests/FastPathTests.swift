@@ -44,6 +44,39 @@ import Testing
             == "ERROR: RUNTIME ERROR: memory limit exceeded: this evaluation may use at most 256Mi")
     }
 
+    @Test func stringEscapesAtEveryPositionOfTheWordLoops() throws {
+        // The JSON writer skips 16 and 8 bytes at a time; put each character that
+        // needs an escape (and some that do not) at every offset of those words.
+        let specials: [Unicode.Scalar] = ["\"", "\\", "\u{08}", "\u{0C}", "\n", "\r", "\t", "\u{00}", "\u{1F}",
+                                          "\u{7F}", "\u{80}", "\u{85}", "\u{9F}", "\u{A0}", "\u{FF}", "é", "€", "😀", " ", "~"]
+        func expected(_ text: String) -> String {
+            var out = "\""
+            for c in text.unicodeScalars {
+                switch c {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\u{08}": out += "\\b"
+                case "\u{0C}": out += "\\f"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                case _ where c.value < 0x20 || (0x7F...0x9F).contains(c.value):
+                    out += "\\u00" + String(c.value, radix: 16).leftPadded(to: 2)
+                default: out.unicodeScalars.append(c)
+                }
+            }
+            return out + "\""
+        }
+        for special in specials {
+            for offset in 0..<20 {
+                let text = String(repeating: "a", count: offset) + String(special) + String(repeating: "b", count: 19 - offset)
+                let codes = text.unicodeScalars.map { String($0.value) }.joined(separator: ", ")
+                let source = "std.join('', std.map(std.char, [\(codes)]))"
+                #expect(run(source) == expected(text), "\(special.value) at \(offset)")
+            }
+        }
+    }
+
     @Test func largeOutputIsWrittenInPieces() throws {
         // Over 64 KiB of text: the manifester moves it to pieces between values.
         let program = "{ items: [{ name: 'é-%d' % i, tags: std.makeArray(5, function(j) j * i) } for i in std.range(1, 4000)] }"
@@ -202,3 +235,7 @@ import Testing
 
 /// The MD5 of "1,2,...,20000," (checked against Python's hashlib when written).
 private let md5OfNumbers = "0016ed977ec0c5314957696a02ded1e6"
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
