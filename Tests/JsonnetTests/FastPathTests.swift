@@ -77,6 +77,28 @@ import Testing
         }
     }
 
+    @Test func fieldNamesSortByBytesAndMergeVisibility() {
+        // Names sorted by their first eight bytes, then whole (ties inside the prefix);
+        // a merged table stores each name once, keeping go-jsonnet's visibility rules.
+        #expect(compact("""
+            local big = { ['f%d' % i]: i for i in std.range(1, 12) };
+            [
+              std.objectFields({ ['abcdefgh' + x]: 1 for x in ['b', 'a', '', 'é', '\\u0000'] } + { z: 1, abcdefg: 2, abcdefgi: 3 }),
+              local a = { x:: 1, y: 1 } + { x: 2 } + { y: 3 }; [std.objectFields(a), std.objectFieldsAll(a), a.x],
+              local b = { x:: 1 } + { x::: 2 } + { x: 3 }; std.objectFields(b),
+              local c = { x: 1 } + { x:: 2 } + { x+: 3 }; [std.objectFields(c), c.x],
+              std.objectFields(big + { f5:: 0 }),
+              std.length(std.objectFields(std.foldl(function(acc, i) acc + { ['k%d' % i]: i }, std.range(1, 100), {}))),
+            ]
+            """) == #"[["abcdefg", "abcdefgh", "abcdefgh\u0000", "abcdefgha", "abcdefghb", "abcdefghé", "abcdefgi", "z"], "#
+            + #"[["y"], ["x", "y"], 2], ["x"], [[ ], 5], ["f1", "f10", "f11", "f12", "f2", "f3", "f4", "f6", "f7", "f8", "f9"], 100]"#)
+        // Duplicate computed names: found by a scan (up to eight fields) or a set.
+        #expect(run("{ ['k']: 1, ['k']: 2 }") == #"ERROR: RUNTIME ERROR: Duplicate field name: "k""#)
+        #expect(run("{ ['a']: 1, ['b']: 2, ['c']: 3, ['d']: 4, ['e']: 5, ['f']: 6, ['g']: 7, ['h']: 8, ['i']: 9, ['a']: 10 }")
+            == #"ERROR: RUNTIME ERROR: Duplicate field name: "a""#)
+        #expect(run("std.length({ ['a']: 1, ['b']: 2, ['c']: 3, ['d']: 4, ['e']: 5, ['f']: 6, ['g']: 7, ['h']: 8, ['i']: 9 })") == "9")
+    }
+
     @Test func largeOutputIsWrittenInPieces() throws {
         // Over 64 KiB of text: the manifester moves it to pieces between values.
         let program = "{ items: [{ name: 'é-%d' % i, tags: std.makeArray(5, function(j) j * i) } for i in std.range(1, 4000)] }"

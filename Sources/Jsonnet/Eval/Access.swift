@@ -177,7 +177,12 @@ extension Interpreter {
             layout = unsafeDowncast(cached, to: ObjectLayout.self)
         } else {
             var defs = ContiguousArray<FieldDef>()
+            defs.reserveCapacity(o.fields.count)
+            // Duplicates: a scan of the names so far for a few fields, a set for more
+            // (a set costs an allocation and a hash per name).
+            let scan = o.fields.count <= 8
             var seen = Set<CodePointKey>()
+            if !scan { seen.reserveCapacity(o.fields.count) }
             for f in o.fields {
                 let name: String
                 switch f.name {
@@ -191,9 +196,8 @@ extension Interpreter {
                     default: throw makeError("Field name must be string, got \(v.typeName)", at: o)
                     }
                 }
-                if !seen.insert(CodePointKey(name)).inserted {
-                    throw makeError("Duplicate field name: \"\(name)\"", at: o)
-                }
+                let duplicate = scan ? defs.contains { sameBytes($0.name, name) } : !seen.insert(CodePointKey(name)).inserted
+                if duplicate { throw makeError("Duplicate field name: \"\(name)\"", at: o) }
                 defs.append(FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil)))
             }
             layout = ObjectLayout(fields: defs)

@@ -283,6 +283,31 @@ package func compareUTF8(_ a: String, _ b: String) -> Int {
     }
 }
 
+/// Sorts `names` in code-point (UTF-8 byte) order, as go-jsonnet sorts field names:
+/// by their first eight bytes read as one integer, the whole strings only on a tie
+/// (field names such as `k123` differ in those bytes, so most comparisons are one
+/// integer comparison).
+package func sortUTF8(_ names: inout [String]) {
+    if names.count < 2 { return }
+    var keyed = [(prefix: UInt64, name: String)]()
+    keyed.reserveCapacity(names.count)
+    for name in names { keyed.append((utf8Prefix(name), name)) }
+    keyed.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : compareUTF8(a.name, b.name) < 0 }
+    for i in names.indices { names[i] = keyed[i].name }
+}
+
+/// The first eight UTF-8 bytes of `s`, the first in the most significant place,
+/// zero-padded: comparing two of them orders the strings unless they are equal.
+@inline(__always)
+private func utf8Prefix(_ s: String) -> UInt64 {
+    var s = s
+    return s.withUTF8 { buf in
+        var key: UInt64 = 0
+        for k in 0..<8 { key = key << 8 | UInt64(k < buf.count ? buf[k] : 0) }
+        return key
+    }
+}
+
 /// Code-point order on Swift strings, for sorting field names the way go-jsonnet does.
 @inline(__always)
 package func utf8Less(_ a: String, _ b: String) -> Bool { compareUTF8(a, b) < 0 }

@@ -305,21 +305,18 @@ package final class JObject: Tracked {
 
     private func mergedTable() -> [CodePointKey: FieldRef] {
         if let merged { return merged }
-        var table = [CodePointKey: FieldRef]()
+        var total = 0
+        for layer in layers { total += layer.layout.fields.count }
+        var table = [CodePointKey: FieldRef](minimumCapacity: total)
         for (li, layer) in layers.enumerated() {
             for (fi, f) in layer.layout.fields.enumerated() {
-                let visible: Bool
+                // One hash per field: store, then look at what was there (only an
+                // inherited visibility over a hidden field needs a second write).
                 let key = CodePointKey(f.name)
-                if let old = table[key] {
-                    switch f.visibility {
-                    case .inherit: visible = old.visible
-                    case .hidden: visible = false
-                    case .visible: visible = true
-                    }
-                } else {
-                    visible = f.visibility != .hidden
+                let ref = FieldRef(layer: Int32(li), field: Int32(fi), visible: f.visibility != .hidden)
+                if let old = table.updateValue(ref, forKey: key), f.visibility == .inherit, !old.visible {
+                    table[key] = FieldRef(layer: Int32(li), field: Int32(fi), visible: false)
                 }
-                table[key] = FieldRef(layer: Int32(li), field: Int32(fi), visible: visible)
             }
         }
         if hasRemovals {
@@ -377,7 +374,7 @@ package final class JObject: Tracked {
         } else {
             names = mergedTable().compactMap { includeHidden || $0.value.visible ? $0.key.s : nil }
         }
-        names.sort(by: utf8Less)
+        sortUTF8(&names)
         if !includeHidden { sortedVisible = names }
         return names
     }
