@@ -31,7 +31,7 @@ struct UsageError: Error {
 }
 
 /// Parses `args` (without the program name).
-func parseCommandLine(_ args: [String], environment: [String: String]) throws -> CommandLineConfig {
+func parseCommandLine(_ args: [String], environment: (String) -> String?) throws -> CommandLineConfig {
     var config = CommandLineConfig()
     var i = 0
     var endOfOptions = false
@@ -47,7 +47,7 @@ func parseCommandLine(_ args: [String], environment: [String: String]) throws ->
             return (String(spec[..<eq]), String(spec[spec.index(after: eq)...]))
         }
         guard allowEnv else { throw UsageError(message: "\(flag) requires <var>=<file>") }
-        guard let value = environment[spec] else {
+        guard let value = environment(spec) else {
             throw UsageError(message: "environment variable \(spec) was undefined.")
         }
         return (spec, value)

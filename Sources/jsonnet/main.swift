@@ -43,15 +43,10 @@ func write(_ text: String, toFile f: UnsafeMutablePointer<FILE>) {
     text.withUTF8 { buf in _ = fwrite(buf.baseAddress, 1, buf.count, f) }
 }
 
-func environment() -> [String: String] {
-    var env: [String: String] = [:]
-    var p = environ
-    while let entry = p.pointee {
-        let s = String(cString: entry)
-        if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-        p += 1
-    }
-    return env
+/// The environment variable `name`, if set (read on demand: a dictionary of the
+/// whole environment cost 0.7 M instructions, 13 % of `jsonnet -e null`).
+func environment(_ name: String) -> String? {
+    getenv(name).map { String(cString: $0) }
 }
 
 func readStdin() -> String {
@@ -79,10 +74,9 @@ func writeFile(_ path: String, _ content: String, createDirs: Bool) -> Bool {
 }
 
 func run() -> Int32 {
-    let env = environment()
     let config: CommandLineConfig
     do {
-        config = try parseCommandLine(Array(CommandLine.arguments.dropFirst()), environment: env)
+        config = try parseCommandLine(Array(CommandLine.arguments.dropFirst()), environment: environment)
     } catch let e as UsageError {
         write("ERROR: \(e.message)\n\n\(usageText)\n", to: .stderr)
         return 1
@@ -115,7 +109,7 @@ func run() -> Int32 {
         fileName = input
     }
     var libraryPaths = config.libraryPaths
-    if let jp = env["JSONNET_PATH"] {
+    if let jp = environment("JSONNET_PATH") {
         libraryPaths = jp.split(separator: ":").map(String.init).reversed() + libraryPaths
     }
     let options = EvaluationOptions(

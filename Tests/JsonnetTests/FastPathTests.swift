@@ -97,6 +97,12 @@ import Testing
         #expect(run("{ ['a']: 1, ['b']: 2, ['c']: 3, ['d']: 4, ['e']: 5, ['f']: 6, ['g']: 7, ['h']: 8, ['i']: 9, ['a']: 10 }")
             == #"ERROR: RUNTIME ERROR: Duplicate field name: "a""#)
         #expect(run("std.length({ ['a']: 1, ['b']: 2, ['c']: 3, ['d']: 4, ['e']: 5, ['f']: 6, ['g']: 7, ['h']: 8, ['i']: 9 })") == "9")
+        // Duplicate fixed names are static errors: found by a scan, or by a set past eight fields.
+        #expect(run("{ a: 1, b: 2, a: 3 }").hasPrefix("ERROR: test.jsonnet:1:15-16 Duplicate field: a"))
+        #expect(run("{ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, ['x']: 0, i: 9, b: 10 }")
+            .hasPrefix("ERROR: test.jsonnet:1:67-68 Duplicate field: b"))
+        #expect(run("std.length({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, ['x']: 0, i: 9, ['b' + '']: 10 })")
+            == #"ERROR: RUNTIME ERROR: Duplicate field name: "b""#)
     }
 
     @Test func largeOutputIsWrittenInPieces() throws {
