@@ -97,6 +97,12 @@ import Testing
         #expect(run("{ ['a']: 1, ['b']: 2, ['c']: 3, ['d']: 4, ['e']: 5, ['f']: 6, ['g']: 7, ['h']: 8, ['i']: 9, ['a']: 10 }")
             == #"ERROR: RUNTIME ERROR: Duplicate field name: "a""#)
         #expect(run("std.length({ ['a']: 1, ['b']: 2, ['c']: 3, ['d']: 4, ['e']: 5, ['f']: 6, ['g']: 7, ['h']: 8, ['i']: 9 })") == "9")
+        // Layouts of more than eight fields find names through a hash index; names
+        // match by bytes (composed and decomposed é are two fields).
+        let many = (1...40).map { "a\($0): \($0)" }.joined(separator: ", ")
+        #expect(compact("local o = { \(many), 'é': 'nfc', 'e\\u0301': 'nfd' }; [o.a1, o.a40, o['é'], o['e\\u0301'], std.objectHas(o, 'a41'), std.length(o), std.length(std)]")
+            == #"[1, 40, "nfc", "nfd", false, 42, 0]"#)
+        #expect(run("local o = { \(many) }; o.a41") == "ERROR: RUNTIME ERROR: Field does not exist: a41")
         // Duplicate fixed names are static errors: found by a scan, or by a set past eight fields.
         #expect(run("{ a: 1, b: 2, a: 3 }").hasPrefix("ERROR: test.jsonnet:1:15-16 Duplicate field: a"))
         #expect(run("{ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, ['x']: 0, i: 9, b: 10 }")

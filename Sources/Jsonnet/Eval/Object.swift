@@ -26,19 +26,21 @@ package struct FieldDef {
 /// whose field names are all constant, built per instance otherwise.
 package final class ObjectLayout {
     package let fields: ContiguousArray<FieldDef>
-    let index: [CodePointKey: Int]
+    /// For more than `linearLimit` fields: where each name is.
+    private let index: FieldIndex?
 
     /// Whether only this layout references its field buffer.
     func ownsFields(_ sink: EdgeSink) -> Bool { sink.owned(borrowed: fields) }
 
     package init(fields: ContiguousArray<FieldDef>) {
         self.fields = fields
-        var index = [CodePointKey: Int]()
         if fields.count > Self.linearLimit {
-            index.reserveCapacity(fields.count)
-            for (i, f) in fields.enumerated() { index[CodePointKey(f.name)] = i }
+            var index = FieldIndex(capacity: fields.count)
+            for i in fields.indices { index.insert(fields[i].name, at: i) }
+            self.index = index
+        } else {
+            self.index = nil
         }
-        self.index = index
     }
 
     /// Layouts up to this size are searched linearly: comparing a few short
@@ -49,9 +51,55 @@ package final class ObjectLayout {
     /// code points: canonically equivalent spellings are different fields.
     @inline(__always)
     package func find(_ name: String) -> Int? {
-        if fields.count > Self.linearLimit { return index[CodePointKey(name)] }
+        if let index { return index.find(name, in: fields) }
         for i in 0..<fields.count where fields[i].name == name && sameBytes(fields[i].name, name) { return i }
         return nil
+    }
+}
+
+/// Field name → position for a large layout: open addressing with linear probing
+/// over the names' UTF-8 bytes, hashed with Swift's per-process seeded `Hasher`
+/// (so a program cannot choose names that collide). Not a `Dictionary`: keyed by
+/// a struct, its generic metadata costs 0.3 M instructions to instantiate on first
+/// use, which every program that touches `std` paid.
+struct FieldIndex {
+    /// Positions plus one; 0 is an empty slot.
+    private var slots: [Int]
+    private let mask: Int
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity &* 2 && size < Int.max / 4 { size &<<= 1 }
+        slots = [Int](repeating: 0, count: size)
+        mask = size &- 1
+    }
+
+    private static func hash(_ name: String) -> Int {
+        var name = name
+        return name.withUTF8 { bytes in
+            var hasher = Hasher()
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            return hasher.finalize()
+        }
+    }
+
+    /// The position of `name` in `fields`, if the index holds it.
+    func find(_ name: String, in fields: ContiguousArray<FieldDef>) -> Int? {
+        var i = Self.hash(name) & mask
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            if sameBytes(fields[s &- 1].name, name) { return s &- 1 }
+            i = (i &+ 1) & mask
+        }
+    }
+
+    /// Records that position `position` holds `name` (a name not recorded yet;
+    /// at most `capacity` of them).
+    mutating func insert(_ name: String, at position: Int) {
+        var i = Self.hash(name) & mask
+        while slots[i] != 0 { i = (i &+ 1) & mask }
+        slots[i] = position &+ 1
     }
 }
 

@@ -6,8 +6,11 @@ nonisolated(unsafe) let stdLayout: ObjectLayout = {
     let all = stdCore + stdTypes + stdStrings + stdFormat + stdArrays + stdObjects + stdMath
         + stdSets + stdEncoding + stdHashes + stdManifest + stdParse + stdMisc
     var defs = ContiguousArray<FieldDef>()
-    var seen = Set<String>()
-    for b in all where seen.insert(b.name).inserted {
+    defs.reserveCapacity(all.count + stdConstants.count)
+    // The first definition of a name wins.
+    var seen = FieldIndex(capacity: all.count)
+    for b in all where seen.find(b.name, in: defs) == nil {
+        seen.insert(b.name, at: defs.count)
         defs.append(FieldDef(name: b.name, visibility: .hidden, body: .lazy(.value(.function(JFunction(builtin: b))))))
     }
     for (name, value) in stdConstants {
