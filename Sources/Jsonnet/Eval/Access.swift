@@ -196,7 +196,8 @@ extension Interpreter {
                     default: throw makeError("Field name must be string, got \(v.typeName)", at: o)
                     }
                 }
-                let duplicate = scan ? defs.contains { sameBytes($0.name, name) } : !seen.insert(CodePointKey(name)).inserted
+                let duplicate = scan ? defs.indices.contains { sameBytes(defs[$0].name, name) }
+                                     : !seen.insert(CodePointKey(name)).inserted
                 if duplicate { throw makeError("Duplicate field name: \"\(name)\"", at: o) }
                 defs.append(FieldDef(name: name, visibility: f.visibility, plus: f.plus, body: .expr(f.body, nil)))
             }

@@ -283,12 +283,17 @@ package func compareUTF8(_ a: String, _ b: String) -> Int {
     }
 }
 
-/// Sorts `names` in code-point (UTF-8 byte) order, as go-jsonnet sorts field names:
-/// by their first eight bytes read as one integer, the whole strings only on a tie
+/// Sorts `names` in code-point (UTF-8 byte) order, as go-jsonnet sorts field names;
+/// more than 32 names by their first eight bytes read as one integer, the whole strings only on a tie
 /// (field names such as `k123` differ in those bytes, so most comparisons are one
 /// integer comparison).
 package func sortUTF8(_ names: inout [String]) {
     if names.count < 2 { return }
+    // A few names: sorting them directly is cheaper than building the keys.
+    if names.count <= 32 {
+        names.sort(by: utf8Less)
+        return
+    }
     var keyed = [(prefix: UInt64, name: String)]()
     keyed.reserveCapacity(names.count)
     for name in names { keyed.append((utf8Prefix(name), name)) }
