@@ -15,25 +15,21 @@ enum Stream: Int32 {
 /// Writes all of `text` to a stream.
 func write(_ text: String, to stream: Stream) {
     var text = text
-    text.withUTF8 { buf in
-        var offset = 0
-        while offset < buf.count {
-            let n = Glibc.write(stream.rawValue, buf.baseAddress! + offset, buf.count - offset)
-            if n <= 0 { return }
-            offset += n
-        }
-    }
+    text.withUTF8 { write($0, to: stream) }
 }
 
-/// Writes `bytes` to `stream`, retrying short writes.
+/// Writes `bytes` to `stream`.
 func write(_ bytes: [UInt8], to stream: Stream) {
-    bytes.withUnsafeBufferPointer { buf in
-        var offset = 0
-        while offset < buf.count {
-            let n = Glibc.write(stream.rawValue, buf.baseAddress! + offset, buf.count - offset)
-            if n <= 0 { return }
-            offset += n
-        }
+    bytes.withUnsafeBufferPointer { write($0, to: stream) }
+}
+
+/// Writes all of `buf` to `stream`, retrying short writes.
+func write(_ buf: UnsafeBufferPointer<UInt8>, to stream: Stream) {
+    var offset = 0
+    while offset < buf.count {
+        let n = Glibc.write(stream.rawValue, buf.baseAddress! + offset, buf.count - offset)
+        if n <= 0 { return }
+        offset += n
     }
 }
 

@@ -15,7 +15,16 @@ public enum Jsonnet {
     public static func evaluate(source: String, fileName: String,
                                 options: EvaluationOptions = EvaluationOptions(),
                                 mode: OutputMode = .json) throws -> EvaluationOutput {
-        let result: Result<EvaluationOutput, any Error> = runOnLargeStack(options.stackSize) { stackSize in
+        try onLargeStack(options) { ev in
+            try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options)
+        }
+    }
+
+    /// Runs `body` with a fresh interpreter on a thread with `options.stackSize` of
+    /// native stack, its memory budget installed, and its heap released afterwards.
+    private static func onLargeStack<T>(_ options: EvaluationOptions,
+                                        _ body: @escaping (Interpreter) throws -> T) throws -> T {
+        let result: Result<T, any Error> = runOnLargeStack(options.stackSize) { stackSize in
             let ev = Interpreter(options: options)
             ev.setNativeStackLimit(stackSize: stackSize)
             MemoryBudget.install(ev.memory)
@@ -23,7 +32,7 @@ public enum Jsonnet {
                 ev.heap.release()
                 MemoryBudget.install(nil)
             }
-            return Result { try ev.run(SourceFile(name: fileName, text: source), mode: mode, options: options) }
+            return Result { try body(ev) }
         }
         return try result.get()
     }
@@ -36,21 +45,11 @@ public enum Jsonnet {
                                       options: EvaluationOptions = EvaluationOptions(),
                                       mode: OutputMode = .json) throws -> [[UInt8]] {
         precondition(mode == .json || mode == .string, "evaluateBytes writes one document")
-        let result: Result<[[UInt8]], any Error> = runOnLargeStack(options.stackSize) { stackSize in
-            let ev = Interpreter(options: options)
-            ev.setNativeStackLimit(stackSize: stackSize)
-            MemoryBudget.install(ev.memory)
-            defer {
-                ev.heap.release()
-                MemoryBudget.install(nil)
-            }
-            return Result {
-                try ev.run(SourceFile(name: fileName, text: source), options: options) {
-                    try ev.manifestOutputPieces($0, mode: mode)
-                }
+        return try onLargeStack(options) { ev in
+            try ev.run(SourceFile(name: fileName, text: source), options: options) {
+                try ev.manifestOutputPieces($0, mode: mode)
             }
         }
-        return try result.get()
     }
 
     /// Evaluates `source` without blocking a Swift concurrency thread.
