@@ -128,8 +128,10 @@ func run() -> Int32 {
     let output: EvaluationOutput
     do {
         if config.outputFile == nil && (mode == .json || mode == .string) {
-            // To standard output straight from the engine's buffers.
-            for piece in try Jsonnet.evaluateBytes(source: source, fileName: fileName, options: options, mode: mode) {
+            // To standard output straight from the engine's buffers; the process exits
+            // next, so the evaluation's memory is left to the operating system.
+            for piece in try Jsonnet.evaluateBytes(source: source, fileName: fileName, options: options, mode: mode,
+                                                   releasingMemory: false) {
                 write(piece, to: .stdout)
             }
             return 0

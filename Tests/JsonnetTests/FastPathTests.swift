@@ -259,11 +259,57 @@ import Testing
         #expect(run("std.join(',', ['x', 1])") == "ERROR: RUNTIME ERROR: Unexpected type number, expected string")
     }
 
+    @Test func literalFormatTemplatesMatchTheGeneralPath() {
+        // `(LIT     ) % args` takes the template (a literal left operand);
+        // `(LIT + '') % args`, at the same columns, the general path. Output or the
+        // whole error text (trace included) must be the same for every case.
+        let formats = [("'%s'", 1), ("'a%sb'", 1), ("'%s-%d'", 2), ("'%d'", 1), ("'x%%y%s%%'", 1),
+                       ("'héllo %s ✓ %d'", 2), ("'%s%s%s'", 3), ("'%i|%u'", 2)]
+        let values = ["'x'", "''", "'ünï'", "1", "-1", "-0.5", "-1.5", "3.7", "1e15", "-9007199254740991",
+                      "9007199254740993", "1e300", "null", "true", "[1]", "{a: 1}", "error 'boom'",
+                      "std.repeat('ab', 40)", "'a' + std.repeat('é', 100)", "v", "(function(x) x)('q')"]
+        var cases = 0
+        for (format, codes) in formats {
+            for value in values {
+                var argumentLists = (0..<codes).map { at in
+                    "[" + (0..<codes).map { $0 == at ? value : "'x'" }.joined(separator: ", ") + "]"
+                }
+                argumentLists.append(value)  // a single value, not an array
+                argumentLists.append("[" + Array(repeating: value, count: codes + 1).joined(separator: ", ") + "]")
+                argumentLists.append("[" + Array(repeating: value, count: codes).joined(separator: ", ") + "] + []")
+                for arguments in argumentLists {
+                    let general = "local v = 'w'; (\(format) + '') % \(arguments)"
+                    let template = "local v = 'w'; (\(format)\(String(repeating: " ", count: 5))) % \(arguments)"
+                    #expect(outcome(template) == outcome(general), "\(template)")
+                    cases += 1
+                }
+            }
+        }
+        #expect(cases > 500)
+        #expect(run("'%s and %d' % ['a', 42]") == #""a and 42""#)
+        #expect(run("'%d%%' % -7.9") == #""-7%""#)
+        #expect(run("local n = 'ü'; '[%s]' % [n]") == #""[ü]""#)
+        #expect(run("std.length('%s✓' % ['é'])") == "2")
+        #expect(run("'%s' % {a: 1}") == "ERROR: RUNTIME ERROR: Mapping keys required.")
+    }
+
     @Test func builtinMadeCallsKeepGoJsonnetsTrace() {
         // The call's own frame, then the unnamed frame of a builtin-made element.
         #expect(diagnostic("std.map(function(x) error 'no ' + x, ['a'])[0]").hasPrefix(
             "RUNTIME ERROR: no a\n\tf.jsonnet:1:21-36\tfunction <anonymous>\n\t\t\n\tf.jsonnet:1:1-47\t$"))
         #expect(compact("local xs = std.makeArray(3, function(i) function() i * 2); [xs[0](), xs[2]()]") == "[0, 4]")
+    }
+}
+
+/// The output of `code`, or its whole error text.
+private func outcome(_ code: String) -> String {
+    do {
+        guard case .single(let s) = try Jsonnet.evaluate(source: code, fileName: "f.jsonnet") else { return "multi" }
+        return s
+    } catch let e as JsonnetError {
+        return e.formatted(maxTrace: 20)
+    } catch {
+        return "\(error)"
     }
 }
 

@@ -21,15 +21,22 @@ public enum Jsonnet {
     }
 
     /// Runs `body` with a fresh interpreter on a thread with `options.stackSize` of
-    /// native stack, its memory budget installed, and its heap released afterwards.
-    private static func onLargeStack<T>(_ options: EvaluationOptions,
+    /// native stack, its memory budget installed, and its heap released afterwards
+    /// (or, with `releasingMemory` false, left for the process's exit to reclaim).
+    private static func onLargeStack<T>(_ options: EvaluationOptions, releasingMemory: Bool = true,
                                         _ body: @escaping (Interpreter) throws -> T) throws -> T {
         let result: Result<T, any Error> = runOnLargeStack(options.stackSize) { stackSize in
             let ev = Interpreter(options: options)
             ev.setNativeStackLimit(stackSize: stackSize)
             MemoryBudget.install(ev.memory)
             defer {
-                ev.heap.release()
+                if releasingMemory {
+                    ev.heap.release()
+                } else {
+                    // Keeps the interpreter, and through its heap every object of the
+                    // evaluation, alive: nothing is freed one by one.
+                    _ = Unmanaged.passRetained(ev)
+                }
                 MemoryBudget.install(nil)
             }
             return Result { try body(ev) }
@@ -41,11 +48,17 @@ public enum Jsonnet {
     /// order (their concatenation is the `.single` text `evaluate` returns). For the
     /// command line, which writes them as they are: a large output is never copied
     /// into one buffer or a `String`.
+    ///
+    /// With `releasingMemory` false the evaluation's objects are never freed: for a
+    /// process that exits right after (freeing a large evaluation object by object
+    /// can take longer than some whole programs; the operating system reclaims it
+    /// at once). Never pass false in a process that keeps running.
     package static func evaluateBytes(source: String, fileName: String,
                                       options: EvaluationOptions = EvaluationOptions(),
-                                      mode: OutputMode = .json) throws -> [[UInt8]] {
+                                      mode: OutputMode = .json,
+                                      releasingMemory: Bool = true) throws -> [[UInt8]] {
         precondition(mode == .json || mode == .string, "evaluateBytes writes one document")
-        return try onLargeStack(options) { ev in
+        return try onLargeStack(options, releasingMemory: releasingMemory) { ev in
             try ev.run(SourceFile(name: fileName, text: source), options: options) {
                 try ev.manifestOutputPieces($0, mode: mode)
             }

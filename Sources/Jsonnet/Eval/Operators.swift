@@ -10,9 +10,22 @@ extension Interpreter {
     /// `applyBinary`, the short-circuit operators in `evalLogical`.
     func evalBinary(_ b: Binary, _ env: Env) throws -> Value {
         if b.op == .and || b.op == .or { return try evalLogical(b, env) }
+        if let t = b.format, let arguments = t.arguments { return try evalFormat(b, t, arguments, env) }
         let l = try eval(b.lhs, env)
         let r = try eval(b.rhs, env)
         return try applyBinary(b, l, r)
+    }
+
+    /// `'literal' % [a, b, …]` of variables and constants by its template: the
+    /// array is not built unless the general path is needed.
+    @inline(never)
+    private func evalFormat(_ b: Binary, _ t: FormatTemplate, _ arguments: [Node], _ env: Env) throws -> Value {
+        do {
+            if let s = try render(t, { try lazy(arguments[$0], env).force(self) }) { return .string(s) }
+        } catch let e as JsonnetError {
+            throw binaryError(e, b, try eval(b.lhs, env), try eval(b.rhs, env))
+        }
+        return try applyBinary(b, try eval(b.lhs, env), try eval(b.rhs, env))
     }
 
     /// `&&` and `||`: the right operand only when the left does not decide.
@@ -30,18 +43,39 @@ extension Interpreter {
     @inline(never)
     private func applyBinary(_ b: Binary, _ l: Value, _ r: Value) throws -> Value {
         do {
+            if let t = b.format, let s = try render(t, r) { return .string(s) }
             return try binary(b.op, l, r)
-        } catch var e as JsonnetError {
-            guard e.trace.isEmpty else { throw e }
-            if b.op == .modulo {
-                // go-jsonnet evaluates `%` as a call of its std.mod: frames from there, and an unnamed call site.
-                for frame in GoStdTrace.moduloFrames(e, l, r) { e.trace.append(frame) }
-                e.trace.append(TraceFrame(range: b.range, name: ""))
-            } else {
-                e.trace.append(TraceFrame(at: b))
-            }
-            throw e
+        } catch let e as JsonnetError {
+            throw binaryError(e, b, l, r)
         }
+    }
+
+    /// `e`, raised applying `b` to `l` and `r`, with `b`'s place in its trace.
+    @inline(never)
+    private func binaryError(_ e: JsonnetError, _ b: Binary, _ l: Value, _ r: Value) -> JsonnetError {
+        guard e.trace.isEmpty else { return e }
+        var e = e
+        if b.op == .modulo {
+            // go-jsonnet evaluates `%` as a call of its std.mod: frames from there, and an unnamed call site.
+            for frame in GoStdTrace.moduloFrames(e, l, r) { e.trace.append(frame) }
+            e.trace.append(TraceFrame(range: b.range, name: ""))
+        } else {
+            e.trace.append(TraceFrame(at: b))
+        }
+        return e
+    }
+
+    /// `t % r` by the template: `r`'s elements, or `r` itself for one code.
+    private func render(_ t: FormatTemplate, _ r: Value) throws -> JString? {
+        if case .array(let a) = r {
+            guard a.count == t.codes.count else { return nil }
+            return try render(t) { try a[$0].force(self) }
+        }
+        // A single value that is not an array is the only value, unless it is an
+        // object (then the codes need mapping keys: the general path says so).
+        if t.codes.count != 1 { return nil }
+        if case .object = r { return nil }
+        return try render(t) { _ in r }
     }
 
     /// Applies a (non short-circuit) binary operator to two values.
@@ -108,7 +142,7 @@ extension Interpreter {
             return .bool(o.has(name.string))
         case .modulo:
             if case .string(let fmt) = l {
-                return .string(JString(try format(fmt.string, r)))
+                return .string(try formatString(fmt.string, r))
             }
             throw makeError("Operator % cannot be used on types \(l.typeName) and \(r.typeName).")
         default:

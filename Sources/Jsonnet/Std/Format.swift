@@ -466,7 +466,7 @@ private enum FormatPrecision {
 }
 
 /// One parsed `%` code.
-private struct FormatSpec {
+struct FormatSpec {
     /// Byte range of the `(key)` mapping key; `keyEnd < 0` when absent.
     var keyStart = 0
     var keyEnd = -1
@@ -486,7 +486,7 @@ private struct FormatSpec {
 
 /// Parses the code after a `%` starting at `i` (left after it). Returns
 /// go-jsonnet's message for a malformed code, nil on success.
-private func parseFormatSpec(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ spec: inout FormatSpec) -> String? {
+func parseFormatSpec(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ spec: inout FormatSpec) -> String? {
     let n = b.count
     let truncated = "Truncated format code."
     if i >= n { return truncated }

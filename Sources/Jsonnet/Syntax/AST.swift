@@ -280,6 +280,8 @@ package final class Binary: Node {
     package let op: BinaryOperator
     package let lhs: Node
     package let rhs: Node
+    /// For `'literal' % args` with plain `%s`/`%d` codes, the parsed format (set by the resolver).
+    package var format: FormatTemplate?
     package init(op: BinaryOperator, lhs: Node, rhs: Node, range: SourceRange) {
         self.op = op
         self.lhs = lhs

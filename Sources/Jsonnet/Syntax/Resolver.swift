@@ -162,6 +162,9 @@ package struct Resolver {
             let b = unsafeDowncast(node, to: Binary.self)
             try visit(b.lhs)
             try visit(b.rhs)
+            if b.op == .modulo && b.lhs.kind == .string {
+                b.format = FormatTemplate(unsafeDowncast(b.lhs, to: StringLiteral.self).value, rhs: b.rhs)
+            }
         case .unary:
             try visit(unsafeDowncast(node, to: Unary.self).operand)
         case .conditional:
