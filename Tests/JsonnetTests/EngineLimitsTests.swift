@@ -121,6 +121,18 @@ import Testing
             .hasPrefix(error))
         #expect(run("local s = std.repeat('x', 1000000); std.manifestJson([s for i in std.range(1, 1000)])",
                     memoryLimit: limit).hasPrefix(error))
+        // Formats of large strings: the result's size is checked before it is written,
+        // on the literal template path and on the general one (width, mapping key).
+        let big = "local s = std.repeat('x', 50000000); "
+        #expect(run(big + "std.length('%s%s%s%s%s%s' % [s, s, s, s, s, s])", memoryLimit: limit).hasPrefix(error))
+        #expect(run(big + "std.length('%s%s%s%s%s%2s' % [s, s, s, s, s, s])", memoryLimit: limit).hasPrefix(error))
+        #expect(run(big + "std.length('%(a)s%(a)s%(a)s%(a)s%(a)s%(a)s' % {a: s})", memoryLimit: limit).hasPrefix(error))
+        #expect(run(big + "std.length('%s%s' % [s, s])", memoryLimit: limit) == "100000000")
+        // Without a budget, 30 GB of text is refused before anything is allocated.
+        let codes = String(repeating: "%s", count: 600)
+        let values = Array(repeating: "s", count: 600).joined(separator: ", ")
+        #expect(run(big + "std.length('\(codes)' % [\(values)])").hasPrefix("ERROR: RUNTIME ERROR: Value too large"))
+        #expect(run(big + "std.length('\(codes)' % ([\(values)] + []))").hasPrefix("ERROR: RUNTIME ERROR: Value too large"))
         // A hundred large concatenations and reversals: views stay at most eight deep, the
         // rest are copied, and freeing the result does not recurse through a long chain.
         #expect(run("""

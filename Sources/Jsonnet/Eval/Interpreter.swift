@@ -187,6 +187,8 @@ package final class Interpreter {
             return try evalSlice(unsafeDowncast(node, to: Slice.self), env)
         case .binary:
             return try evalBinary(unsafeDowncast(node, to: Binary.self), env)
+        case .format:
+            return try evalFormat(unsafeDowncast(node, to: Binary.self), env)
         case .unary:
             return try evalUnary(unsafeDowncast(node, to: Unary.self), env)
         case .conditional:

@@ -106,7 +106,7 @@ package final class JString {
     private func withDirectBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         switch form {
         case .flat(let s):
-            if let r = try s.utf8.withContiguousStorageIfAvailable(body) { return r }
+            // Native text is contiguous already (a small string is copied to the stack).
             var copy = s
             return try copy.withUTF8(body)
         case .appended(let b, let n): return try body(UnsafeBufferPointer(start: b.storage, count: n))

@@ -10,22 +10,33 @@ extension Interpreter {
     /// `applyBinary`, the short-circuit operators in `evalLogical`.
     func evalBinary(_ b: Binary, _ env: Env) throws -> Value {
         if b.op == .and || b.op == .or { return try evalLogical(b, env) }
-        if let t = b.format, let arguments = t.arguments { return try evalFormat(b, t, arguments, env) }
         let l = try eval(b.lhs, env)
         let r = try eval(b.rhs, env)
         return try applyBinary(b, l, r)
     }
 
-    /// `'literal' % [a, b, …]` of variables and constants by its template: the
-    /// array is not built unless the general path is needed.
+    /// `'literal' % args` (a `.format` node): by the resolver's template when it has
+    /// one, with an array literal of variables and constants read without building
+    /// the array; otherwise (or for values the template does not render) as `%`.
     @inline(never)
-    private func evalFormat(_ b: Binary, _ t: FormatTemplate, _ arguments: [Node], _ env: Env) throws -> Value {
-        do {
-            if let s = try render(t, { try lazy(arguments[$0], env).force(self) }) { return .string(s) }
-        } catch let e as JsonnetError {
-            throw binaryError(e, b, try eval(b.lhs, env), try eval(b.rhs, env))
+    func evalFormat(_ b: Binary, _ env: Env) throws -> Value {
+        guard let t = b.format else { return try applyBinary(b, try eval(b.lhs, env), try eval(b.rhs, env)) }
+        if let arguments = t.arguments {
+            do {
+                if let s = try render(t, { try lazy(arguments[$0], env).force(self) }) { return .string(s) }
+            } catch let e as JsonnetError {
+                throw binaryError(e, b, try eval(b.lhs, env), try eval(b.rhs, env))
+            }
+            return try applyBinary(b, try eval(b.lhs, env), try eval(b.rhs, env))
         }
-        return try applyBinary(b, try eval(b.lhs, env), try eval(b.rhs, env))
+        let l = try eval(b.lhs, env)
+        let r = try eval(b.rhs, env)
+        do {
+            if let s = try render(t, r) { return .string(s) }
+        } catch let e as JsonnetError {
+            throw binaryError(e, b, l, r)
+        }
+        return try applyBinary(b, l, r)
     }
 
     /// `&&` and `||`: the right operand only when the left does not decide.
@@ -43,7 +54,6 @@ extension Interpreter {
     @inline(never)
     private func applyBinary(_ b: Binary, _ l: Value, _ r: Value) throws -> Value {
         do {
-            if let t = b.format, let s = try render(t, r) { return .string(s) }
             return try binary(b.op, l, r)
         } catch let e as JsonnetError {
             throw binaryError(e, b, l, r)

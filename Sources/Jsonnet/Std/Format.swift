@@ -47,13 +47,9 @@ extension Interpreter {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `format` as a Jsonnet string (code points counted while building it).
+    /// `format` as a Jsonnet string.
     func formatString(_ fmt: String, _ args: Value) throws -> JString {
-        var out: [UInt8] = []
-        try formatBytes(fmt, args, into: &out)
-        var count = 0
-        for b in out where b & 0xC0 != 0x80 { count += 1 }
-        return JString(String(decoding: out, as: UTF8.self), count: count, isASCII: count == out.count)
+        JString(try format(fmt, args))
     }
 
     /// Parses `fmt` once, left to right, appending literal text and rendered
@@ -94,6 +90,7 @@ extension Interpreter {
                     case .object(let o):
                         try formatFromObject(spec, o, b, &out)
                     }
+                    if out.count >= MemoryBudget.largeBytes { try reserve(out.count, elementBytes: 1) }
                 } catch let error as JsonnetError {
                     var k = i
                     while k < n {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A `%` format string of literal text and plain `%s` / `%d` codes (no mapping key,
 /// flag, width or precision), parsed once by the resolver for `'literal' % args`.
 ///
@@ -25,31 +31,50 @@ package final class FormatTemplate {
     /// The template of `format % rhs`, or nil when `format` has a code this type
     /// does not render (those go the general way, which also reports bad codes).
     package init?(_ format: String, rhs: Node) {
-        let bytes = Array(format.utf8)
+        var format = format
         var text: [UInt8] = []
         var cuts: [Int] = []
         var codes: [Code] = []
-        let complete: Bool = bytes.withUnsafeBufferPointer { b in
+        let complete: Bool = format.withUTF8 { b in
+            guard let base = b.baseAddress else { return false }
+            // The codes first, from `%` to `%` (a format with other codes, such as a
+            // large `%(key)s` template, costs no more than finding its first code).
             var i = 0
-            while i < b.count {
-                if b[i] != UInt8(ascii: "%") {
-                    text.append(b[i])
-                    i += 1
-                    continue
-                }
-                i += 1
+            while let p = memchr(base + i, Int32(UInt8(ascii: "%")), b.count - i) {
+                i = base.distance(to: p.assumingMemoryBound(to: UInt8.self)) + 1
                 var spec = FormatSpec()
                 guard parseFormatSpec(b, &i, &spec) == nil, spec.isPlain else { return false }
                 switch spec.conv {
-                case UInt8(ascii: "%"): text.append(UInt8(ascii: "%"))
-                case UInt8(ascii: "s"): cuts.append(text.count); codes.append(.string)
-                case UInt8(ascii: "d"): cuts.append(text.count); codes.append(.integer)
+                case UInt8(ascii: "%"): break
+                case UInt8(ascii: "s"): codes.append(.string)
+                case UInt8(ascii: "d"): codes.append(.integer)
                 default: return false
+                }
+                if i >= b.count { break }
+            }
+            guard !codes.isEmpty else { return false }
+            // Then the literal runs, copied whole.
+            text.reserveCapacity(b.count)
+            i = 0
+            while i < b.count {
+                guard let p = memchr(base + i, Int32(UInt8(ascii: "%")), b.count - i) else {
+                    text.append(contentsOf: UnsafeBufferPointer(rebasing: b[i...]))
+                    break
+                }
+                let pct = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<pct]))
+                i = pct + 1
+                var spec = FormatSpec()
+                _ = parseFormatSpec(b, &i, &spec)
+                if spec.conv == UInt8(ascii: "%") {
+                    text.append(UInt8(ascii: "%"))
+                } else {
+                    cuts.append(text.count)
                 }
             }
             return true
         }
-        guard complete, !codes.isEmpty else { return nil }
+        guard complete else { return nil }
         self.text = text
         self.cuts = cuts
         self.codes = codes
@@ -108,6 +133,8 @@ extension Interpreter {
                 (base + filled).initialize(to: v)
                 filled += 1
             }
+            // Within the size bounds (and the memory budget) before allocating.
+            if bytes >= MemoryBudget.largeBytes { try reserve(bytes, elementBytes: 1) }
             let result = t.text.withUnsafeBufferPointer { text in
                 String(unsafeUninitializedCapacity: bytes) { out -> Int in
                     var at = 0

@@ -30,6 +30,8 @@ package enum NodeKind: UInt8, Sendable {
     case `self`, dollar, superIndex, inSuper
     case variable, local, function, apply, index, slice
     case binary, unary, conditional, error, assert
+    /// `'literal' % args`: a `Binary` whose format string the resolver may parse once.
+    case format
     case array, arrayComprehension, object, objectComprehension
     case `import`, importStr, importBin
 }
@@ -286,7 +288,7 @@ package final class Binary: Node {
         self.op = op
         self.lhs = lhs
         self.rhs = rhs
-        super.init(kind: .binary, range: range)
+        super.init(kind: op == .modulo && lhs.kind == .string ? .format : .binary, range: range)
     }
 }
 

@@ -158,11 +158,11 @@ package struct Resolver {
             if let b = s.begin { try visit(b) }
             if let e = s.end { try visit(e) }
             if let st = s.step { try visit(st) }
-        case .binary:
+        case .binary, .format:
             let b = unsafeDowncast(node, to: Binary.self)
             try visit(b.lhs)
             try visit(b.rhs)
-            if b.op == .modulo && b.lhs.kind == .string {
+            if b.kind == .format {
                 b.format = FormatTemplate(unsafeDowncast(b.lhs, to: StringLiteral.self).value, rhs: b.rhs)
             }
         case .unary:
