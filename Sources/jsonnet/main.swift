@@ -116,7 +116,10 @@ func run() -> Int32 {
         maxTrace: config.maxTrace,
         // Enough native stack for the Jsonnet depth asked for (reserved, not committed, memory).
         stackSize: min(max(512 << 20, config.maxStack * 4096), 32 << 30),
-        memoryLimit: config.maxMemory)
+        memoryLimit: config.maxMemory,
+        // One evaluation per process: each file is parsed once anyway (the evaluation
+        // keeps its imports), so a cache shared between evaluations would only copy.
+        parseCache: nil)
     let mode: OutputMode
     if config.multiDirectory != nil {
         mode = .multi(stringFields: config.stringOutput)

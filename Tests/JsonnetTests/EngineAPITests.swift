@@ -26,6 +26,25 @@ import Glibc
             == #"ERROR: RUNTIME ERROR: couldn't open import "missing.jsonnet": no match locally or in the Jsonnet library paths"#)
     }
 
+    @Test func filesAreReadWholeWhateverTheirKind() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("read-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Regular files of several sizes (read in one piece of their size), an empty
+        // one, a directory, a missing file, and a zero-size /proc file (read in chunks).
+        for size in [0, 1, 4095, 65536, 65537, 300_000] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let path = dir.appendingPathComponent("f\(size)").path
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            #expect(readFileBytes(path) == bytes)
+        }
+        #expect(readFileBytes(dir.appendingPathComponent("missing").path) == nil)
+        #expect(readFileBytes(dir.path) == nil || readFileBytes(dir.path) == [])
+        let status = readFileBytes("/proc/self/status") ?? []
+        #expect(String(decoding: status, as: UTF8.self).hasPrefix("Name:"))
+        #expect(status.count > 100)
+    }
+
     @Test func fileSystemLibraryPathsRightMostWins() throws {
         let base = "/tmp/jaas-importer-test-\(getpid())"
         for dir in ["a", "b"] {

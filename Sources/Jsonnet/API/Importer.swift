@@ -123,12 +123,21 @@ public func joinPath(_ directory: String, _ path: String) -> String {
 public func readFileBytes(_ path: String) -> [UInt8]? {
     guard let f = fopen(path, "rb") else { return nil }
     defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, f)
-        if n > 0 { out.append(contentsOf: chunk[0..<n]) }
-        if n < chunk.count { break }
+    // A regular file is read in one piece of its size (no growing buffer); what
+    // follows (a file that grew meanwhile, a pipe) in chunks.
+    var info = stat()
+    let size = fstat(fileno(f), &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : 0
+    var out = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        count = size > 0 ? fread(buffer.baseAddress, 1, size, f) : 0
+    }
+    if out.count == size, case let next = fgetc(f), next != EOF {
+        out.append(UInt8(truncatingIfNeeded: next))
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&chunk, 1, chunk.count, f)
+            if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+            if n < chunk.count { break }
+        }
     }
     if ferror(f) != 0 { return nil }
     return out

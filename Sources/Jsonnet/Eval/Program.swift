@@ -8,9 +8,9 @@ extension Interpreter {
 
     /// `compile(file)` through the shared parse cache, when there is one; `contents`
     /// are the file's bytes (the cache key besides its name).
-    func compileShared(_ file: SourceFile, contents: [UInt8]) throws -> Node {
+    func compileShared(_ file: SourceFile, contents: @autoclosure () -> [UInt8]) throws -> Node {
         guard let parseCache else { return try compile(file) }
-        return try parseCache.tree(name: file.name, contents: contents) { try compile(file) }
+        return try parseCache.tree(name: file.name, contents: contents()) { try compile(file) }
     }
 
     /// The root frame of a file: `std` with `thisFile` set to the file's name.

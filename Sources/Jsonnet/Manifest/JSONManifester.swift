@@ -168,6 +168,13 @@ struct JSONManifester {
         case .number(let d):
             if flavor == .output { appendNumber(d, to: &bytes) } else { appendGoShortestFixed(d, to: &bytes) }
         case .string(let s):
+            if s.count >= Self.chunkSize && flavor == .output {
+                // A long string gets a piece of its own, sized for it (plus a little
+                // escaping), instead of growing the current piece by doublings.
+                if !bytes.isEmpty { sealChunk() }
+                let n = s.utf8Count
+                bytes.reserveCapacity(n + n / 16 + 16)
+            }
             if flavor == .output { appendQuoted(s.string, to: &bytes) } else { appendGoJSONQuoted(s.string, to: &bytes) }
         case .function:
             if flavor == .manifestJsonEx { throw ManifestPathError() }
