@@ -286,6 +286,24 @@ import Testing
             }
         }
         #expect(cases > 500)
+        // As a call's argument or a comprehension's body the format may be computed
+        // when the call is made (every value already a string or number, result short);
+        // otherwise it stays a thunk, so unused errors stay unseen.
+        let uses = ["local f(a) = a; f(%@)", "local f(a) = 1; f(%@)", "local f(a, b) = a + b; f(%@, %@)",
+                    "[%@ for i in [1, 2]]", "[%@ for i in [1, 2]][1]", "std.length([%@ for i in [1, 2]])"]
+        let formatted = ["'%s-%d' % [v, n]", "'%s' % [big]", "'%s' % [w]", "'%s' % [bad]", "'%s/%s' % [i, v]",
+                         "'%d' % [v]", "'%s%s' % [big, big]"]
+        let locals = "local v = 'w', n = 7, w = {a: 1}, bad = error 'unused?', big = std.repeat('é', 3000);"
+        for use in uses {
+            for f in formatted where use.contains("for i") || !f.contains("[i") {
+                // Same columns: `('…'     ) % x` (template) against `('…' + '') % x` (general).
+                let template = "(" + f.replacingOccurrences(of: "' %", with: "'     ) %")
+                let general = "(" + f.replacingOccurrences(of: "' %", with: "' + '') %")
+                let filled = use.replacingOccurrences(of: "%@", with: template)
+                let generalFilled = use.replacingOccurrences(of: "%@", with: general)
+                #expect(outcome(locals + filled) == outcome(locals + generalFilled), "\(filled)")
+            }
+        }
         #expect(run("'%s and %d' % ['a', 42]") == #""a and 42""#)
         #expect(run("'%d%%' % -7.9") == #""-7%""#)
         #expect(run("local n = 'ü'; '[%s]' % [n]") == #""[ü]""#)

@@ -294,6 +294,15 @@ extension Interpreter {
             case (.not, .bool(let b)?): return .bool(!b)
             default: return nil
             }
+        case .format:
+            // Only short results: a thunk that is never forced must not have cost much.
+            let b = unsafeDowncast(node, to: Binary.self)
+            guard let t = b.format, let arguments = t.arguments else { return nil }
+            let s = try? render(t, maxBytes: MemoryBudget.largeBytes) { i in
+                guard let v = speculate(arguments[i], env) else { throw NotSpeculated() }
+                return v
+            }
+            return s.map(Value.string)
         case .binary:
             let b = unsafeDowncast(node, to: Binary.self)
             guard let l = speculate(b.lhs, env) else { return nil }
@@ -336,3 +345,6 @@ extension Interpreter {
         return .object(JObject(layers: [layer], heap: heap))
     }
 }
+
+/// A value `speculate` cannot compute without running code.
+private struct NotSpeculated: Error {}

@@ -106,8 +106,9 @@ extension FormatSpec {
 
 extension Interpreter {
     /// `template % args` with the argument `i` given by `value(i)` (asked once each,
-    /// in order), or nil when some value needs the general path.
-    func render(_ t: FormatTemplate, _ value: (Int) throws -> Value) throws -> JString? {
+    /// in order), or nil when some value needs the general path (or the result
+    /// would be longer than `maxBytes`).
+    func render(_ t: FormatTemplate, maxBytes: Int = .max, _ value: (Int) throws -> Value) throws -> JString? {
         let n = t.codes.count
         return try withUnsafeTemporaryAllocation(of: Value.self, capacity: n) { values -> JString? in
             let base = values.baseAddress.unsafelyUnwrapped
@@ -133,6 +134,7 @@ extension Interpreter {
                 (base + filled).initialize(to: v)
                 filled += 1
             }
+            if bytes > maxBytes { return nil }
             // Within the size bounds (and the memory budget) before allocating.
             if bytes >= MemoryBudget.largeBytes { try reserve(bytes, elementBytes: 1) }
             let result = t.text.withUnsafeBufferPointer { text in

@@ -206,7 +206,9 @@ package final class Apply: Node {
         self.named = named
         self.tailStrict = tailStrict
         var mask: UInt64 = 0
-        for (k, p) in positional.prefix(64).enumerated() where p.isScalarOperation { mask |= 1 << UInt64(k) }
+        for (k, p) in positional.prefix(64).enumerated() where p.isScalarOperation || p.isSpeculativeFormat {
+            mask |= 1 << UInt64(k)
+        }
         self.speculativeArguments = mask
         super.init(kind: .apply, range: range)
     }
@@ -394,7 +396,7 @@ package final class ArrayComprehension: Node {
     package init(body: Node, specs: [ComprehensionSpec], range: SourceRange) {
         self.body = body
         self.specs = specs
-        self.speculativeBody = body.isScalarOperation
+        self.speculativeBody = body.isScalarOperation || body.isSpeculativeFormat
         super.init(kind: .arrayComprehension, range: range)
     }
 }
@@ -407,6 +409,22 @@ extension Node {
     var isScalarOperation: Bool {
         var budget = 15
         return (kind == .binary || kind == .unary) && Node.isScalarOperation(self, &budget)
+    }
+
+    /// Whether this is `'literal' % [a, b, …]` over at most eight variables and
+    /// literals: when every value is already a short string or a number, the
+    /// evaluator may format it at once instead of allocating a thunk.
+    var isSpeculativeFormat: Bool {
+        guard kind == .format else { return false }
+        let rhs = unsafeDowncast(self, to: Binary.self).rhs
+        guard rhs.kind == .array else { return false }
+        let elements = unsafeDowncast(rhs, to: ArrayLiteral.self).elements
+        return elements.count <= 8 && elements.allSatisfy {
+            switch $0.kind {
+            case .variable, .string, .number: return true
+            default: return false
+            }
+        }
     }
 
     private static func isScalarOperation(_ node: Node, _ budget: inout Int) -> Bool {
