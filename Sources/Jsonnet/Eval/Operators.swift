@@ -21,22 +21,20 @@ extension Interpreter {
     @inline(never)
     func evalFormat(_ b: Binary, _ env: Env) throws -> Value {
         guard let t = b.format else { return try applyBinary(b, try eval(b.lhs, env), try eval(b.rhs, env)) }
-        if let arguments = t.arguments {
-            do {
-                if let s = try render(t, { try lazy(arguments[$0], env).force(self) }) { return .string(s) }
-            } catch let e as JsonnetError {
-                throw binaryError(e, b, try eval(b.lhs, env), try eval(b.rhs, env))
-            }
-            return try applyBinary(b, try eval(b.lhs, env), try eval(b.rhs, env))
-        }
-        let l = try eval(b.lhs, env)
-        let r = try eval(b.rhs, env)
+        // (The left operand is the literal: evaluating it again costs nothing and cannot fail.)
+        let r: Value? = t.arguments == nil ? try eval(b.rhs, env) : nil
         do {
-            if let s = try render(t, r) { return .string(s) }
+            var s: JString? = nil
+            if let arguments = t.arguments {
+                s = try render(t) { try lazy(arguments[$0], env).force(self) }
+            } else if let r {
+                s = try render(t, r)
+            }
+            if let s { return .string(s) }
         } catch let e as JsonnetError {
-            throw binaryError(e, b, l, r)
+            throw binaryError(e, b, try eval(b.lhs, env), try r ?? eval(b.rhs, env))
         }
-        return try applyBinary(b, l, r)
+        return try applyBinary(b, try eval(b.lhs, env), try r ?? eval(b.rhs, env))
     }
 
     /// `&&` and `||`: the right operand only when the left does not decide.

@@ -89,7 +89,7 @@ package final class FormatTemplate {
     }
 
     /// A node whose lazy handle is not a thunk: reading it evaluates nothing.
-    private static func isDirect(_ node: Node) -> Bool {
+    static func isDirect(_ node: Node) -> Bool {
         switch node.kind {
         case .variable, .string, .number, .null, .true, .false: return true
         default: return false

@@ -419,12 +419,7 @@ extension Node {
         let rhs = unsafeDowncast(self, to: Binary.self).rhs
         guard rhs.kind == .array else { return false }
         let elements = unsafeDowncast(rhs, to: ArrayLiteral.self).elements
-        return elements.count <= 8 && elements.allSatisfy {
-            switch $0.kind {
-            case .variable, .string, .number: return true
-            default: return false
-            }
-        }
+        return elements.count <= 8 && elements.allSatisfy(FormatTemplate.isDirect)
     }
 
     private static func isScalarOperation(_ node: Node, _ budget: inout Int) -> Bool {
