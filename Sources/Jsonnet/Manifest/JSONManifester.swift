@@ -109,6 +109,20 @@ struct JSONManifester {
         bytes.reserveCapacity(Self.chunkSize + Self.chunkSize / 2)
     }
 
+    /// A string, quoted. A long one starts a piece of its own, sized for it (plus a
+    /// little escaping): the current piece would grow to it by doublings, each a copy.
+    /// (Not inlined: the containers' loops stay small enough to inline their own appends.)
+    @inline(never)
+    private mutating func writeString(_ s: JString) {
+        guard flavor == .output else { return appendGoJSONQuoted(s.string, to: &bytes) }
+        if s.count >= Self.chunkSize {
+            if !bytes.isEmpty { sealChunk() }
+            let n = s.utf8Count
+            bytes.reserveCapacity(n + n / 16 + 16)
+        }
+        appendQuoted(s.string, to: &bytes)
+    }
+
     private mutating func checkedGrowth() throws {
         checkedBytes = chunkedBytes + bytes.count
         try ev.poll()
@@ -168,14 +182,7 @@ struct JSONManifester {
         case .number(let d):
             if flavor == .output { appendNumber(d, to: &bytes) } else { appendGoShortestFixed(d, to: &bytes) }
         case .string(let s):
-            if s.count >= Self.chunkSize && flavor == .output {
-                // A long string gets a piece of its own, sized for it (plus a little
-                // escaping), instead of growing the current piece by doublings.
-                if !bytes.isEmpty { sealChunk() }
-                let n = s.utf8Count
-                bytes.reserveCapacity(n + n / 16 + 16)
-            }
-            if flavor == .output { appendQuoted(s.string, to: &bytes) } else { appendGoJSONQuoted(s.string, to: &bytes) }
+            writeString(s)
         case .function:
             if flavor == .manifestJsonEx { throw ManifestPathError() }
             throw ev.makeError("couldn't manifest function as JSON")
