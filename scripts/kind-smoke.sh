@@ -11,7 +11,7 @@ cluster="${KIND_CLUSTER:-jaas-smoke}"
 flux_version="${FLUX_VERSION:-v2.6.4}"
 
 docker build -f Containerfile --build-arg JAAS_COMMIT="$(git rev-parse HEAD)" -t jaas:smoke .
-kind get clusters | grep -qx "$cluster" || kind create cluster --name "$cluster"
+grep -qx "$cluster" <<<"$(kind get clusters)" || kind create cluster --name "$cluster"
 kind load docker-image jaas:smoke --name "$cluster"
 
 # Flux's source-controller serves the ExternalArtifact CRD the operator publishes.
