@@ -50,7 +50,6 @@ package final class FormatTemplate {
                 case UInt8(ascii: "d"): codes.append(.integer)
                 default: return false
                 }
-                if i >= b.count { break }
             }
             guard !codes.isEmpty else { return false }
             // Then the literal runs, copied whole.
