@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A rendered artifact ready to store and publish.
 public struct Artifact: Sendable, Equatable {
     /// The deterministic `.tar.gz` bytes.
@@ -26,9 +28,16 @@ public struct Artifact: Sendable, Equatable {
 
     /// Unpacks a downloaded `.tar.gz` safely (see `Tar.read`).
     public static func extract(_ tarball: [UInt8], limits: Tar.Limits = Tar.Limits()) throws -> FileTree {
+        try extract(buffer: ByteBuffer(bytes: tarball), limits: limits)
+    }
+
+    /// ``extract(_:limits:)`` from a downloaded buffer, which is let go once inflated.
+    public static func extract(buffer tarball: consuming ByteBuffer, limits: Tar.Limits = Tar.Limits()) throws -> FileTree {
         // Headers and padding add at most a quarter on top of the content for any
         // sane archive; anything expanding further is refused while inflating.
-        let maxArchive = limits.maxTotalBytes + limits.maxTotalBytes / 4 + (1 << 20)
-        return try Tar.read(Gzip.decompress(tarball, maxBytes: maxArchive), limits: limits)
+        // (At most 2 GiB: an in-memory buffer's limit, far above any sane source.)
+        let total = min(max(0, limits.maxTotalBytes), 1 << 30)
+        let maxArchive = total + total / 4 + (1 << 20)
+        return try Gzip.inflate(tarball, maxBytes: maxArchive) { try Tar.read(bytes: $0, limits: limits) }
     }
 }

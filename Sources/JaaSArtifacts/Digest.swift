@@ -46,12 +46,33 @@ public struct ArtifactDigest: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The digest of the bytes in `buffer` with `algorithm`.
+    public init(of buffer: UnsafeRawBufferPointer, algorithm: Algorithm = .sha256) {
+        self.algorithm = algorithm
+        func digest<H: HashFunction>(_ hash: H.Type) -> String {
+            var hasher = H()
+            hasher.update(bufferPointer: buffer)
+            return hexString(hasher.finalize())
+        }
+        switch algorithm {
+        case .sha256: hex = digest(SHA256.self)
+        case .sha384: hex = digest(SHA384.self)
+        case .sha512: hex = digest(SHA512.self)
+        }
+    }
+
+    /// Whether the bytes in `buffer` have this digest.
+    public func matches(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        ArtifactDigest(of: buffer, algorithm: algorithm) == self
+    }
+
     public var description: String { "\(algorithm.rawValue):\(hex)" }
 
-    /// Throws `ArtifactError` naming both digests when `bytes` do not match.
+    /// Throws `ArtifactError` naming the expected digest when `bytes` do not match;
+    /// never the digest of `bytes`, which may be content the caller must not learn.
     public func verify(_ bytes: [UInt8]) throws {
         let actual = ArtifactDigest(of: bytes, algorithm: algorithm)
-        if actual != self { throw ArtifactError("digest mismatch: expected \(self), got \(actual)") }
+        if actual != self { throw ArtifactError("digest mismatch: expected \(self)") }
     }
 }
 

@@ -22,3 +22,22 @@ public func cleanRelativePath(_ path: String) throws -> String {
     if parts.isEmpty { throw ArtifactError("empty path \"\(path)\"") }
     return parts.joined(separator: "/")
 }
+
+/// An archive whose extracted tree would hold more than `limit` bytes (links
+/// counted as the bytes they stand for); found before the bytes are committed.
+public struct ArchiveTooLarge: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The cap that was passed, in bytes.
+    public let limit: Int
+    /// Wraps the cap that was passed.
+    public init(limit: Int) { self.limit = limit }
+    public var description: String { "the extracted archive holds more than \(limit) bytes" }
+}
+
+extension Dictionary where Key == String, Value == [UInt8] {
+    /// The bytes a tree stands for: its paths and its file contents.
+    public var byteCount: Int {
+        var total = 0
+        for (path, data) in self { total &+= path.utf8.count &+ data.count }
+        return total
+    }
+}

@@ -11,6 +11,36 @@ public enum Gzip {
         return Array(output.readableBytesView)
     }
 
+    /// Calls `body` with the decompressed bytes, inflated into one buffer of at most
+    /// `maxBytes` (memory is committed only as it is written, and nothing is copied);
+    /// throws when they would exceed `maxBytes` or the stream is corrupt or truncated.
+    public static func inflate<T>(_ bytes: [UInt8], maxBytes: Int,
+                                  _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        try inflate(ByteBuffer(bytes: bytes), maxBytes: maxBytes, body)
+    }
+
+    /// ``inflate(_:maxBytes:_:)`` from a buffer, which is let go once it is inflated
+    /// (pass it with `consume` so the compressed and the tree are never held together).
+    public static func inflate<T>(_ compressed: consuming ByteBuffer, maxBytes: Int,
+                                  _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        var input = compressed
+        var output = ByteBufferAllocator().buffer(capacity: max(0, maxBytes))
+        do {
+            defer { input = ByteBuffer() }
+            try input.decompress(to: &output, with: .gzip())
+        } catch let e as CompressNIOError where e == .bufferOverflow {
+            throw ArtifactError("archive expands beyond \(maxBytes) bytes (possible gzip bomb)")
+        } catch let e as CompressNIOError where e == .unfinished || e == .inputBufferOverflow {
+            throw ArtifactError("truncated gzip stream")
+        } catch {
+            throw ArtifactError("corrupt gzip stream (\(error))")
+        }
+        guard output.readableBytes <= maxBytes else {
+            throw ArtifactError("archive expands beyond \(maxBytes) bytes (possible gzip bomb)")
+        }
+        return try output.withUnsafeReadableBytes(body)
+    }
+
     /// The decompressed bytes; throws when they would exceed `maxBytes` or the stream is corrupt or truncated.
     public static func decompress(_ bytes: [UInt8], maxBytes: Int) throws -> [UInt8] {
         var input = ByteBuffer(bytes: bytes)

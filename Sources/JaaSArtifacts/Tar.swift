@@ -4,8 +4,11 @@
 public enum Tar {
     /// Limits that keep hostile archives from exhausting memory.
     public struct Limits: Sendable {
+        /// Entries of any kind (headers), links and directories included.
         public var maxEntries: Int
+        /// Bytes of one regular file.
         public var maxEntryBytes: Int
+        /// Bytes of the whole extracted tree, every link counted as a copy of its target.
         public var maxTotalBytes: Int
 
         public init(maxEntries: Int = 100_000, maxEntryBytes: Int = 64 << 20, maxTotalBytes: Int = 256 << 20) {
@@ -41,8 +44,16 @@ public enum Tar {
     /// The regular files of `archive`. Rejects absolute paths, `..`, links
     /// (symbolic or hard) that point outside the tree, device files, and
     /// archives beyond `limits`; links inside the tree become copies of their
-    /// target. Directory entries are skipped.
+    /// target and count against `maxTotalBytes` as the bytes they stand for
+    /// (``ArchiveTooLarge`` past it). Directory entries are skipped.
     public static func read(_ archive: [UInt8], limits: Limits = Limits()) throws -> FileTree {
+        try read(bytes: archive, limits: limits)
+    }
+
+    /// ``read(_:limits:)`` over any contiguous bytes (an inflated buffer is read in
+    /// place, without a copy of the whole archive).
+    static func read<Bytes: RandomAccessCollection<UInt8>>(bytes archive: Bytes, limits: Limits) throws -> FileTree
+    where Bytes.Index == Int {
         var files = FileTree()
         var links: [(path: String, target: String)] = []
         var offset = 0
@@ -92,9 +103,7 @@ public enum Tar {
                     throw ArtifactError("tar entry \"\(path)\" is \(size) bytes, over the \(limits.maxEntryBytes)-byte limit")
                 }
                 total += size
-                if total > limits.maxTotalBytes {
-                    throw ArtifactError("tar archive holds more than \(limits.maxTotalBytes) bytes")
-                }
+                if total > limits.maxTotalBytes { throw ArchiveTooLarge(limit: limits.maxTotalBytes) }
                 files[path] = data
             case UInt8(ascii: "1"), UInt8(ascii: "2"):
                 let path = try cleanRelativePath(rawName)
@@ -116,9 +125,14 @@ public enum Tar {
             }
         }
         // Links inside the tree become copies (in archive order, so chains resolve).
+        // A copy counts as the bytes it stands for: a million links to one large
+        // file are a million large files to whoever reads the tree.
         for _ in 0..<2 {
             for link in links where files[link.path] == nil {
-                if let data = files[link.target] { files[link.path] = data }
+                guard let data = files[link.target] else { continue }
+                total += data.count
+                if total > limits.maxTotalBytes { throw ArchiveTooLarge(limit: limits.maxTotalBytes) }
+                files[link.path] = data
             }
         }
         for link in links where files[link.path] == nil {

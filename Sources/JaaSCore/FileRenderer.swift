@@ -76,6 +76,7 @@ extension WorkerOutcome {
         case .entryNotFound: .failure(.entryNotFound)
         case .timedOut: .failure(.timedOut)
         case .cancelled: .failure(.cancelled)
+        case .outputTooLarge(let limit): .failure(.evaluationFailed(diagnostic: "the output is over the \(limit)-byte cap"))
         }
     }
 }

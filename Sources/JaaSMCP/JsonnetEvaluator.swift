@@ -79,6 +79,7 @@ public struct JsonnetEvaluator: Sendable {
         case .entryNotFound: .failure(.entryNotFound)
         case .timedOut: .failure(.timedOut)
         case .cancelled: .failure(.cancelled)
+        case .outputTooLarge(let limit): .failure(.evaluationFailed(diagnostic: "the output is over the \(limit)-byte cap"))
         }
     }
 }

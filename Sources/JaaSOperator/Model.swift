@@ -84,6 +84,9 @@ public enum ReadyReason: String, Sendable, CaseIterable {
     case artifactTooLarge = "ArtifactTooLarge"
     case rbacDenied = "RBACDenied"
     case storageFailed = "StorageFailed"
+    /// An ExternalArtifact of the snippet's name exists and its `spec.sourceRef`
+    /// names another producer: it is never modified (ours).
+    case artifactConflict = "ArtifactConflict"
 }
 
 /// A reconcile step that failed, with the `Ready=False` reason and message to report.

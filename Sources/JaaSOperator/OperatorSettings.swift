@@ -22,6 +22,11 @@ public struct OperatorSettings: Sendable {
     public var noCrossNamespaceRefs = true
     /// Downloads Flux source artifacts.
     public var fetcher = SourceFetcher()
+    /// `--max-evaluation-input-bytes`: what one evaluation may take in, its source
+    /// tree plus every library tree (paths and contents, links counted as copies).
+    public var maxEvaluationInputBytes = 64 << 20
+    /// `--reconcile-timeout`: the most one reconcile may take before it is cancelled.
+    public var reconcileTimeout: Duration = .seconds(600)
     /// The top-level directories of every `--library-path`, read at start-up, by alias.
     public var libraryPathAliases: [String: FileTree] = [:]
     /// The evaluation gate shared with the renderer (`--max-concurrent-evals`); nil = no cap.

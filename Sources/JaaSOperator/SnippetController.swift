@@ -16,24 +16,34 @@ public final class SnippetController: Sendable {
         public var namespaces: [String]
         /// `--label-selector`.
         public var labelSelector: String?
+        /// `--reconcile-workers`: reconciles run at once.
         public var workers: Int
+        /// `--max-reconciles-per-namespace`: reconciles of one namespace run at once
+        /// (nil: half the workers, at least 1), so one namespace never holds every worker.
+        public var maxPerNamespace: Int?
         /// `--rerender-rate` per minute and `--rerender-burst`.
         public var rerenderPerMinute: Double
         public var rerenderBurst: Double
 
         public init(namespaces: [String] = [], labelSelector: String? = nil, workers: Int = 4,
-                    rerenderPerMinute: Double = 60, rerenderBurst: Double = 120) {
+                    maxPerNamespace: Int? = nil, rerenderPerMinute: Double = 60, rerenderBurst: Double = 120) {
             self.namespaces = namespaces
             self.labelSelector = labelSelector
             self.workers = workers
+            self.maxPerNamespace = maxPerNamespace
             self.rerenderPerMinute = rerenderPerMinute
             self.rerenderBurst = rerenderBurst
         }
+
+        /// The per-namespace cap in force.
+        public var namespaceCap: Int { maxPerNamespace ?? max(1, workers / 2) }
     }
 
     public let reconciler: SnippetReconciler
-    public let queue = WorkQueue<ObjectKey>(baseDelay: .milliseconds(200), maxDelay: .seconds(300))
+    public let queue: WorkQueue<ObjectKey>
     private let options: Options
+    /// The reconciles in progress, by key, so an edit or a deletion can cancel one.
+    private let running = Mutex<[ObjectKey: Task<ReconcileResult, any Error>]>([:])
     private let informers: [Informer]
     /// Informers on the Flux source kinds: a new artifact re-renders every snippet that uses it.
     private let sourceInformers: [(kind: String, informer: Informer)]
@@ -47,6 +57,8 @@ public final class SnippetController: Sendable {
         self.reconciler = reconciler
         self.options = options
         self.logger = logger
+        queue = WorkQueue(baseDelay: .milliseconds(200), maxDelay: .seconds(300),
+                          fairness: .init(maxInFlight: options.namespaceCap) { $0.namespace ?? "" })
         let namespaces: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces
         informers = namespaces.map {
             Informer(client: reconciler.admin, resource: .jsonnetSnippets, namespace: $0, labelSelector: options.labelSelector)
@@ -127,11 +139,17 @@ public final class SnippetController: Sendable {
     private func addHandlers() {
         let queue = self.queue
         let enqueue: @Sendable (KubeObject) -> Void = { queue.add(ObjectKey(namespace: $0.namespace, name: $0.name)) }
+        // An edit or a deletion makes work in progress moot: it is cancelled, and
+        // the key, queued again, starts over from the new object.
+        let restart: @Sendable (KubeObject) -> Void = { [weak self] object in
+            self?.cancelInFlight(ObjectKey(namespace: object.namespace, name: object.name))
+            enqueue(object)
+        }
         for informer in informers {
             informer.addHandler(InformerHandler(
                 onAdd: { enqueue($0) },
-                onUpdate: { old, new in if Self.needsReconcile(old, new) { enqueue(new) } },
-                onDelete: { enqueue($0) }))
+                onUpdate: { old, new in if Self.needsReconcile(old, new) { restart(new) } },
+                onDelete: { restart($0) }))
         }
         // The first list of a source or library kind queues nothing: every snippet is
         // queued by its own first list, so a start-up renders each snippet once.
@@ -140,10 +158,16 @@ public final class SnippetController: Sendable {
                 guard let self else { return }
                 for key in self.dependents(of: source, kind: kind) { queue.add(key) }
             }
+            // A deleted ExternalArtifact frees its name: the snippet of that name,
+            // if it was refused the name (ArtifactConflict), may take it now.
+            let freesName = kind == "ExternalArtifact"
             informer.addHandler(InformerHandler(
                 onAdd: { [weak informer] in if informer?.hasSynced == true { changed($0) } },
                 onUpdate: { old, new in if Self.artifactChanged(old, new) { changed(new) } },
-                onDelete: { changed($0) }))
+                onDelete: { (source: KubeObject) in
+                    changed(source)
+                    if freesName { queue.add(ObjectKey(namespace: source.namespace, name: source.name)) }
+                }))
         }
         for informer in libraryInformers {
             let changed = { @Sendable [weak self] (library: KubeObject) in
@@ -185,20 +209,59 @@ public final class SnippetController: Sendable {
                 queue.addAfter(key, delay: .seconds(wait))
                 continue
             }
-            do {
-                switch try await reconciler.reconcile(namespace: key.namespace ?? "default", name: key.name) {
-                case .done:
-                    queue.forget(key)
-                case .requeue(let after):
-                    queue.forget(key)
-                    queue.addAfter(key, delay: .milliseconds(Int64(after * 1000)))
-                }
-            } catch {
+            switch await reconcileWithDeadline(key) {
+            case .success(.done):
+                queue.forget(key)
+            case .success(.requeue(let after)):
+                queue.forget(key)
+                queue.addAfter(key, delay: .milliseconds(Int64(after * 1000)))
+            case .failure(let error as ReconcileDeadlineExceeded):
+                logger.warning("reconcile cancelled at its deadline; retrying with backoff",
+                               metadata: ["snippet": "\(key)", "deadline": "\(error.deadline)"])
+                queue.addRateLimited(key)
+            case .failure where Task.isCancelled:
+                return
+            case .failure(is CancellationError):
+                // An edit or a deletion cancelled it and queued the key again.
+                logger.debug("reconcile cancelled by a change of the snippet", metadata: ["snippet": "\(key)"])
+            case .failure(let error):
                 logger.warning("reconcile failed; retrying with backoff",
                                metadata: ["snippet": "\(key)", "error": "\(error)"])
                 queue.addRateLimited(key)
             }
         }
+    }
+
+    /// One reconcile of `key` as a task of its own (so a change of the snippet can
+    /// cancel it), cancelled at `--reconcile-timeout`.
+    private func reconcileWithDeadline(_ key: ObjectKey) async -> Result<ReconcileResult, any Error> {
+        let reconciler = self.reconciler
+        let deadline = reconciler.settings.reconcileTimeout
+        let task = Task<ReconcileResult, any Error> {
+            try await withThrowingTaskGroup(of: ReconcileResult?.self) { group in
+                group.addTask { try await reconciler.reconcile(namespace: key.namespace ?? "default", name: key.name) }
+                group.addTask {
+                    try await Task.sleep(for: deadline)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let result = first else {
+                    throw ReconcileDeadlineExceeded(deadline: deadline)
+                }
+                return result
+            }
+        }
+        running.withLock { $0[key] = task }
+        let result = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
+        running.withLock { running in
+            if running[key] == task { running[key] = nil }
+        }
+        return result
+    }
+
+    /// Cancels the reconcile of `key` in progress, if any.
+    private func cancelInFlight(_ key: ObjectKey) {
+        running.withLock { $0[key] }?.cancel()
     }
 
     /// nil when a re-render may run now, else seconds to wait.
@@ -210,6 +273,12 @@ public final class SnippetController: Sendable {
             return wait
         }
     }
+}
+
+/// A reconcile ran past `--reconcile-timeout` and was cancelled.
+struct ReconcileDeadlineExceeded: Error, CustomStringConvertible {
+    let deadline: Duration
+    var description: String { "reconcile exceeded \(deadline) (--reconcile-timeout)" }
 }
 
 /// A token bucket: `capacity` tokens, refilled at `perSecond`.

@@ -8,8 +8,9 @@ extension SnippetReconciler {
     /// and the entry file within it: `entryFile` is looked up in the narrowed tree first,
     /// then from the artifact root (the seed document uses both forms).
     func sourceTree(_ ref: SourceReference, spec: JsonnetSnippetSpec, namespace: String, as tenant: TenantClient,
-                    serviceAccount: String) async throws -> (FileTree, String) {
-        let (full, narrowed) = try await fetchSource(ref, namespace: namespace, as: tenant, serviceAccount: serviceAccount)
+                    serviceAccount: String, budget: inout InputBudget) async throws -> (FileTree, String) {
+        let (full, narrowed) = try await fetchSource(ref, namespace: namespace, as: tenant, serviceAccount: serviceAccount,
+                                                     budget: &budget)
         let entry: String
         do {
             entry = try cleanRelativePath(spec.entry)
@@ -21,9 +22,10 @@ extension SnippetReconciler {
         throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is neither in the source path nor at the artifact root")
     }
 
-    /// A Flux source's whole artifact tree and the part under `sourceRef.path`.
+    /// A Flux source's whole artifact tree and the part under `sourceRef.path`; the
+    /// whole tree is taken from `budget`.
     func fetchSource(_ ref: SourceReference, namespace: String, as tenant: TenantClient,
-                     serviceAccount: String) async throws -> (full: FileTree, narrowed: FileTree) {
+                     serviceAccount: String, budget: inout InputBudget) async throws -> (full: FileTree, narrowed: FileTree) {
         guard let plural = SourceKinds.plural(of: ref.kind) else {
             throw ReconcileFailure(.invalidSpec, "sourceRef.kind \(ref.kind) is not one of "
                                    + SourceKinds.all.map(\.kind).joined(separator: ", "))
@@ -52,7 +54,8 @@ extension SnippetReconciler {
               let digest = source[path: "status", "artifact", "digest"]?.stringValue else {
             throw ReconcileFailure(.sourceNotReady, "\(ref.kind) \(sourceNamespace)/\(ref.name) has no artifact yet")
         }
-        let full = try await settings.fetcher.fetch(url: url, digest: digest)
+        let full = try await settings.fetcher.fetch(url: url, digest: digest, budget: budget)
+        try budget.take(full, what: "\(ref.kind) \(sourceNamespace)/\(ref.name)")
         var narrowed = full
         if let path = ref.path, !path.isEmpty, path != "." && path != "./" {
             let prefix: String

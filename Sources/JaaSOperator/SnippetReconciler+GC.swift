@@ -46,8 +46,7 @@ extension SnippetReconciler {
         let namespace = snippet.namespace ?? "default"
         do {
             let existing = try await admin.get(.externalArtifacts, namespace: namespace, name: snippet.name)
-            let ref = existing[path: "spec", "sourceRef"]
-            guard ref?["kind"]?.stringValue == "JsonnetSnippet", ref?["name"]?.stringValue == snippet.name else { return }
+            guard Self.isPublished(existing, by: snippet) else { return }
         } catch let e as KubeError where e.code == 404 {
             return
         } catch {

@@ -5,8 +5,9 @@ import Kubernetes
 // Libraries and dependency cycles.
 extension SnippetReconciler {
     /// The snippet's libraries by import path, plus the `--library-path` aliases (SPEC §6).
+    /// Each library's tree is taken from `budget`.
     func libraryTrees(_ spec: JsonnetSnippetSpec, namespace: String, as tenant: TenantClient,
-                      serviceAccount: String) async throws -> [String: FileTree] {
+                      serviceAccount: String, budget: inout InputBudget) async throws -> [String: FileTree] {
         var trees = settings.libraryPathAliases
         var own = Set<String>()
         for lib in spec.libraries ?? [] {
@@ -35,7 +36,8 @@ extension SnippetReconciler {
             }
             var tree = FileTree()
             if let ref = try? library[path: "spec", "sourceRef"]?.decode(as: SourceReference.self) {
-                tree = try await fetchSource(ref, namespace: libNamespace, as: tenant, serviceAccount: serviceAccount).narrowed
+                tree = try await fetchSource(ref, namespace: libNamespace, as: tenant, serviceAccount: serviceAccount,
+                                             budget: &budget).narrowed
             } else {
                 for (path, value) in library[path: "spec", "files"]?.objectValue ?? [:] {
                     guard let text = value.stringValue, let clean = try? cleanRelativePath(path) else {
@@ -43,6 +45,7 @@ extension SnippetReconciler {
                     }
                     tree[clean] = Array(text.utf8)
                 }
+                try budget.take(tree, what: "JsonnetLibrary \(libNamespace)/\(lib.name)")
             }
             trees[alias] = tree
         }

@@ -26,13 +26,15 @@ extension SnippetReconciler {
         _ = try await tenant.client()
         try await checkForCycles(snippet)
         var renderSpec = spec
+        let inputLimit = settings.maxEvaluationInputBytes
         let (source, libraries) = try await withSpan("fetch source") { span in
+            var budget = InputBudget(limit: inputLimit)
             span.attributes["jaas.source.kind"] = spec.sourceRef?.kind ?? "inline"
             var tree = FileTree()
             if let ref = spec.sourceRef {
                 span.attributes["jaas.source.name"] = ref.name
                 (tree, renderSpec.entryFile) = try await sourceTree(ref, spec: spec, namespace: namespace, as: tenant,
-                                                                    serviceAccount: sa)
+                                                                    serviceAccount: sa, budget: &budget)
             } else {
                 for (path, text) in spec.files ?? [:] {
                     do {
@@ -41,9 +43,11 @@ extension SnippetReconciler {
                         throw ReconcileFailure(.invalidSpec, "spec.files: \(error)")
                     }
                 }
+                try budget.take(tree, what: "spec.files")
             }
             span.attributes["jaas.source.files"] = tree.count
-            return (tree, try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa))
+            let libraries = try await libraryTrees(spec, namespace: namespace, as: tenant, serviceAccount: sa, budget: &budget)
+            return (tree, libraries)
         }
         let renderer = settings.renderer
         let entrySpec = renderSpec
@@ -85,7 +89,27 @@ extension SnippetReconciler {
         }
     }
 
-    /// Creates or updates the ExternalArtifact (same name and namespace) as the tenant.
+    /// Whether `artifact`'s `spec.sourceRef` names `snippet`: the only
+    /// ExternalArtifacts the operator writes or withdraws.
+    static func isPublished(_ artifact: KubeObject, by snippet: KubeObject) -> Bool {
+        guard let ref = artifact[path: "spec", "sourceRef"], ref["kind"]?.stringValue == "JsonnetSnippet",
+              ref["name"]?.stringValue == snippet.name else { return false }
+        if let apiVersion = ref["apiVersion"]?.stringValue, !apiVersion.hasPrefix("\(GroupVersionResource.jsonnetSnippets.group)/") { return false }
+        if let namespace = ref["namespace"]?.stringValue, namespace != (snippet.namespace ?? "default") { return false }
+        return true
+    }
+
+    /// Why an ExternalArtifact that another producer owns is left alone.
+    static func conflictMessage(_ artifact: KubeObject, snippet: KubeObject) -> String {
+        let ref = artifact[path: "spec", "sourceRef"]
+        let owner = [ref?["kind"]?.stringValue, ref?["name"]?.stringValue].compactMap { $0 }.joined(separator: " ")
+        return "ExternalArtifact \(snippet.namespace ?? "default")/\(snippet.name) already exists with spec.sourceRef "
+            + "\(owner.isEmpty ? "unset" : owner), not this JsonnetSnippet; it is left unchanged. "
+            + "Rename the snippet, or delete that ExternalArtifact if it is stale"
+    }
+
+    /// Creates or updates the ExternalArtifact (same name and namespace) as the tenant;
+    /// one whose `spec.sourceRef` is not this snippet is ``ReadyReason/artifactConflict``.
     func publish(_ p: Published, snippet: KubeObject, as tenant: TenantClient, serviceAccount: String) async throws {
         let namespace = snippet.namespace ?? "default"
         do {
@@ -99,6 +123,9 @@ extension SnippetReconciler {
                                                "name": .string(snippet.name)]]
                 let object = fresh
                 existing = try await tenant.call { try await $0.create(.externalArtifacts, object) }
+            }
+            guard Self.isPublished(existing, by: snippet) else {
+                throw ReconcileFailure(.artifactConflict, Self.conflictMessage(existing, snippet: snippet))
             }
             let now = Timestamps.format(Date())
             let old = existing[path: "status", "artifact"]

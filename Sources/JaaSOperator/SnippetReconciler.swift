@@ -26,6 +26,7 @@ public struct SnippetReconciler: Sendable {
     /// Failures that another object can fix: retried every `--failure-retry-interval`.
     static let selfHealing: Set<ReadyReason> = [
         .rbacDenied, .serviceAccountMissing, .sourceNotReady, .libraryNotFound, .storageFailed, .sourceFetchFailed,
+        .artifactConflict,
     ]
 
     public init(admin: KubeClient, settings: OperatorSettings) {
@@ -105,6 +106,9 @@ public struct SnippetReconciler: Sendable {
             await collectGarbage(namespace: namespace, name: name, keep: history)
             return (requeue, ("success", ReadyReason.synced.rawValue))
         } catch let failure as ReconcileFailure {
+            // Cancelled (the snippet changed, or the reconcile deadline): what failed
+            // is the cancellation, not the snippet; the next reconcile decides.
+            try Task.checkCancellation()
             let previous = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first?["reason"]?.stringValue
             if previous != failure.reason.rawValue {
                 await events.record(snippet, type: "Warning", reason: failure.reason.rawValue, message: failure.message)

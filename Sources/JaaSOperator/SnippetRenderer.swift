@@ -92,6 +92,8 @@ public struct SnippetRenderer: Sendable {
         case .entryNotFound: throw ReconcileFailure(.invalidSpec, "the entry file is not in the snippet's files")
         case .timedOut: throw timedOut
         case .cancelled: throw ReconcileFailure(.evaluationFailed, "evaluation cancelled")
+        case .outputTooLarge(let limit):
+            throw ReconcileFailure(.artifactTooLarge, "the rendered output is over the \(limit)-byte cap (--max-rendered-bytes)")
         }
     }
 

@@ -10,20 +10,37 @@ import Glibc
 #endif
 
 /// Downloads a Flux source artifact (`status.artifact.url`), verifies its
-/// `status.artifact.digest` and extracts it in memory, with SPEC §5's limits:
-/// 64 MiB download, 64 MiB extracted, 16 MiB per entry, 512 MiB inflated
-/// stream, at most 4 downloads at once, at most 5 redirects.
+/// `status.artifact.digest` and extracts it in memory, within budgets checked
+/// before memory is committed: the download (`--max-source-download-bytes`,
+/// 64 MiB), the extracted tree with links counted as the bytes they stand for
+/// (`--max-source-extracted-bytes`, 64 MiB, and whatever is left of the
+/// evaluation's `--max-evaluation-input-bytes`), one entry (16 MiB); at most 4
+/// downloads at once, at most 5 redirects. A download fails when no byte arrives
+/// for `--source-idle-timeout` (30 s) and when it takes longer than
+/// `--source-download-timeout` (5 min) in all; cancelling the calling task ends it.
 ///
 /// Every hop (the URL and each redirect target) must be http(s) with a host that
 /// ``AddressPolicy`` allows; the name is resolved off the cooperative pool, every
 /// address it resolves to is checked, and the connection goes to a checked
 /// address (TLS still verifies the name), so a rebinding DNS answer cannot slip in.
+///
+/// Failure messages say what was expected and why it failed, never a digest,
+/// size or byte of what the URL answered: the tenant chooses the URL, so anything
+/// echoed from the answer would make the operator an oracle for content the
+/// tenant cannot read itself.
 public struct SourceFetcher: Sendable {
     public struct Limits: Sendable {
+        /// `--max-source-download-bytes`: the compressed artifact.
         public var maxDownloadBytes = 64 << 20
+        /// Per archive: entries, one entry's bytes, and `--max-source-extracted-bytes`.
         public var tar = Tar.Limits(maxEntries: 100_000, maxEntryBytes: 16 << 20, maxTotalBytes: 64 << 20)
         public var maxRedirects = 5
-        public var timeout: TimeAmount = .seconds(60)
+        /// Time to connect to a host.
+        public var connectTimeout: TimeAmount = .seconds(10)
+        /// `--source-idle-timeout`: the longest wait for the next byte.
+        public var idleTimeout: TimeAmount = .seconds(30)
+        /// `--source-download-timeout`: the whole download, redirects included.
+        public var totalTimeout: Duration = .seconds(300)
         /// The most bytes read from a redirect or error answer before it is cut off.
         public var maxDiscardedBodyBytes = 64 << 10
         public init() {}
@@ -47,38 +64,78 @@ public struct SourceFetcher: Sendable {
         self.slots = DownloadSlots(count: concurrentDownloads)
     }
 
-    /// The verified file tree behind `url`; every failure is `SourceFetchFailed` with a message saying which.
+    /// The verified file tree behind `url`, within the per-archive limits.
     public func fetch(url: String, digest: String) async throws(ReconcileFailure) -> FileTree {
+        try await fetch(url: url, digest: digest, budget: nil)
+    }
+
+    /// The verified file tree behind `url`. `budget` is what is left of the
+    /// evaluation's input budget: a tree larger than it (or than the per-archive
+    /// cap) is ``ReadyReason/artifactTooLarge`` naming the cap and its flag; every
+    /// other failure is ``ReadyReason/sourceFetchFailed``.
+    public func fetch(url: String, digest: String, budget: InputBudget?) async throws(ReconcileFailure) -> FileTree {
         let expected: ArtifactDigest
         do {
             expected = try ArtifactDigest(parsing: digest)
         } catch {
             throw ReconcileFailure(.sourceFetchFailed, "artifact digest: \(error)")
         }
-        let bytes: [UInt8]
+        var tarLimits = limits.tar
+        let budgetBinds = budget.map { $0.remaining < tarLimits.maxTotalBytes } ?? false
+        if let budget, budgetBinds { tarLimits.maxTotalBytes = max(0, budget.remaining) }
+        let bytes: ByteBuffer
         do {
             bytes = try await slots.withSlot { try await download(url) }
         } catch let e as ReconcileFailure {
             throw e
+        } catch is CancellationError {
+            throw ReconcileFailure(.sourceFetchFailed, "downloading \(url): cancelled")
         } catch {
-            throw ReconcileFailure(.sourceFetchFailed, "downloading \(url): \(error)")
+            throw ReconcileFailure(.sourceFetchFailed, "downloading \(url): \(Self.describe(error))")
+        }
+        guard bytes.withUnsafeReadableBytes({ expected.matches($0) }) else {
+            throw ReconcileFailure(.sourceFetchFailed,
+                                   "artifact \(url) does not match its digest \(expected) (the source's status.artifact.digest)")
         }
         do {
-            try expected.verify(bytes)
-            return try Artifact.extract(bytes, limits: limits.tar)
+            // The download is dropped as it is inflated: at most the inflated archive
+            // and the tree it holds are in memory together.
+            return try Artifact.extract(buffer: consume bytes, limits: tarLimits)
+        } catch let e as ArchiveTooLarge {
+            if budgetBinds, let budget {
+                throw ReconcileFailure(.artifactTooLarge, "artifact \(url): \(budget.overMessage(e.limit))")
+            }
+            throw ReconcileFailure(.artifactTooLarge, "artifact \(url): the extracted archive is over the \(e.limit)-byte "
+                                   + "cap of one source (--max-source-extracted-bytes)")
         } catch {
             throw ReconcileFailure(.sourceFetchFailed, "artifact \(url): \(error)")
         }
     }
 
-    private func download(_ start: String) async throws -> [UInt8] {
+    /// A transport error in words that carry nothing of the answer.
+    private static func describe(_ error: any Error) -> String {
+        if let e = error as? HTTPClientError {
+            switch e {
+            case .readTimeout: return "no data received for the idle timeout (--source-idle-timeout)"
+            case .connectTimeout: return "connecting timed out"
+            case .remoteConnectionClosed: return "the server closed the connection early"
+            default: return "\(e)"
+            }
+        }
+        return "\(error)"
+    }
+
+    private func download(_ start: String) async throws -> ByteBuffer {
+        let deadline = ContinuousClock.now + limits.totalTimeout
         var url = start
         for _ in 0...limits.maxRedirects {
             let target = try await checkedTarget(url)
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            configuration.timeout = .init(connect: limits.connectTimeout, read: limits.idleTimeout)
             if let name = target.name { configuration.dnsOverride = [name: target.address.description] }
-            let outcome: Hop = try await HTTPClient.withHTTPClient(configuration: configuration) { client in
-                try await hop(client, url)
+            let current = url
+            let outcome = try await withClient(configuration, until: deadline) { client in
+                try await hop(client, current)
             }
             switch outcome {
             case .body(let bytes): return bytes
@@ -88,22 +145,52 @@ public struct SourceFetcher: Sendable {
         throw ReconcileFailure(.sourceFetchFailed, "more than \(limits.maxRedirects) redirects from \(start)")
     }
 
-    private enum Hop { case body([UInt8]), redirect(String) }
+    /// Runs `body` with a client of its own, ending it (and so every request of
+    /// it) at `deadline` or when the calling task is cancelled.
+    private func withClient(_ configuration: HTTPClient.Configuration, until deadline: ContinuousClock.Instant,
+                            _ body: @escaping @Sendable (HTTPClient) async throws -> Hop) async throws -> Hop {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let total = limits.totalTimeout
+        let result: Result<Hop, any Error> = await withTaskGroup(of: Result<Hop, any Error>?.self) { group in
+            group.addTask {
+                do { return .success(try await body(client)) } catch { return .failure(error) }
+            }
+            group.addTask {
+                do {
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .failure(ReconcileFailure(.sourceFetchFailed,
+                                                     "the download took longer than \(total) (--source-download-timeout)"))
+                } catch {
+                    return .failure(CancellationError())
+                }
+            }
+            let first = await group.next()!!
+            // Shutting the client down fails a request still in flight, so the
+            // other child always ends.
+            group.cancelAll()
+            try? await client.shutdown()
+            return first
+        }
+        return try result.get()
+    }
+
+    private enum Hop: Sendable { case body(ByteBuffer), redirect(String) }
 
     /// One request; redirect and error answers have their bodies read (up to a small
     /// cap) and dropped before the client closes.
     private func hop(_ client: HTTPClient, _ url: String) async throws -> Hop {
-        let response = try await client.execute(HTTPClientRequest(url: url), timeout: limits.timeout)
+        let response = try await client.execute(HTTPClientRequest(url: url), timeout: limits.idleTimeout + limits.connectTimeout)
         switch response.status.code {
         case 200:
             if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxDownloadBytes {
-                _ = try? await response.body.collect(upTo: limits.maxDiscardedBodyBytes)
-                throw ReconcileFailure(.sourceFetchFailed, "artifact \(url) is \(length) bytes, over the \(limits.maxDownloadBytes)-byte download limit")
+                throw ReconcileFailure(.sourceFetchFailed, "artifact \(url) is over the \(limits.maxDownloadBytes)-byte "
+                                       + "download cap (--max-source-download-bytes)")
             }
             do {
-                return .body(Array(try await response.body.collect(upTo: limits.maxDownloadBytes).readableBytesView))
+                return .body(try await response.body.collect(upTo: limits.maxDownloadBytes))
             } catch is NIOTooManyBytesError {
-                throw ReconcileFailure(.sourceFetchFailed, "artifact \(url) exceeds the \(limits.maxDownloadBytes)-byte download limit")
+                throw ReconcileFailure(.sourceFetchFailed, "artifact \(url) is over the \(limits.maxDownloadBytes)-byte "
+                                       + "download cap (--max-source-download-bytes)")
             }
         case 301, 302, 303, 307, 308:
             _ = try? await response.body.collect(upTo: limits.maxDiscardedBodyBytes)
@@ -113,8 +200,7 @@ public struct SourceFetcher: Sendable {
             }
             return .redirect(next)
         default:
-            _ = try? await response.body.collect(upTo: limits.maxDiscardedBodyBytes)
-            throw ReconcileFailure(.sourceFetchFailed, "downloading \(url): HTTP \(response.status.code) \(response.status.reasonPhrase)")
+            throw ReconcileFailure(.sourceFetchFailed, "downloading \(url): HTTP \(response.status.code)")
         }
     }
 
@@ -188,10 +274,12 @@ enum SystemResolver {
     }
 }
 
-/// A counting semaphore for downloads.
+/// A counting semaphore for downloads; a task cancelled while it waits leaves
+/// the line at once.
 actor DownloadSlots {
     private var free: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Bool, Never>)] = []
+    private var nextID: UInt64 = 0
 
     init(count: Int) { free = max(1, count) }
 
@@ -199,13 +287,54 @@ actor DownloadSlots {
         if free > 0 {
             free -= 1
         } else {
-            await withCheckedContinuation { waiters.append($0) }
+            nextID += 1
+            let id = nextID
+            let granted = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    if Task.isCancelled { continuation.resume(returning: false) } else { waiters.append((id, continuation)) }
+                }
+            } onCancel: {
+                Task { await self.cancel(id) }
+            }
+            guard granted else { throw CancellationError() }
         }
         defer { release() }
         return try await body()
     }
 
+    private func cancel(_ id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(returning: false)
+    }
+
     private func release() {
-        if waiters.isEmpty { free += 1 } else { waiters.removeFirst().resume() }
+        if waiters.isEmpty { free += 1 } else { waiters.removeFirst().continuation.resume(returning: true) }
+    }
+}
+
+/// What one evaluation may still take in: the source tree plus every library
+/// tree (`--max-evaluation-input-bytes`), links counted as copies.
+public struct InputBudget: Sendable {
+    /// The whole budget in bytes.
+    public let limit: Int
+    /// What is left of it.
+    public private(set) var remaining: Int
+
+    /// A budget of `limit` bytes.
+    public init(limit: Int) {
+        self.limit = limit
+        remaining = limit
+    }
+
+    /// Takes `tree`'s bytes; ``ReadyReason/artifactTooLarge`` once the budget is spent.
+    public mutating func take(_ tree: FileTree, what: String) throws(ReconcileFailure) {
+        let size = tree.byteCount
+        guard size <= remaining else { throw ReconcileFailure(.artifactTooLarge, "\(what): \(overMessage(limit))") }
+        remaining -= size
+    }
+
+    /// The message for a tree that does not fit.
+    func overMessage(_ cap: Int) -> String {
+        "the sources and libraries of one evaluation are over the \(limit)-byte cap (--max-evaluation-input-bytes)"
     }
 }

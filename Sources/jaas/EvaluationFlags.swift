@@ -27,10 +27,14 @@ struct EvaluationFlags: ParsableArguments {
     }
 
     /// The worker pool every operator evaluation runs in: this binary as `jaas eval-worker`.
-    static func operatorWorkers(memoryLimit: Int?) -> WorkerPool {
-        let pool = WorkerPool(configuration: .init(
+    /// A render larger than `maxRenderedBytes` is refused before the operator reads it.
+    static func operatorWorkers(memoryLimit: Int?, maxRenderedBytes: Int) -> WorkerPool {
+        var configuration = WorkerPool.Configuration(
             executable: "/proc/self/exe", addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: memoryLimit),
-            maxIdleWorkers: 2))
+            maxIdleWorkers: 2)
+        // The reply frame carries the output plus a few bytes of framing.
+        configuration.maxReplyBytes = maxRenderedBytes + 64
+        let pool = WorkerPool(configuration: configuration)
         pool.prewarm(2)
         return pool
     }

@@ -145,6 +145,9 @@ struct JaaS: AsyncParsableCommand {
 
     @OptionGroup var recovery: OperatorRecoveryFlags
 
+    @OptionGroup(title: "Tenant budgets")
+    var tenantLimits: TenantLimitFlags
+
     @OptionGroup(title: "Replication")
     var ha: HAOptions
 
@@ -230,6 +233,7 @@ struct JaaS: AsyncParsableCommand {
         let burst = try Self.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
                                    "must be at least 1")
         let sweep = try Self.duration(storageSweepInterval, "--storage-sweep-interval")
+        let budgets = try tenantLimits.checked()
         let retry = try Self.check(positive(try Self.duration(recovery.failureRetryInterval, "--failure-retry-interval")),
                                    "--failure-retry-interval", recovery.failureRetryInterval, "must be positive")
         return OperatorConfiguration(
@@ -239,7 +243,9 @@ struct JaaS: AsyncParsableCommand {
             storageReadTimeout: try Self.optionalDuration(compatibility.storageReadTimeout, "--storage-read-timeout"),
             storageWriteTimeout: try Self.optionalDuration(compatibility.storageWriteTimeout, "--storage-write-timeout"),
             controller: SnippetController.Options(namespaces: namespaces, labelSelector: labelSelector,
+                                                  workers: budgets.workers, maxPerNamespace: budgets.maxPerNamespace,
                                                   rerenderPerMinute: rate, rerenderBurst: burst),
+            budgets: budgets,
             defaultServiceAccount: defaultServiceAccount, maxArtifactBytes: maxBytes,
             gcGrace: try Self.duration(artifactGcGrace, "--artifact-gc-grace"),
             maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"),
@@ -280,7 +286,8 @@ struct JaaS: AsyncParsableCommand {
                                            evaluationTimeout: settings.renderer.evaluationTimeout,
                                            maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes,
                                            memoryLimit: memoryLimit,
-                                           workers: EvaluationFlags.operatorWorkers(memoryLimit: memoryLimit))
+                                           workers: EvaluationFlags.operatorWorkers(
+                                               memoryLimit: memoryLimit, maxRenderedBytes: op.budgets.maxRenderedBytes))
             // /ready waits for the operator's informer caches.
             let state = server.state
             state.waitFor("operator")

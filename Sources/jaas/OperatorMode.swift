@@ -21,6 +21,8 @@ struct OperatorConfiguration {
     var storageReadTimeout: Duration?
     var storageWriteTimeout: Duration?
     var controller: SnippetController.Options
+    /// `--max-source-*`, `--max-evaluation-input-bytes`, the download and reconcile timeouts.
+    var budgets: TenantLimitFlags.Checked
     var defaultServiceAccount: String?
     var maxArtifactBytes: Int
     var gcGrace: Duration
@@ -105,7 +107,10 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     settings.noCrossNamespaceRefs = config.noCrossNamespaceRefs
     settings.libraryPathAliases = try loadLibraryAliases(config.libraryPaths)
     settings.failureRetryInterval = seconds(config.failureRetryInterval)
-    settings.fetcher = SourceFetcher(policy: AddressPolicy(allowLoopback: config.allowLoopbackSources))
+    settings.fetcher = SourceFetcher(limits: config.budgets.fetcherLimits,
+                                     policy: AddressPolicy(allowLoopback: config.allowLoopbackSources))
+    settings.maxEvaluationInputBytes = config.budgets.maxEvaluationInputBytes
+    settings.reconcileTimeout = config.budgets.reconcileTimeout
     settings.gate = gate
     settings.metrics = metrics
     let reconciler = SnippetReconciler(admin: client, settings: settings)

@@ -15,10 +15,12 @@ final class ArtifactHost: Sendable {
         let map = Mutex<[String: [UInt8]]>([:])
     }
 
-    /// Requests per path, and paths answered with a redirect to a location.
+    /// Requests per path, paths answered with a redirect to a location, and paths
+    /// whose answer sends a few bytes and then a byte every `interval` (nil: nothing more).
     final class Traffic: Sendable {
         let hits = Mutex<[String: Int]>([:])
         let redirects = Mutex<[String: String]>([:])
+        let trickles = Mutex<[String: Duration?]>([:])
     }
 
     let files = Files()
@@ -33,6 +35,16 @@ final class ArtifactHost: Sendable {
             traffic.hits.withLock { $0[request.uri.path, default: 0] += 1 }
             if let location = traffic.redirects.withLock({ $0[request.uri.path] }) {
                 return Response(status: .found, headers: [.location: location])
+            }
+            if let interval = traffic.trickles.withLock({ $0[request.uri.path] }) {
+                // A hostile source: headers and 10 bytes, then a byte per interval or silence.
+                return Response(status: .ok, body: ResponseBody(contentLength: 1 << 20) { writer in
+                    try await writer.write(ByteBuffer(bytes: [UInt8](repeating: 0, count: 10)))
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: interval ?? .seconds(3600))
+                        try await writer.write(ByteBuffer(bytes: [0]))
+                    }
+                })
             }
             guard let bytes = files.map.withLock({ $0[request.uri.path] }) else { return Response(status: .notFound) }
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
@@ -49,6 +61,8 @@ final class ArtifactHost: Sendable {
     func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
     func put(_ path: String, _ bytes: [UInt8]) { files.map.withLock { $0[path] = bytes } }
     func redirect(_ path: String, to location: String) { traffic.redirects.withLock { $0[path] = location } }
+    /// Answers `path` with 10 bytes, then a byte every `interval` (nil: never another).
+    func trickle(_ path: String, every interval: Duration?) { traffic.trickles.withLock { $0[path] = interval } }
     func hitCount(_ path: String) -> Int { traffic.hits.withLock { $0[path] ?? 0 } }
     func stop() { task.cancel() }
 }

@@ -97,4 +97,74 @@ import Testing
         queue.add("a")
         #expect(await queue.get() == "a", "the cancelled waiter did not swallow the key")
     }
+
+    // MARK: Fairness across groups (namespaces)
+
+    static func fair(_ cap: Int) -> WorkQueue<String> {
+        WorkQueue<String>(fairness: .init(maxInFlight: cap) { String($0.split(separator: "/")[0]) })
+    }
+
+    /// Without the cap, the noisy namespace's backlog would come first.
+    @Test func keysAreHandedOutRoundRobinAcrossGroups() async {
+        let queue = Self.fair(10)
+        for i in 0..<5 { queue.add("noisy/\(i)") }
+        queue.add("quiet/a")
+        queue.add("other/b")
+        var order: [String] = []
+        for _ in 0..<7 {
+            guard let key = await queue.get() else { break }
+            order.append(key)
+        }
+        #expect(order == ["noisy/0", "quiet/a", "other/b", "noisy/1", "noisy/2", "noisy/3", "noisy/4"])
+    }
+
+    @Test func aGroupNeverHoldsMoreThanItsCap() async throws {
+        let queue = Self.fair(2)
+        for i in 0..<6 { queue.add("noisy/\(i)") }
+        let first = await queue.get()
+        let second = await queue.get()
+        #expect(first == "noisy/0" && second == "noisy/1")
+        // A third worker waits: the noisy group is at its cap.
+        let third = Task { await queue.get() }
+        try await Task.sleep(for: .milliseconds(50))
+        queue.add("quiet/a")
+        #expect(await third.value == "quiet/a", "the quiet key goes past the capped backlog")
+        let fourth = Task { await queue.get() }
+        try await Task.sleep(for: .milliseconds(50))
+        queue.done("noisy/0")
+        #expect(await fourth.value == "noisy/2", "a slot freed by done lets the group go on")
+        #expect(queue.count == 3)
+        queue.shutdown()
+    }
+
+    @Test func aRequeuedKeyGoesToTheBackOfItsGroup() async {
+        let queue = Self.fair(1)
+        queue.add("a/1")
+        queue.add("a/2")
+        #expect(await queue.get() == "a/1")
+        queue.add("a/1")
+        queue.done("a/1")
+        #expect(await queue.get() == "a/2")
+        queue.done("a/2")
+        #expect(await queue.get() == "a/1")
+        queue.done("a/1")
+        #expect(queue.count == 0)
+    }
+
+    @Test func manyGroupsDrainCompletely() async {
+        let queue = Self.fair(1)
+        var expected = Set<String>()
+        for g in 0..<20 {
+            for k in 0..<5 {
+                queue.add("g\(g)/\(k)")
+                expected.insert("g\(g)/\(k)")
+            }
+        }
+        var seen = Set<String>()
+        while queue.count > 0, let key = await queue.get() {
+            seen.insert(key)
+            queue.done(key)
+        }
+        #expect(seen == expected)
+    }
 }

@@ -66,6 +66,9 @@ public enum WorkerOutcome: Sendable, Equatable {
     /// The worker died or broke the protocol; the text says how
     /// (`killed by signal SIGSEGV (segmentation fault)`, `exited with status 1`).
     case crashed(String)
+    /// The output was over the pool's ``WorkerPool/Configuration/maxReplyBytes``
+    /// (the cap, in bytes); it was never read into the caller's memory.
+    case outputTooLarge(limit: Int)
 }
 
 /// A worker's answer: the outcome and, for file-system jobs, what the render read.
@@ -85,8 +88,37 @@ public struct WorkerReply: Sendable, Equatable {
 // MARK: Encoding
 
 extension EvaluationJob {
+    /// The byte count of ``encoded()``, computed without encoding (saturating at
+    /// `Int.max`), so an oversize job is refused before any memory is committed.
+    var encodedSize: Int {
+        func add(_ a: Int, _ b: Int) -> Int {
+            let (sum, overflow) = a.addingReportingOverflow(b)
+            return overflow ? .max : sum
+        }
+        func string(_ s: String) -> Int { add(8, s.utf8.count) }
+        func tree(_ files: [String: [UInt8]]) -> Int {
+            files.reduce(8) { add($0, add(string($1.key), add(8, $1.value.count))) }
+        }
+        var size = add(string(entryPath), string(fileName))
+        switch files {
+        case .fileSystem(let paths):
+            size = paths.reduce(add(size, 9)) { add($0, string($1)) }
+        case .trees(let snippet, let libraries):
+            size = add(add(size, 1), tree(snippet))
+            size = libraries.reduce(add(size, 8)) { add($0, add(string($1.key), tree($1.value))) }
+        }
+        for bindings in [externalVariables, topLevelArguments] {
+            size = bindings.reduce(add(size, 8)) { total, binding in
+                switch binding.value {
+                case .string(let s), .code(let s): add(total, add(string(binding.key), add(1, string(s))))
+                }
+            }
+        }
+        return add(size, 32)
+    }
+
     func encoded() -> [UInt8] {
-        var w = WireWriter()
+        var w = WireWriter(capacity: encodedSize)
         w.string(entryPath)
         w.string(fileName)
         switch files {
@@ -170,6 +202,7 @@ extension WorkerReply {
         case .timedOut: w.byte(3)
         case .cancelled: w.byte(4)
         case .crashed(let how): w.byte(5); w.string(how)
+        case .outputTooLarge(let limit): w.byte(6); w.int(limit)
         }
         if let closure {
             w.byte(1)
@@ -201,6 +234,10 @@ extension WorkerReply {
         case 3: outcome = .timedOut
         case 4: outcome = .cancelled
         case 5: outcome = .crashed(try r.string())
+        case 6:
+            let limit = try r.int()
+            guard limit >= 0 else { throw WireError("negative output cap") }
+            outcome = .outputTooLarge(limit: limit)
         default: throw WireError("unknown outcome")
         }
         if try r.byte() == 1 {

@@ -29,6 +29,7 @@ public enum EvaluationWorker {
         } else if !arguments.isEmpty {
             fail("usage: jaas \(subcommand) [\(addressSpaceLimitFlag) BYTES]", status: 2)
         }
+        preferredByTheOOMKiller()
         // Replies go to a private descriptor; anything else printing to stdout lands on stderr.
         let replies = dup(1)
         dup2(2, 1)
@@ -87,6 +88,17 @@ public enum EvaluationWorker {
     }
 
     /// Sets the soft CPU limit to the CPU used so far plus the job's allowance.
+    /// When memory runs out (a pod's cgroup limit), the kernel ends the process with
+    /// the highest badness: raising this one's to the maximum makes that a worker,
+    /// which fails one evaluation, rather than the server, which serves everyone.
+    /// Raising one's own score needs no privilege; where /proc is missing, nothing changes.
+    private static func preferredByTheOOMKiller() {
+        let fd = open("/proc/self/oom_score_adj", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = "1000".withCString { write(fd, $0, 4) }
+        close(fd)
+    }
+
     private static func limitCPU(for timeout: Duration?) {
         guard let timeout else {
             var limit = rlimit()

@@ -12,11 +12,18 @@ enum Wire {
     /// a reply the rendered output).
     static let maxBodyBytes = 1 << 30
 
+    /// The header of a frame whose body has `length` bytes (at most ``maxBodyBytes``).
+    static func header(length: Int) -> [UInt8] {
+        let n = UInt32(clamping: length)
+        return magic + [UInt8(n >> 24), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8),
+                        UInt8(truncatingIfNeeded: n)]
+    }
+
     /// A whole frame for `body`.
     static func frame(_ body: [UInt8]) -> [UInt8] {
         var out = magic
         out.reserveCapacity(headerSize + body.count)
-        let n = UInt32(body.count)
+        let n = UInt32(clamping: body.count)
         out += [UInt8(n >> 24), UInt8(truncatingIfNeeded: n >> 16), UInt8(truncatingIfNeeded: n >> 8),
                 UInt8(truncatingIfNeeded: n)]
         return out + body
@@ -42,6 +49,11 @@ struct WireError: Error, CustomStringConvertible {
 /// Builds a frame body.
 struct WireWriter {
     private(set) var bytes: [UInt8] = []
+
+    init() {}
+
+    /// A writer whose buffer is sized for `capacity` bytes up front (no regrowth).
+    init(capacity: Int) { bytes.reserveCapacity(min(max(0, capacity), Wire.maxBodyBytes + Wire.headerSize)) }
 
     mutating func int(_ value: Int) {
         let v = UInt64(bitPattern: Int64(value))

@@ -27,6 +27,9 @@ public final class WorkerPool: Sendable {
         /// How long a worker may overrun its job's timeout, or a cancellation,
         /// before it is killed.
         public var grace: Duration
+        /// The largest reply read from a worker; a larger one (a huge render) ends
+        /// the worker and the job is ``WorkerOutcome/outputTooLarge(limit:)``.
+        public var maxReplyBytes = Wire.maxBodyBytes
 
         /// Workers of `executable` (`jaas`) with an address-space limit (nil = none).
         public init(executable: String, addressSpaceLimit: Int?, maxIdleWorkers: Int = 4,
@@ -112,11 +115,12 @@ public final class WorkerPool: Sendable {
     /// The blocking part of a job, on a thread of its own: the reply, and whether
     /// the worker died (so a replacement should be started).
     private func run(_ job: EvaluationJob, _ token: CancellationToken) -> (WorkerReply, Bool) {
-        let body = job.encoded()
-        guard body.count <= Wire.maxBodyBytes else {
+        // Measured before encoding: a job of hostile size never gets a buffer.
+        guard job.encodedSize <= Wire.maxBodyBytes else {
             return (WorkerReply(outcome: .evaluationFailed("the evaluation's files are over \(Wire.maxBodyBytes) bytes")),
                     false)
         }
+        let body = job.encoded()
         let worker: WorkerProcess
         do {
             worker = try takeIdle() ?? startWorker()
@@ -125,12 +129,13 @@ public final class WorkerPool: Sendable {
         }
         state.withLock { _ = $0.busy.insert(worker.pid) }
         defer { state.withLock { _ = $0.busy.remove(worker.pid) } }
-        guard worker.send(Wire.frame(body)) else {
+        // Header and body go separately: no second copy of a large job.
+        guard worker.send(Wire.header(length: body.count)), worker.send(body) else {
             return (crashed(worker, worker.kill()), true)
         }
         let deadline = job.timeout.map { ContinuousClock.now + $0 + configuration.grace }
         var cancelledAt: ContinuousClock.Instant?
-        let received = worker.receive(deadline: deadline) {
+        let received = worker.receive(deadline: deadline, maxBodyBytes: configuration.maxReplyBytes) {
             guard token.isCancelled else { return nil }
             let at = cancelledAt ?? .now
             cancelledAt = at
@@ -146,6 +151,9 @@ public final class WorkerPool: Sendable {
                 worker.kill()
                 return (crashed(worker, "sent a malformed reply (\(error))"), true)
             }
+        case .tooLarge:
+            worker.kill()
+            return (WorkerReply(outcome: .outputTooLarge(limit: configuration.maxReplyBytes)), true)
         case .closed:
             return (crashed(worker, worker.waitForExit()), true)
         case .malformed(let problem):

@@ -118,6 +118,8 @@ final class WorkerProcess: @unchecked Sendable {
     /// What waiting for a reply gave.
     enum Received {
         case body([UInt8])
+        /// The frame announced more than the caller takes (its length).
+        case tooLarge(Int)
         case closed
         case malformed(String)
         case deadlinePassed
@@ -125,7 +127,8 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// Reads one reply frame, giving up at `deadline` (checked every 20 ms, as is `stop`,
     /// which moves the deadline to its answer when it returns one).
-    func receive(deadline: ContinuousClock.Instant?, stop: () -> ContinuousClock.Instant?) -> Received {
+    func receive(deadline: ContinuousClock.Instant?, maxBodyBytes: Int = Wire.maxBodyBytes,
+                 stop: () -> ContinuousClock.Instant?) -> Received {
         var header: [UInt8] = []
         var body: [UInt8] = []
         var bodyLength: Int?
@@ -153,6 +156,7 @@ final class WorkerProcess: @unchecked Sendable {
                 if header.count == Wire.headerSize {
                     do {
                         let length = try Wire.bodyLength(header: header[...])
+                        if length > maxBodyBytes { return .tooLarge(length) }
                         bodyLength = length
                         body.reserveCapacity(length)
                         if length == 0 { return .body([]) }

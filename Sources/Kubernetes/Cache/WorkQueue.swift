@@ -8,15 +8,61 @@ import NIOConcurrencyHelpers
 /// - `addAfter` delays an add (the earliest pending deadline per key wins);
 /// - `addRateLimited` delays by a per-key exponential backoff until `forget` resets it;
 /// - `shutdown()` makes `get()` return `nil` and ignores later adds.
+///
+/// With ``Fairness``, keys belong to groups (a controller's namespaces): queued keys
+/// are handed out round-robin across groups, first in first out within a group,
+/// and a group never has more than `maxInFlight` keys being processed at once, so
+/// one group with many slow keys can neither hold every worker nor delay another
+/// group's key behind its backlog.
 public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
+    /// How keys are shared out across groups.
+    public struct Fairness: Sendable {
+        /// The group of a key (e.g. its namespace).
+        public var group: @Sendable (Key) -> String
+        /// The most keys of one group processed at once (at least 1).
+        public var maxInFlight: Int
+
+        /// Groups keys with `group`, at most `maxInFlight` of a group at once.
+        public init(maxInFlight: Int, group: @escaping @Sendable (Key) -> String) {
+            self.group = group
+            self.maxInFlight = max(1, maxInFlight)
+        }
+    }
+
     private struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<Key?, Never>
     }
 
-    private struct State {
-        var queue: [Key] = []
+    /// One group's queued keys, first in first out.
+    private struct Line {
+        var keys: [Key] = []
         var head = 0
+        var isEmpty: Bool { head >= keys.count }
+
+        mutating func append(_ key: Key) { keys.append(key) }
+
+        mutating func popFirst() -> Key? {
+            guard head < keys.count else { return nil }
+            let key = keys[head]
+            head += 1
+            if head > 64, head * 2 > keys.count {
+                keys.removeFirst(head)
+                head = 0
+            }
+            return key
+        }
+    }
+
+    private struct State {
+        let fairness: Fairness?
+        /// Queued keys by group (one group, "", without fairness).
+        var lines: [String: Line] = [:]
+        /// Groups with queued keys, in turn order; `turn` is the next to look at.
+        var rotation: [String] = []
+        var turn = 0
+        var queuedCount = 0
+        var inFlight: [String: Int] = [:]
         var dirty: Set<Key> = []
         var processing: Set<Key> = []
         var waiters: [Waiter] = []
@@ -25,19 +71,46 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         var failures: [Key: Int] = [:]
         var shuttingDown = false
 
-        var queuedCount: Int { queue.count - head }
+        init(fairness: Fairness?) { self.fairness = fairness }
 
+        func group(of key: Key) -> String { fairness?.group(key) ?? "" }
+
+        mutating func enqueue(_ key: Key) {
+            let group = group(of: key)
+            if lines[group]?.isEmpty ?? true { rotation.append(group) }
+            lines[group, default: Line()].append(key)
+            queuedCount += 1
+        }
+
+        /// The next key of the first group in turn that may take one more.
         mutating func pop() -> Key? {
-            guard head < queue.count else { return nil }
-            let key = queue[head]
-            head += 1
-            if head > 64, head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
+            guard queuedCount > 0 else { return nil }
+            let cap = fairness?.maxInFlight ?? .max
+            for step in 0..<rotation.count {
+                let index = (turn + step) % rotation.count
+                let group = rotation[index]
+                guard inFlight[group, default: 0] < cap, let key = lines[group]?.popFirst() else { continue }
+                queuedCount -= 1
+                if lines[group]!.isEmpty {
+                    lines[group] = nil
+                    rotation.remove(at: index)
+                    turn = rotation.isEmpty ? 0 : index % rotation.count
+                } else {
+                    turn = (index + 1) % rotation.count
+                }
+                inFlight[group, default: 0] += 1
+                processing.insert(key)
+                dirty.remove(key)
+                return key
             }
-            processing.insert(key)
-            dirty.remove(key)
-            return key
+            return nil
+        }
+
+        mutating func finish(_ key: Key) {
+            guard processing.remove(key) != nil else { return }
+            let group = group(of: key)
+            let left = inFlight[group, default: 1] - 1
+            inFlight[group] = left > 0 ? left : nil
         }
 
         /// Hands queued keys to waiting workers; returns the resumptions to perform outside the lock.
@@ -50,16 +123,18 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
         }
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
     /// The first `addRateLimited` delay; doubles per consecutive failure of the key.
     public let baseDelay: Duration
     /// The cap on the `addRateLimited` delay.
     public let maxDelay: Duration
 
-    /// An empty queue with per-key backoff from `baseDelay` (doubling) to `maxDelay`.
-    public init(baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(300)) {
+    /// An empty queue with per-key backoff from `baseDelay` (doubling) to `maxDelay`,
+    /// sharing keys out across groups with `fairness` (nil: one first-in-first-out line).
+    public init(baseDelay: Duration = .milliseconds(5), maxDelay: Duration = .seconds(300), fairness: Fairness? = nil) {
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
+        state = NIOLockedValueBox(State(fairness: fairness))
     }
 
     /// Queues `key` unless it is already queued (or in a shut-down queue).
@@ -68,7 +143,7 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
             guard !state.shuttingDown, !state.dirty.contains(key) else { return [] }
             state.dirty.insert(key)
             guard !state.processing.contains(key) else { return [] }
-            state.queue.append(key)
+            state.enqueue(key)
             return state.matchWaiters()
         }
         for (continuation, key) in handed { continuation.resume(returning: key) }
@@ -101,11 +176,14 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     /// Marks `key` as processed; if it was added meanwhile, it is queued again.
+    /// Call it once per key handed out.
     public func done(_ key: Key) {
         let handed = state.withLockedValue { state -> [(CheckedContinuation<Key?, Never>, Key)] in
-            state.processing.remove(key)
-            guard state.dirty.contains(key), !state.shuttingDown else { return [] }
-            state.queue.append(key)
+            state.finish(key)
+            guard !state.shuttingDown else { return [] }
+            // A re-added key goes to the back of its group's line; either way a
+            // slot of its group is free again.
+            if state.dirty.contains(key) { state.enqueue(key) }
             return state.matchWaiters()
         }
         for (continuation, key) in handed { continuation.resume(returning: key) }
