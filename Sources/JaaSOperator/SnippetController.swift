@@ -191,7 +191,7 @@ public final class SnippetController: Sendable {
                     queue.forget(key)
                 case .requeue(let after):
                     queue.forget(key)
-                    queue.addAfter(key, delay: .milliseconds(Int64(after * 1000)))
+                    queue.addAfter(key, delay: .milliseconds(requeueMilliseconds(after)))
                 }
             } catch {
                 logger.warning("reconcile failed; retrying with backoff",
