@@ -105,6 +105,8 @@ let package = Package(
             name: "JaaSOperator",
             dependencies: [
                 "Jsonnet", "JaaSArtifacts", "JaaSCore", "Kubernetes",
+                // The webhook reuses the renderer's connection read/write deadlines.
+                "JaaSRenderer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -114,6 +116,7 @@ let package = Package(
                 // The admission webhook (Webhook/).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
             ]

@@ -214,7 +214,7 @@ public final class SnippetController: Sendable {
                 queue.forget(key)
             case .success(.requeue(let after)):
                 queue.forget(key)
-                queue.addAfter(key, delay: .milliseconds(Int64(after * 1000)))
+                queue.addAfter(key, delay: .milliseconds(requeueMilliseconds(after)))
             case .failure(let error as ReconcileDeadlineExceeded):
                 logger.warning("reconcile cancelled at its deadline; retrying with backoff",
                                metadata: ["snippet": "\(key)", "deadline": "\(error.deadline)"])

@@ -1,5 +1,6 @@
 import Foundation
 import JaaSArtifacts
+import JaaSCore
 import Jsonnet
 import Kubernetes
 import Tracing
@@ -89,7 +90,13 @@ public struct SnippetReconciler: Sendable {
             try await writeStatus(snippet, .failure(ReconcileFailure(.invalidSpec, "spec cannot be read: \(error)")))
             return (.done, ("failure", ReadyReason.invalidSpec.rawValue))
         }
-        let requeue = spec.interval.flatMap(parseDuration).map { ReconcileResult.requeue(after: $0) } ?? .done
+        let requeue: ReconcileResult
+        do {
+            requeue = try requeueInterval(spec.interval).map { .requeue(after: $0) } ?? .done
+        } catch {
+            try await writeStatus(snippet, .failure(error))
+            return (.done, ("failure", ReadyReason.invalidSpec.rawValue))
+        }
         if spec.suspend == true {
             try await writeStatus(snippet, .suspended)
             return (.done, ("success", ReadyReason.suspended.rawValue))
@@ -158,32 +165,57 @@ func jittered(_ seconds: TimeInterval) -> TimeInterval {
     seconds * Double.random(in: 0.9...1.1)
 }
 
-/// `30s`, `5m`, `1h30m`, `24h` in seconds (Go duration syntax, the units Kubernetes uses).
+/// `30s`, `5m`, `1h30m`, `1.5h`, `24h` in seconds: Go's duration syntax (units `ns`,
+/// `us`/`µs`, `ms`, `s`, `m`, `h`; a bare `0`). Nil when malformed, negative, longer
+/// than 64 characters or over 100 years, so no spelling (`1e400s`, `NaNs`, a hundred
+/// thousand digits) yields a value that traps in a later conversion.
+///
+/// The operator's own parser: the flag parser (`FlagValues.duration` in `jaas`) and the
+/// renderer's query parser are separate and parse only operator-chosen values.
 func parseDuration(_ text: String) -> TimeInterval? {
+    let units: [(name: String, seconds: Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("μs", 1e-6), ("ms", 1e-3),
+                                                    ("s", 1), ("m", 60), ("h", 3600)]
+    guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
+    if text == "0" { return 0 }
+    var rest = Substring(text)
     var total = 0.0
-    var number = ""
-    var i = text.startIndex
-    guard !text.isEmpty else { return nil }
-    while i < text.endIndex {
-        let c = text[i]
-        if c.isNumber || c == "." {
-            number.append(c)
-            i = text.index(after: i)
-            continue
+    while !rest.isEmpty {
+        let whole = rest.prefix { $0.isASCII && $0.isNumber }
+        rest = rest.dropFirst(whole.count)
+        var fraction: Substring = ""
+        if rest.first == "." {
+            rest = rest.dropFirst()
+            fraction = rest.prefix { $0.isASCII && $0.isNumber }
+            rest = rest.dropFirst(fraction.count)
         }
-        var unit = String(c)
-        let next = text.index(after: i)
-        if c == "m", next < text.endIndex, text[next] == "s" { unit = "ms"; i = next }
-        guard let value = Double(number) else { return nil }
-        switch unit {
-        case "h": total += value * 3600
-        case "m": total += value * 60
-        case "s": total += value
-        case "ms": total += value / 1000
-        default: return nil
+        guard !whole.isEmpty || !fraction.isEmpty, let value = Double("\(whole.isEmpty ? "0" : whole).\(fraction)0") else {
+            return nil
         }
-        number = ""
-        i = text.index(after: i)
+        let unitText = rest.prefix { !($0.isASCII && $0.isNumber) && $0 != "." }
+        guard let unit = units.first(where: { $0.name == unitText }) else { return nil }
+        rest = rest.dropFirst(unitText.count)
+        total += value * unit.seconds
     }
-    return number.isEmpty ? total : nil
+    guard total.isFinite, total >= 0, total <= 100 * 365 * 86_400 else { return nil }
+    return total
+}
+
+/// What `spec.interval` may be (the CRD's rule, applied again here since a cluster may
+/// lack the CRD's validation): out-of-range values are clamped into it.
+let intervalRange: ClosedRange<TimeInterval> = 30...86_400
+
+/// `spec.interval` in seconds within ``intervalRange``; nil when absent; a failure when it is no Go duration.
+func requeueInterval(_ text: String?) throws(ReconcileFailure) -> TimeInterval? {
+    guard let text else { return nil }
+    guard let seconds = parseDuration(text) else {
+        let shown = text.count > 64 ? "\(text.prefix(64))… (\(text.utf8.count) bytes)" : text
+        throw ReconcileFailure(.invalidSpec, "spec.interval \(jsonStringLiteral(shown)) is not a duration such as 30s, 5m or 1h")
+    }
+    return min(max(seconds, intervalRange.lowerBound), intervalRange.upperBound)
+}
+
+/// `seconds` as whole milliseconds for a requeue delay: 0 for NaN or negative, at most a year (also for +∞).
+func requeueMilliseconds(_ seconds: TimeInterval) -> Int64 {
+    guard !seconds.isNaN, seconds > 0 else { return 0 }
+    return Int64(min(seconds, 366 * 86_400) * 1000)
 }

@@ -28,6 +28,8 @@ public struct RendererConfiguration: Sendable {
     public var evaluationIsolation = EvaluationIsolation.process
     /// The `jaas` binary started as evaluation worker with `.process` isolation.
     public var workerExecutable = "/proc/self/exe"
+    /// Workers run in a network namespace of their own (`--worker-network`, once probed).
+    public var isolateWorkerNetwork = false
     /// At most this many evaluations at once (`--max-concurrent-evals`; 0 = no cap).
     public var maxConcurrentEvaluations = RendererConfiguration.defaultMaxConcurrentEvaluations
     /// The render cache's bounds (nil = no cache).

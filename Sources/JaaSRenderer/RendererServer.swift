@@ -46,7 +46,7 @@ public final class RendererServer: Sendable {
         let workers = configuration.evaluationIsolation == .process ? WorkerPool(configuration: .init(
             executable: configuration.workerExecutable,
             addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: configuration.evaluationMemoryLimit),
-            maxIdleWorkers: min(cap == 0 ? 16 : cap, 16))) : nil
+            maxIdleWorkers: min(cap == 0 ? 16 : cap, 16), isolateNetwork: configuration.isolateWorkerNetwork)) : nil
         workers?.prewarm(System.coreCount)
         renderer = FileRenderer(gate: gate, cache: configuration.renderCache.map { RenderCache(limits: $0) },
                                 workers: workers)

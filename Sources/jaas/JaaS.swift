@@ -259,10 +259,14 @@ struct JaaS: AsyncParsableCommand {
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
 
     func run() async throws {
-        let settings = try checked()
+        var settings = try checked()
         let (level, format) = (settings.level, settings.format)
         LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
         let logger = Logger(label: "jaas")
+        if settings.renderer.evaluationIsolation == .process || settings.operatorConfiguration != nil {
+            settings.renderer.isolateWorkerNetwork = try evaluation.isolateWorkerNetwork(
+                executable: settings.renderer.workerExecutable, logger: logger)
+        }
         let tracer = try tracing.settings().map {
             try TracingFlags.bootstrap($0, environment: currentEnvironment(), logger: logger)
         }
@@ -287,7 +291,8 @@ struct JaaS: AsyncParsableCommand {
                                            maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes,
                                            memoryLimit: memoryLimit,
                                            workers: EvaluationFlags.operatorWorkers(
-                                               memoryLimit: memoryLimit, maxRenderedBytes: op.budgets.maxRenderedBytes))
+                                               memoryLimit: memoryLimit, isolateNetwork: settings.renderer.isolateWorkerNetwork,
+                                               maxRenderedBytes: op.budgets.maxRenderedBytes))
             // /ready waits for the operator's informer caches.
             let state = server.state
             state.waitFor("operator")
@@ -340,6 +345,7 @@ struct JaaS: AsyncParsableCommand {
         config.maxStack = stack == 0 ? EvaluationOptions().maxStack : stack
         config.evaluationMemoryLimit = try evaluation.memoryLimit()
         config.evaluationIsolation = try evaluation.isolation()
+        _ = try evaluation.workerNetworkMode()
         config.maxConcurrentEvaluations = try Self.check(maxConcurrentEvals >= 0 ? maxConcurrentEvals : nil,
                                                          "--max-concurrent-evals", maxConcurrentEvals, "must not be negative")
         let entries = try Self.check(renderCacheMaxEntries >= 0 ? renderCacheMaxEntries : nil,

@@ -31,6 +31,21 @@ struct WebhookOptions: ParsableArguments {
     @Option(help: "Lifetime of a self-signed webhook certificate, renewed after two thirds of it (Go duration, at least 1m).")
     var webhookCertValidity = "8760h"
 
+    @Option(help: "Connections the webhook server keeps open at once; one accepted beyond it is closed at once.")
+    var webhookMaxConnections = 1024
+
+    @Option(help: "Time a webhook client has to complete the TLS handshake (Go duration).")
+    var webhookTlsHandshakeTimeout = "5s"
+
+    @Option(help: "Time a webhook client has to send a whole request, from the connection's start or the previous response's end; also the keep-alive idle timeout (Go duration, 0 = none).")
+    var webhookReadTimeout = "10s"
+
+    @Option(help: "Time a webhook response may take from the end of its request (Go duration, 0 = none).")
+    var webhookWriteTimeout = "10s"
+
+    @Option(help: "AdmissionReviews evaluated at once; more wait their turn.")
+    var webhookMaxConcurrentReviews = 4
+
     /// The webhook's settings; nil when it is off. `operatorMode` is `--enable-flux-integration`.
     func settings(operatorMode: Bool, environment: [String: String]) throws -> WebhookSettings? {
         guard let enabled = FlagValues.boolean(enableWebhook) else {
@@ -63,7 +78,37 @@ struct WebhookOptions: ParsableArguments {
             certificateDirectory: webhookCertDir, mode: mode, serviceName: webhookServiceName, serviceNamespace: namespace,
             validatingConfigurationName: webhookValidatingConfigName, certificateValidity: validity)
         settings.port = port
+        settings.limits = try limits()
         return settings
+    }
+
+    /// The server's bounds from the `--webhook-max-*` and `--webhook-*-timeout` flags.
+    private func limits() throws -> WebhookServer.Limits {
+        var limits = WebhookServer.Limits()
+        guard (1...1_000_000).contains(webhookMaxConnections) else {
+            throw ValidationError("--webhook-max-connections \(webhookMaxConnections): must be 1 to 1000000")
+        }
+        limits.maxConnections = webhookMaxConnections
+        guard (1...256).contains(webhookMaxConcurrentReviews) else {
+            throw ValidationError("--webhook-max-concurrent-reviews \(webhookMaxConcurrentReviews): must be 1 to 256")
+        }
+        limits.maxConcurrentReviews = webhookMaxConcurrentReviews
+        guard let handshake = FlagValues.duration(webhookTlsHandshakeTimeout), handshake > .zero,
+              handshake <= .seconds(3600) else {
+            throw ValidationError("--webhook-tls-handshake-timeout \(webhookTlsHandshakeTimeout): must be a duration above 0 and at most 1h")
+        }
+        limits.handshakeTimeout = handshake
+        limits.readTimeout = try Self.deadline(webhookReadTimeout, "--webhook-read-timeout")
+        limits.writeTimeout = try Self.deadline(webhookWriteTimeout, "--webhook-write-timeout")
+        return limits
+    }
+
+    /// A deadline flag: a duration up to 1h, `0` for none.
+    private static func deadline(_ text: String, _ flag: String) throws -> Duration? {
+        guard let duration = FlagValues.duration(text), duration <= .seconds(3600) else {
+            throw ValidationError("\(flag) \(text): must be a duration of at most 1h (0 = none)")
+        }
+        return duration == .zero ? nil : duration
     }
 }
 

@@ -20,6 +20,12 @@ extension EndToEnd.BinaryTests {
         (["--enable-webhook", "--webhook-cert-validity", "forever"], "--webhook-cert-validity forever"),
         (["--enable-webhook", "--webhook-service-name", ""], "--webhook-service-name"),
         (["--enable-webhook=maybe"], "--enable-webhook maybe"),
+        (["--enable-webhook", "--webhook-max-connections", "0"], "--webhook-max-connections 0"),
+        (["--enable-webhook", "--webhook-max-concurrent-reviews", "0"], "--webhook-max-concurrent-reviews 0"),
+        (["--enable-webhook", "--webhook-max-concurrent-reviews", "1000"], "--webhook-max-concurrent-reviews 1000"),
+        (["--enable-webhook", "--webhook-tls-handshake-timeout", "0"], "--webhook-tls-handshake-timeout 0"),
+        (["--enable-webhook", "--webhook-read-timeout", "forever"], "--webhook-read-timeout forever"),
+        (["--enable-webhook", "--webhook-write-timeout", "2h"], "--webhook-write-timeout 2h"),
     ])
     func badWebhookFlagsExitTwo(arguments: [String], flag: String) async throws {
         let (status, stdout, stderr) = try await JaaSProcess.run(Self.webhookOperator + arguments)

@@ -15,19 +15,38 @@ import Jsonnet
 public enum EvaluationWorker {
     /// The hidden `jaas` subcommand that runs a worker.
     public static let subcommand = "eval-worker"
-    /// Its one option: the address-space limit in bytes.
+    /// Its option for the address-space limit in bytes.
     public static let addressSpaceLimitFlag = "--address-space-limit"
+    /// Its option to leave the host's network before reading any job (see ``isolateNetwork()``).
+    public static let isolateNetworkFlag = "--isolate-network"
+    /// The exit status of a worker told to leave the host's network that could not.
+    public static let networkIsolationFailedStatus: Int32 = 4
     /// CPU seconds a job may use beyond its timeout before `SIGXCPU` ends the worker.
     static let cpuMarginSeconds = 2
 
     /// Serves jobs until stdin closes; `arguments` are those after the subcommand.
-    /// Exits 0 at the end of input, 2 on bad arguments, 3 on a malformed frame.
+    /// Exits 0 at the end of input, 2 on bad arguments, 3 on a malformed frame, 4 when
+    /// `--isolate-network` was given and the network namespace cannot be made.
     public static func serve(arguments: [String]) -> Never {
-        if arguments.count == 2, arguments[0] == addressSpaceLimitFlag, let bytes = Int(arguments[1]), bytes > 0 {
-            var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
+        var rest = arguments[...]
+        var addressSpace: Int?
+        var isolate = false
+        while let flag = rest.popFirst() {
+            if flag == addressSpaceLimitFlag, let value = rest.popFirst(), let bytes = Int(value), bytes > 0 {
+                addressSpace = bytes
+            } else if flag == isolateNetworkFlag {
+                isolate = true
+            } else {
+                fail("usage: jaas \(subcommand) [\(addressSpaceLimitFlag) BYTES] [\(isolateNetworkFlag)]", status: 2)
+            }
+        }
+        // First, while the process has a single thread (a user namespace needs that).
+        if isolate, let why = isolateNetwork() {
+            fail("cannot leave the host network: \(why)", status: networkIsolationFailedStatus)
+        }
+        if let addressSpace {
+            var limit = rlimit(rlim_cur: rlim_t(addressSpace), rlim_max: rlim_t(addressSpace))
             setrlimit(resourceAddressSpace, &limit)
-        } else if !arguments.isEmpty {
-            fail("usage: jaas \(subcommand) [\(addressSpaceLimitFlag) BYTES]", status: 2)
         }
         preferredByTheOOMKiller()
         // Replies go to a private descriptor; anything else printing to stdout lands on stderr.
@@ -47,6 +66,27 @@ public enum EvaluationWorker {
             let reply = Wire.frame(run(job).encoded())
             guard writeAll(replies, reply) else { exit(0) }
         }
+    }
+
+    /// Moves this process into a network namespace of its own, whose only interface is a
+    /// loopback that is down: nothing can be connected to, not even the pod's own ports.
+    /// `unshare(CLONE_NEWNET)` needs `CAP_SYS_ADMIN`; without it the namespace is made
+    /// inside a new user namespace (unprivileged user namespaces, often refused by
+    /// container runtimes' seccomp profiles). Nil on success, else why not.
+    static func isolateNetwork() -> String? {
+        #if os(Linux)
+        typealias Unshare = @convention(c) (Int32) -> Int32
+        // Glibc's module does not export unshare(2) or its flags.
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "unshare") else { return "no unshare(2)" }
+        let unshare = unsafeBitCast(symbol, to: Unshare.self)
+        let newNetwork: Int32 = 0x4000_0000, newUser: Int32 = 0x1000_0000
+        if unshare(newNetwork) == 0 { return nil }
+        let direct = errnoText()
+        if unshare(newNetwork | newUser) == 0 { return nil }
+        return "unshare(CLONE_NEWNET): \(direct); unshare(CLONE_NEWUSER|CLONE_NEWNET): \(errnoText())"
+        #else
+        return "network namespaces are a Linux feature"
+        #endif
     }
 
     /// Evaluates `job` in this process.

@@ -31,13 +31,14 @@ public final class WorkerPool: Sendable {
         /// the worker and the job is ``WorkerOutcome/outputTooLarge(limit:)``.
         public var maxReplyBytes = Wire.maxBodyBytes
 
-        /// Workers of `executable` (`jaas`) with an address-space limit (nil = none).
+        /// Workers of `executable` (`jaas`) with an address-space limit (nil = none), each
+        /// in a network namespace of its own when `isolateNetwork` (see ``WorkerPool/probeNetworkIsolation(executable:)``).
         public init(executable: String, addressSpaceLimit: Int?, maxIdleWorkers: Int = 4,
-                    grace: Duration = .milliseconds(500)) {
+                    grace: Duration = .milliseconds(500), isolateNetwork: Bool = false) {
             self.executable = executable
             self.arguments = [EvaluationWorker.subcommand] + (addressSpaceLimit.map {
                 [EvaluationWorker.addressSpaceLimitFlag, String($0)]
-            } ?? [])
+            } ?? []) + (isolateNetwork ? [EvaluationWorker.isolateNetworkFlag] : [])
             self.maxIdleWorkers = maxIdleWorkers
             self.grace = grace
         }
@@ -50,6 +51,20 @@ public final class WorkerPool: Sendable {
     public static func addressSpaceLimit(forMemoryLimit memoryLimit: Int?) -> Int? {
         guard let memoryLimit, memoryLimit <= (Int.max - (2 << 30)) / 2 else { return nil }
         return memoryLimit * 2 + (2 << 30)
+    }
+
+    /// Whether workers of `executable` can leave the host's network here: starts one with
+    /// `--isolate-network` and no job. Nil when they can, else why not.
+    public static func probeNetworkIsolation(executable: String) -> String? {
+        let worker: WorkerProcess
+        do {
+            worker = try WorkerProcess.spawn(executable: executable,
+                                             arguments: [EvaluationWorker.subcommand, EvaluationWorker.isolateNetworkFlag])
+        } catch {
+            return "cannot start \(executable): \(error)"
+        }
+        let ended = worker.retire()
+        return ended == "exited with status 0" ? nil : "a worker started with \(EvaluationWorker.isolateNetworkFlag) \(ended)"
     }
 
     /// Counters describing the pool.

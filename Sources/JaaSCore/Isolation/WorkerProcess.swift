@@ -57,15 +57,7 @@ final class WorkerProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        // A crash should end the worker at once rather than spend seconds symbolicating.
-        var environment = ["SWIFT_BACKTRACE=enable=no"]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if !text.hasPrefix("SWIFT_BACKTRACE=") { environment.append(text) }
-            entry += 1
-        }
-        let envp = environment.map { strdup($0) } + [nil]
+        let envp = workerEnvironment().map { strdup($0) } + [nil]
         defer {
             for p in argv { free(p) }
             for p in envp { free(p) }
@@ -92,6 +84,28 @@ final class WorkerProcess: @unchecked Sendable {
             throw WireError("cannot start \(executable): \(String(cString: strerror(rc)))")
         }
         return WorkerProcess(pid: pid, input: toChild[1], output: fromChild[0])
+    }
+
+    /// The variables a worker may see: none of the parent's secrets (cloud or S3 keys,
+    /// tokens, `KUBERNETES_*`), only what the runtime and the engine read. Jsonnet cannot
+    /// read the environment, but a worker is where untrusted programs run.
+    static let inheritedVariables: Set<String> = [
+        "LD_LIBRARY_PATH", "GLIBC_TUNABLES", "MALLOC_ARENA_MAX", "TZ", "LANG", "LC_ALL", "JAAS_PARSE_CACHE_BYTES",
+    ]
+
+    /// The worker's whole environment: `SWIFT_BACKTRACE=enable=no` (a crash should end it
+    /// at once rather than spend seconds symbolicating) and the ``inheritedVariables`` that are set.
+    static func workerEnvironment() -> [String] {
+        var environment = ["SWIFT_BACKTRACE=enable=no"]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let text = String(cString: pointer)
+            if let equals = text.firstIndex(of: "="), inheritedVariables.contains(String(text[..<equals])) {
+                environment.append(text)
+            }
+            entry += 1
+        }
+        return environment
     }
 
     /// Whether the child has not exited (it may still die at any moment).
@@ -168,11 +182,12 @@ final class WorkerProcess: @unchecked Sendable {
         }
     }
 
-    /// Closes the child's stdin (a healthy worker exits on that) and waits for it.
-    func retire() {
+    /// Closes the child's stdin (a healthy worker exits on that) and waits for it; returns how it ended.
+    @discardableResult
+    func retire() -> String {
         if input >= 0 { close(input) }
         input = -1
-        _ = waitForExit()
+        return waitForExit()
     }
 
     /// Kills the child with SIGKILL and waits for it; returns how it ended.

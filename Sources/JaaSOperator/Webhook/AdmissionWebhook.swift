@@ -24,6 +24,8 @@ public struct WebhookSettings: Sendable {
     public var reloadInterval: Duration = .seconds(2)
     /// How often (self-signed mode) the configuration is checked for the CA in `caBundle`.
     public var bundleCheckInterval: Duration = .seconds(30)
+    /// Connection, deadline and concurrency bounds of the HTTPS server.
+    public var limits = WebhookServer.Limits()
 
     public init(certificateDirectory: String, mode: WebhookCertificateMode, serviceName: String, serviceNamespace: String,
                 validatingConfigurationName: String, certificateValidity: Duration) {
@@ -75,7 +77,8 @@ public struct AdmissionWebhook: Sendable {
                 try await Task.sleep(for: settings.reloadInterval)
             }
         }
-        let server = WebhookServer(admission: admission, certificate: certificate, host: settings.host, port: settings.port)
+        let server = WebhookServer(admission: admission, certificate: certificate, host: settings.host, port: settings.port,
+                                   limits: settings.limits)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try await server.run(logger: logger) { port in

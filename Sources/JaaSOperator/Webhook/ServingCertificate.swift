@@ -38,8 +38,11 @@ public final class ServingCertificate: Sendable {
             let chain = try NIOSSLCertificate.fromPEMBytes([UInt8](crt))
             guard !chain.isEmpty else { throw LoadError(description: "\(crtPath) holds no certificate") }
             let privateKey = try NIOSSLPrivateKey(bytes: [UInt8](key), format: .pem)
-            let configuration = TLSConfiguration.makeServerConfiguration(
+            var configuration = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
+            // A connection closed by a deadline waits this long for the client's close_notify
+            // (NIO's default is 5 s): a client that never answers holds its slot no longer.
+            configuration.shutdownTimeout = .seconds(1)
             context = try NIOSSLContext(configuration: configuration)
         } catch let error as LoadError {
             throw error

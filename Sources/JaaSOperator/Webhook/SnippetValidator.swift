@@ -45,6 +45,16 @@ public struct SnippetValidator: Sendable {
                 out.append(Denial(field: "spec.history", message: "must be an integer"))
             }
         }
+        if let interval = spec["interval"], !interval.isNull {
+            if let text = interval.stringValue, let seconds = parseDuration(text) {
+                if !intervalRange.contains(seconds) {
+                    out.append(Denial(field: "spec.interval", message: "\(jsonStringLiteral(text)) is out of range 30s–24h"))
+                }
+            } else {
+                let shown = interval.stringValue.map { $0.count > 64 ? "\($0.prefix(64))…" : $0 }
+                out.append(Denial(field: "spec.interval", message: "\(shown.map(jsonStringLiteral) ?? "the value") is not a duration such as 30s, 5m or 1h"))
+            }
+        }
         return out
     }
 
