@@ -287,17 +287,18 @@ import Testing
 
     /// `--mcp-authentication=none` is refused unless the MCP server binds a loopback address.
     @Test func noAuthenticationOnlyOnLoopback() async throws {
+        let operatorFlags = ["--enable-flux-integration", "--storage-path", NSTemporaryDirectory(),
+                             "--storage-base-url", "http://127.0.0.1:9"]
         for address in [":8084", "0.0.0.0:8084", "10.0.0.1:8084"] {
             let (status, output, errors) = try await runProcess(
-                MCPStdioTests.jaas, ["--enable-flux-integration", "--enable-mcp", "--mcp-authentication=none",
-                                     "--mcp-bind-address", address, "--storage-path", NSTemporaryDirectory()],
+                MCPStdioTests.jaas, operatorFlags + ["--enable-mcp", "--mcp-authentication=none", "--mcp-bind-address", address],
                 input: Data(), timeout: .seconds(30))
             let text = String(decoding: errors, as: UTF8.self)
             #expect(status == 2 && output.isEmpty, "\(address): \(text)")
             #expect(text == "jaas: --mcp-authentication=none: needs a loopback --mcp-bind-address (127.0.0.1, [::1] or localhost; reach it with kubectl port-forward), not \(address)\n")
         }
         let (status, _, errors) = try await runProcess(
-            MCPStdioTests.jaas, ["--enable-flux-integration", "--enable-mcp", "--mcp-authentication=basic"],
+            MCPStdioTests.jaas, operatorFlags + ["--enable-mcp", "--mcp-authentication=basic"],
             input: Data(), timeout: .seconds(30))
         #expect(status == 2 && String(decoding: errors, as: UTF8.self) == "jaas: --mcp-authentication basic: must be kubernetes or none\n")
     }
