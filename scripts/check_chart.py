@@ -12,7 +12,9 @@ and listen addresses made local (plus --kubeconfig), start the real `jaas`:
     token minted for the chart's ServiceAccount: a tenant snippet reaches Ready and
     its deletion completes (the operator removes its finalizer);
   - renderer mode with the image volumes replaced by local copies of examples/:
-    the snippets are served and the chart's probe paths answer.
+    the snippets are served and the chart's probe paths answer;
+  - the MCP server with only the chart's RBAC: a tenant's token sees only its
+    namespace's snippets (scripts/check_chart_mcp.py).
 
 Run by scripts/test-chart, which installs helm, kubectl and the Python tools.
 """
@@ -30,6 +32,7 @@ import urllib.error
 import urllib.request
 
 import yaml
+from check_chart_mcp import mcp_test
 from check_chart_webhook import webhook_test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -416,6 +419,7 @@ def main():
         renderer_test(options.helm, options.bin, work)
         operator_test(options.helm, options.kubectl, options.bin, work)
         webhook_test(sys.modules[__name__], options.helm, options.kubectl, options.bin, work)
+        mcp_test(sys.modules[__name__], options.helm, options.kubectl, options.bin, work)
     finally:
         if failures:
             print(f"logs kept in {work}")
