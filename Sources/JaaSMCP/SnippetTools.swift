@@ -193,7 +193,7 @@ public struct SnippetTools: Sendable {
     private func listEverywhere() async throws -> [KubeObject] {
         do {
             return try await client.list(.jsonnetSnippets).items
-        } catch let error as KubeError where error.isForbidden && caller != nil {
+        } catch let error as KubeError where callerForbidden(error) {
             let held = Set(try await operatorClient.list(.jsonnetSnippets).items.compactMap(\.namespace))
             var snippets: [KubeObject] = []
             for namespace in held.sorted() { snippets += try await listIfAllowed(namespace) }
@@ -201,11 +201,18 @@ public struct SnippetTools: Sendable {
         }
     }
 
+    /// Whether `error` says the caller lacks a right; a refused impersonation (the
+    /// operator lacking `impersonate` for one of the caller's attributes) is the
+    /// operator's misconfiguration, not the caller's lack of rights, and is reported.
+    private func callerForbidden(_ error: KubeError) -> Bool {
+        caller != nil && error.isForbidden && error.forbidden?.verb != "impersonate"
+    }
+
     /// The snippets of `namespace`; none when the caller may not list them there.
     private func listIfAllowed(_ namespace: String) async throws -> [KubeObject] {
         do {
             return try await client.list(.jsonnetSnippets, namespace: namespace).items
-        } catch let error as KubeError where error.isForbidden && caller != nil {
+        } catch let error as KubeError where callerForbidden(error) {
             return []
         }
     }
