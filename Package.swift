@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "JaaSMCPTests",
-            dependencies: ["JaaSMCP", "JaaSCore", "Jsonnet", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: ["JaaSMCP", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", .product(name: "MCP", package: "swift-sdk")]
         ),
         .testTarget(
             name: "KubernetesTests",

@@ -12,7 +12,9 @@ and listen addresses made local (plus --kubeconfig), start the real `jaas`:
     token minted for the chart's ServiceAccount: a tenant snippet reaches Ready and
     its deletion completes (the operator removes its finalizer);
   - renderer mode with the image volumes replaced by local copies of examples/:
-    the snippets are served and the chart's probe paths answer.
+    the snippets are served and the chart's probe paths answer;
+  - the MCP server with only the chart's RBAC: a tenant's token sees only its
+    namespace's snippets (scripts/check_chart_mcp.py).
 
 Run by scripts/test-chart, which installs helm, kubectl and the Python tools.
 """
@@ -30,6 +32,7 @@ import urllib.error
 import urllib.request
 
 import yaml
+from check_chart_mcp import mcp_test
 from check_chart_webhook import webhook_test
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -127,6 +130,8 @@ def static_checks(helm, validate):
                       f"pod seccompProfile ({label})")
     shutil.rmtree(work)
 
+    mcp_rbac_checks(helm)
+
     refused = {
         "operator mode with image-volume snippets": ["operator.enabled=true", "snippets.a=example.com/a:1"],
         "operator mode with inline snippets": ["operator.enabled=true", "inlineSnippets.a=x"],
@@ -148,6 +153,40 @@ def static_checks(helm, validate):
         check(result.returncode != 0 and ("execution error" in result.stderr or "schema" in result.stderr),
               f"helm template should refuse {label}: {result.stderr}")
     print(f"ok  {len(refused)} invalid value combinations refused at template time")
+
+
+def mcp_rbac_checks(helm):
+    """With mcp.enabled the operator may review tokens and access and impersonate callers
+    (docs/mcp.md#authentication), cluster-wide even with watchNamespaces; without it, not."""
+    needed = {("authentication.k8s.io", "tokenreviews", "create"), ("authorization.k8s.io", "subjectaccessreviews", "create"),
+              ("", "users", "impersonate"), ("", "groups", "impersonate"), ("", "serviceaccounts", "impersonate"),
+              ("authentication.k8s.io", "userextras/authentication.kubernetes.io/credential-id", "impersonate")}
+    for label, sets, expected in [
+        ("operator-mcp-values.yaml", [], True),
+        ("operator-mcp-values.yaml with watchNamespaces", ["operator.watchNamespaces={team-a}"], True),
+        ("operator-values.yaml", None, False),
+    ]:
+        values = os.path.join(CHART, "ci", label.split(" ")[0])
+        rendered = template(helm, values, sets=sets or ())
+        if not check(rendered.returncode == 0, f"helm template ({label}): {rendered.stderr}"):
+            continue
+        docs = objects(rendered.stdout)
+        granted = set()
+        for role in (o for o in docs if o["kind"] == "ClusterRole"):
+            bound = any(o["kind"] == "ClusterRoleBinding" and o["roleRef"]["name"] == role["metadata"]["name"]
+                        for o in docs)
+            for rule in role.get("rules", []) if bound else []:
+                for group in rule.get("apiGroups", []):
+                    for resource in rule.get("resources", []):
+                        for verb in rule.get("verbs", []):
+                            granted.add((group, resource, verb))
+        if expected:
+            check(needed <= granted, f"MCP authentication rights missing from the cluster-wide RBAC ({label}): "
+                                     f"{sorted(needed - granted)}")
+        else:
+            check(not (needed & granted), f"MCP authentication rights granted without mcp.enabled ({label}): "
+                                          f"{sorted(needed & granted)}")
+    print("ok  the MCP ClusterRole (TokenReview, SubjectAccessReview, impersonation) is bound exactly when mcp.enabled")
 
 
 # ---------------------------------------------------------------- verbatim args
@@ -380,6 +419,7 @@ def main():
         renderer_test(options.helm, options.bin, work)
         operator_test(options.helm, options.kubectl, options.bin, work)
         webhook_test(sys.modules[__name__], options.helm, options.kubectl, options.bin, work)
+        mcp_test(sys.modules[__name__], options.helm, options.kubectl, options.bin, work)
     finally:
         if failures:
             print(f"logs kept in {work}")

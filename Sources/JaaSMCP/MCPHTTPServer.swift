@@ -10,10 +10,18 @@ import NIOCore
 /// one JSON body, with no session to keep, so a client cannot make the server hold
 /// state. GET (a server-to-client stream) and DELETE (ending a session) are
 /// answered 405 as the transport allows for servers without sessions.
+///
+/// With an ``authenticator`` (`--mcp-authentication=kubernetes`, the default) each
+/// POST must carry `Authorization: Bearer <token>`; one without, or with a token the
+/// authenticator rejects, is answered 401 with `WWW-Authenticate: Bearer` and a small
+/// JSON body before its body is read or any MCP handling starts, and the tools act
+/// as the token's user.
 public struct MCPHTTPServer: Sendable {
     public let toolbox: MCPToolbox
     public let host: String
     public let port: Int
+    /// Checks each request's bearer token; nil: no authentication (`--mcp-authentication=none`).
+    public let authenticator: (any MCPAuthenticator)?
     /// Longest a request may take before its MCP server is stopped and it is answered 500.
     public let requestDeadline: Duration
     /// Handlers added to each connection's pipeline, such as read and write deadlines.
@@ -24,10 +32,12 @@ public struct MCPHTTPServer: Sendable {
     /// Largest request body accepted; larger ones are answered 413.
     public static let maxBodyBytes = 4 << 20
 
-    /// A server for `toolbox` on `host:port`.
+    /// A server for `toolbox` on `host:port`, checking tokens with `authenticator` (nil: none).
     public init(toolbox: MCPToolbox, host: String, port: Int, requestDeadline: Duration,
+                authenticator: (any MCPAuthenticator)?,
                 channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] }) {
         self.toolbox = toolbox
+        self.authenticator = authenticator
         self.host = host
         self.port = port
         self.requestDeadline = requestDeadline
@@ -60,7 +70,65 @@ public struct MCPHTTPServer: Sendable {
         try await app.run()
     }
 
+    /// The caller of `request`, or the 401 (or 503) answer refusing it.
+    func caller(of request: Request, logger: Logger) async -> Result<MCPCaller, Refusal> {
+        guard let authenticator else { return .success(.anonymous) }
+        guard let header = request.headers[.authorization] else {
+            return .failure(.unauthorized("missing bearer token: send Authorization: Bearer <token> (e.g. kubectl create token)"))
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            return .failure(.unauthorized("the Authorization header is not a bearer token"))
+        }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { return .failure(.unauthorized("empty bearer token")) }
+        switch await authenticator.authenticate(token) {
+        case .authenticated(let user):
+            return .success(MCPCaller(user: user))
+        case .rejected(let why):
+            logger.info("MCP request with an invalid token refused", metadata: ["reason": "\(why)"])
+            return .failure(.invalidToken)
+        case .unavailable(let why):
+            logger.warning("MCP request refused: its token could not be checked", metadata: ["reason": "\(why)"])
+            return .failure(.unavailable)
+        }
+    }
+
+    /// Why a request is refused before MCP handling.
+    enum Refusal: Error, Equatable {
+        /// No usable `Authorization` header.
+        case unauthorized(String)
+        /// The token was reviewed and is not valid.
+        case invalidToken
+        /// The token could not be checked now.
+        case unavailable
+
+        var response: Response {
+            let (status, error, message): (HTTPTypes.HTTPResponse.Status, String, String)
+            var fields: HTTPFields = [.contentType: "application/json"]
+            switch self {
+            case .unauthorized(let why):
+                (status, error, message) = (.unauthorized, "unauthorized", why)
+                fields[.wwwAuthenticate] = #"Bearer realm="jaas-mcp""#
+            case .invalidToken:
+                (status, error, message) = (.unauthorized, "invalid_token", "the bearer token is not valid (TokenReview)")
+                fields[.wwwAuthenticate] = #"Bearer realm="jaas-mcp", error="invalid_token""#
+            case .unavailable:
+                (status, error, message) = (.serviceUnavailable, "temporarily_unavailable", "the bearer token cannot be checked now; retry shortly")
+                fields[.retryAfter] = "1"
+            }
+            let body: Value = ["error": .string(error), "message": .string(message)]
+            let data = (try? JSONEncoder().encode(body)) ?? Data()
+            return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
     private func answer(_ request: Request, logger: Logger) async throws -> Response {
+        let caller: MCPCaller
+        switch await self.caller(of: request, logger: logger) {
+        case .success(let found): caller = found
+        case .failure(let refusal): return refusal.response
+        }
         let body = try await request.body.collect(upTo: Self.maxBodyBytes)
         var headers: [String: String] = [:]
         for field in request.headers {
@@ -69,7 +137,7 @@ public struct MCPHTTPServer: Sendable {
         }
         let message = MCP.HTTPRequest(method: "POST", headers: headers, body: Data(body.readableBytesView),
                                       path: request.uri.path)
-        let server = await toolbox.makeServer()
+        let server = await toolbox.makeServer(caller: caller)
         let transport = StatelessHTTPServerTransport(validationPipeline: StandardValidationPipeline(validators: [
             SameOriginValidator(), AcceptHeaderValidator(mode: .jsonOnly), ContentTypeValidator(), ProtocolVersionValidator(),
         ]), logger: logger)

@@ -10,38 +10,51 @@ public struct MCPToolbox: Sendable {
     let render: RenderTools
     let snippets: SnippetTools?
     let version: String
+    /// Per-caller limits on evaluations (nil: only the evaluator's own gate).
+    let limits: CallerEvaluationLimits?
 
     /// Tools evaluating with `evaluator`, plus `snippets` when given; `version` is
-    /// what `initialize` reports.
-    public init(evaluator: JsonnetEvaluator, snippets: SnippetTools? = nil, version: String) {
+    /// what `initialize` reports; `limits` caps each caller's evaluations.
+    public init(evaluator: JsonnetEvaluator, snippets: SnippetTools? = nil, version: String,
+                limits: CallerEvaluationLimits? = nil) {
         render = RenderTools(evaluator: evaluator)
         self.snippets = snippets
         self.version = version
+        self.limits = limits
     }
 
     /// What `tools/list` answers.
     var tools: [Tool] { RenderTools.tools + (snippets?.tools ?? []) }
 
-    /// Runs one tool call; an unknown tool is a protocol error.
-    func call(_ name: String, _ arguments: [String: Value]?) async throws -> CallTool.Result {
+    /// Runs one tool call for `caller`; an unknown tool is a protocol error.
+    func call(_ name: String, _ arguments: [String: Value]?, caller: MCPCaller = .anonymous) async throws -> CallTool.Result {
         switch name {
-        case "render_jsonnet": return await render.render(arguments)
-        case "validate_jsonnet": return await render.validate(arguments)
+        case "render_jsonnet": return await limited(caller) { await render.render(arguments) }
+        case "validate_jsonnet": return await limited(caller) { await render.validate(arguments) }
         default:
-            if let snippets, let result = await snippets.call(name, arguments ?? [:]) { return result }
+            if let snippets, let result = await snippets.acting(as: caller.user).call(name, arguments ?? [:]) { return result }
             throw MCPError.invalidParams("unknown tool \"\(name.prefix(100))\"")
         }
     }
 
-    /// A new MCP server offering these tools (not started).
-    public func makeServer() async -> Server {
+    /// Runs an evaluation within `caller`'s limits; over them, a tool error.
+    private func limited(_ caller: MCPCaller, _ evaluate: () async -> CallTool.Result) async -> CallTool.Result {
+        guard let limits else { return await evaluate() }
+        if let refusal = await limits.acquire(caller.limitKey) { return .failure("evaluation refused: \(refusal)") }
+        let result = await evaluate()
+        await limits.release(caller.limitKey)
+        return result
+    }
+
+    /// A new MCP server offering these tools to `caller` (not started).
+    public func makeServer(caller: MCPCaller = .anonymous) async -> Server {
         let server = Server(name: "jaas", version: version,
                             instructions: "Jsonnet as a Service: render and validate Jsonnet"
                                 + (snippets == nil ? "." : ", and inspect the operator's JsonnetSnippets."),
                             capabilities: .init(tools: .init(listChanged: false)))
         let toolbox = self
         await server.withMethodHandler(ListTools.self) { _ in ListTools.Result(tools: toolbox.tools) }
-        await server.withMethodHandler(CallTool.self) { params in try await toolbox.call(params.name, params.arguments) }
+        await server.withMethodHandler(CallTool.self) { params in try await toolbox.call(params.name, params.arguments, caller: caller) }
         return server
     }
 

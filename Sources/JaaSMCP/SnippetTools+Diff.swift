@@ -13,13 +13,14 @@ extension SnippetTools {
         let (namespace, name) = try Self.identity(arguments, allowed: allowed)
         var from = try Self.revision(arguments["from"], "from")
         var to = try Self.revision(arguments["to"], "to")
-        let snippet: KubeObject
-        do {
-            snippet = try await client.get(.jsonnetSnippets, namespace: namespace, name: name)
-        } catch {
-            return .failure("cannot get JsonnetSnippet \(namespace)/\(name): \(error)")
-        }
         if from == nil || to == nil {
+            // The defaults come from the snippet's status.history (read as the caller).
+            let snippet: KubeObject
+            do {
+                snippet = try await client.get(.jsonnetSnippets, namespace: namespace, name: name)
+            } catch {
+                return .failure("cannot get JsonnetSnippet \(namespace)/\(name): \(error)")
+            }
             let history = (snippet[path: "status", "history"]?.arrayValue ?? []).compactMap { $0["revision"]?.stringValue }
             guard history.count >= 2 else {
                 return .failure("\(namespace)/\(name) retains \(history.count) revision(s), a diff needs two: pass from and to, or raise spec.history")
@@ -28,6 +29,13 @@ extension SnippetTools {
             from = try from ?? Self.revision(.string(history[1]), "status.history[1]")
         }
         guard let from, let to else { return .failure("from and to: no revisions to compare") }
+        do {
+            guard try await callerMayRead(namespace, name) else {
+                return .failure("forbidden: \(caller?.username ?? "the caller") may not get JsonnetSnippet \(namespace)/\(name), so its rendered output is not shown")
+            }
+        } catch {
+            return .failure("cannot check access to JsonnetSnippet \(namespace)/\(name): \(error)")
+        }
         let old: FileTree, new: FileTree
         do {
             old = try await files(namespace, name, from)

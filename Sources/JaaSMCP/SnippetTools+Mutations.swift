@@ -44,7 +44,8 @@ extension SnippetTools {
         } catch {
             return .failure("cannot update JsonnetSnippet \(namespace)/\(name): \(error)")
         }
-        await events.record(updated, type: "Normal", reason: reason, message: message)
+        let by = caller.map { " by \($0.username)" } ?? ""
+        await events.record(updated, type: "Normal", reason: reason, message: message + by)
         return .answer(.object(["namespace": .string(namespace), "name": .string(name), "changed": true,
                                 "result": .string(result)]))
     }

@@ -6,10 +6,18 @@ import MCP
 
 /// The operator's tools over streamable HTTP (`--enable-mcp`): `list_snippets`,
 /// `get_snippet` and `diff_revisions`, and with `--mcp-allow-mutations`
-/// `reconcile_snippet`, `suspend_snippet` and `resume_snippet`. They act with the
-/// operator's own credentials, so they can never see or do more than its RBAC allows.
+/// `reconcile_snippet`, `suspend_snippet` and `resume_snippet`. For an authenticated
+/// caller (``acting(as:)``) every Kubernetes call impersonates the caller, and
+/// artifacts are read from storage only after a SubjectAccessReview says the caller
+/// may `get` the snippet, so a caller sees and changes only what its own RBAC allows.
+/// Without a caller (`--mcp-authentication=none`) they act with the operator's rights.
 public struct SnippetTools: Sendable {
+    /// The client the tools' Kubernetes calls go through: the operator's, impersonating the caller if any.
     let client: KubeClient
+    /// The operator's own client (reviews, Events, finding namespaces).
+    let operatorClient: KubeClient
+    /// The caller the tools act for (nil: the operator itself).
+    let caller: UserInfo?
     let storage: any ArtifactStorage
     /// `--watch-namespaces` (empty = all): what `list_snippets` lists without a namespace.
     let namespaces: [String]
@@ -20,16 +28,44 @@ public struct SnippetTools: Sendable {
     /// and their artifacts in `storage`.
     public init(client: KubeClient, storage: any ArtifactStorage, namespaces: [String], allowMutations: Bool) {
         self.client = client
+        self.operatorClient = client
+        self.caller = nil
         self.storage = storage
         self.namespaces = namespaces
         self.allowMutations = allowMutations
         self.events = EventRecorder(client: client, component: "jaas-mcp")
     }
 
+    private init(_ tools: SnippetTools, caller: UserInfo) {
+        client = tools.operatorClient.impersonating(caller)
+        operatorClient = tools.operatorClient
+        self.caller = caller
+        storage = tools.storage
+        namespaces = tools.namespaces
+        allowMutations = tools.allowMutations
+        events = tools.events
+    }
+
+    /// The tools acting as `caller`: each Kubernetes call impersonates it (the
+    /// operator needs `impersonate` on users, groups, serviceaccounts and the
+    /// caller's user extras). nil: these tools, with the operator's own rights.
+    public func acting(as caller: UserInfo?) -> SnippetTools {
+        caller.map { SnippetTools(self, caller: $0) } ?? self
+    }
+
+    /// Whether the caller may `get` the snippet `namespace/name` (always, without a
+    /// caller): asked with a SubjectAccessReview before the tools read its artifacts
+    /// from storage, which no Kubernetes RBAC guards.
+    func callerMayRead(_ namespace: String, _ name: String) async throws -> Bool {
+        guard let caller else { return true }
+        return try await operatorClient.reviewAccess(
+            of: caller, ResourceAttributes(verb: "get", .jsonnetSnippets, namespace: namespace, name: name))
+    }
+
     static let readTools: [Tool] = [
         Tool(name: "list_snippets",
-             description: "List JsonnetSnippets with their Ready status and reason, suspend state, revision and artifact URL. Without a namespace, lists every namespace the operator watches.",
-             inputSchema: schema(["namespace": "Namespace to list (default: every watched namespace)."], required: []),
+             description: "List JsonnetSnippets with their Ready status and reason, suspend state, revision and artifact URL. Without a namespace, lists every namespace the operator watches that the caller may list snippets in.",
+             inputSchema: schema(["namespace": "Namespace to list (default: every watched namespace the caller may list)."], required: []),
              annotations: .init(readOnlyHint: true)),
         Tool(name: "get_snippet",
              description: "One JsonnetSnippet's status: the Ready condition (status, reason, message), suspend state, revision, artifact URL, last sync time and the retained revision history (most recent first).",
@@ -103,9 +139,9 @@ public struct SnippetTools: Sendable {
             if let namespace {
                 snippets = try await client.list(.jsonnetSnippets, namespace: namespace).items
             } else if namespaces.isEmpty {
-                snippets = try await client.list(.jsonnetSnippets).items
+                snippets = try await listEverywhere()
             } else {
-                for watched in namespaces { snippets += try await client.list(.jsonnetSnippets, namespace: watched).items }
+                for watched in namespaces { snippets += try await listIfAllowed(watched) }
             }
         } catch {
             return .failure("cannot list JsonnetSnippets: \(error)")
@@ -149,6 +185,36 @@ public struct SnippetTools: Sendable {
             .object(["revision": .string(entry["revision"]?.stringValue ?? ""), "time": .string(entry["time"]?.stringValue ?? "")])
         })
         return .answer(.object(detail))
+    }
+
+    /// Every snippet the caller may list: one cluster-wide list when its RBAC allows
+    /// that; otherwise one list in each namespace holding snippets (as the operator
+    /// sees them) where the caller's RBAC allows it, the others skipped.
+    private func listEverywhere() async throws -> [KubeObject] {
+        do {
+            return try await client.list(.jsonnetSnippets).items
+        } catch let error as KubeError where callerForbidden(error) {
+            let held = Set(try await operatorClient.list(.jsonnetSnippets).items.compactMap(\.namespace))
+            var snippets: [KubeObject] = []
+            for namespace in held.sorted() { snippets += try await listIfAllowed(namespace) }
+            return snippets
+        }
+    }
+
+    /// Whether `error` says the caller lacks a right; a refused impersonation (the
+    /// operator lacking `impersonate` for one of the caller's attributes) is the
+    /// operator's misconfiguration, not the caller's lack of rights, and is reported.
+    private func callerForbidden(_ error: KubeError) -> Bool {
+        caller != nil && error.isForbidden && error.forbidden?.verb != "impersonate"
+    }
+
+    /// The snippets of `namespace`; none when the caller may not list them there.
+    private func listIfAllowed(_ namespace: String) async throws -> [KubeObject] {
+        do {
+            return try await client.list(.jsonnetSnippets, namespace: namespace).items
+        } catch let error as KubeError where callerForbidden(error) {
+            return []
+        }
     }
 
     /// The Ready condition's status (`Unknown` before the first reconcile), reason and message.

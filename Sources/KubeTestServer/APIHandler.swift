@@ -50,13 +50,7 @@ struct APIHandler: HTTPResponder {
             if case .document(let document) = route, request.uri.path == "/version" { return Self.json(200, document) }
             throw APIError.unauthorized
         }
-        if let user = request.headers[HTTPFields.Element.Name("Impersonate-User")!] {
-            guard identity.isAdmin else {
-                throw APIError.forbidden(GroupResource(group: "", resource: "users"), user,
-                                         reason: "User \"\(identity.name)\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope")
-            }
-            identity = Identity.impersonated(user, groups: request.headers[values: HTTPFields.Element.Name("Impersonate-Group")!])
-        }
+        identity = try await impersonation(request, identity)
         switch route {
         case .health:
             return Self.json(200, "ok")
@@ -68,6 +62,21 @@ struct APIHandler: HTTPResponder {
         case .selfSubjectAccessReview:
             guard request.method == .post else { throw APIError.methodNotAllowed() }
             return try await selfSubjectAccessReview(identity, try await Self.body(request))
+        case .tokenReview, .subjectAccessReview:
+            guard request.method == .post else { throw APIError.methodNotAllowed() }
+            let (group, resource) = route.isTokenReview ? ("authentication.k8s.io", "tokenreviews")
+                : ("authorization.k8s.io", "subjectaccessreviews")
+            let attributes = RequestAttributes(verb: "create", group: group, resource: resource, subresource: nil,
+                                               namespace: nil, name: nil)
+            guard await cluster.authorize(identity, attributes) else {
+                let reason = Cluster.forbiddenReason(identity, attributes)
+                settings.onDenied?(reason)
+                throw APIError.forbidden(GroupResource(group: group, resource: resource), "", reason: reason)
+            }
+            if let fault = await cluster.takeFault(attributes) { throw fault }
+            let body = try await Self.body(request)
+            let review = route.isTokenReview ? try await cluster.tokenReview(body) : try await cluster.subjectAccessReview(body)
+            return Self.json(201, review)
         case .resource(let type, let namespace, let name, let subresource):
             let verb = try Self.verb(request.method, name: name, subresource: subresource, query: query)
             // As in the API server, a Namespace object is authorized within itself.
@@ -200,6 +209,35 @@ struct APIHandler: HTTPResponder {
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
+    }
+
+    /// The identity after the `Impersonate-*` headers, which `identity` must be allowed
+    /// to use (see ``Cluster/impersonate(_:user:groups:extra:uid:)``).
+    private func impersonation(_ request: Request, _ identity: Identity) async throws -> Identity {
+        var user: String?
+        var uid: String?
+        var groups: [String] = []
+        var extra: [String: [String]] = [:]
+        for field in request.headers {
+            let name = field.name.canonicalName.lowercased()
+            if name == "impersonate-user" {
+                user = field.value
+            } else if name == "impersonate-uid" {
+                uid = field.value
+            } else if name == "impersonate-group" {
+                groups.append(field.value)
+            } else if name.hasPrefix("impersonate-extra-") {
+                let key = String(name.dropFirst("impersonate-extra-".count))
+                extra[key.removingPercentEncoding ?? key, default: []].append(field.value)
+            }
+        }
+        if user == nil && groups.isEmpty && extra.isEmpty && uid == nil { return identity }
+        do {
+            return try await cluster.impersonate(identity, user: user, groups: groups, extra: extra, uid: uid)
+        } catch let error as APIError where error.code == 403 {
+            settings.onDenied?(error.message)
+            throw error
+        }
     }
 
     private func selfSubjectAccessReview(_ identity: Identity, _ body: JSONValue) async throws -> Response {

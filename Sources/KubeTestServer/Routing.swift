@@ -8,8 +8,18 @@ enum Route {
     case resource(ResourceType, namespace: String?, name: String?, subresource: String?)
     /// `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews`.
     case selfSubjectAccessReview
+    /// `POST /apis/authentication.k8s.io/v1/tokenreviews`.
+    case tokenReview
+    /// `POST /apis/authorization.k8s.io/v1/subjectaccessreviews`.
+    case subjectAccessReview
     /// Nothing is served there.
     case notFound
+
+    /// Whether this is ``tokenReview``.
+    var isTokenReview: Bool {
+        if case .tokenReview = self { return true }
+        return false
+    }
 
     /// Whether the route needs no authentication (as `system:public-info-viewer` allows).
     var isPublic: Bool {
@@ -54,6 +64,12 @@ extension Cluster {
         }
         if group == "authorization.k8s.io" && version == "v1" && Array(rest) == ["selfsubjectaccessreviews"] {
             return .selfSubjectAccessReview
+        }
+        if group == "authorization.k8s.io" && version == "v1" && Array(rest) == ["subjectaccessreviews"] {
+            return .subjectAccessReview
+        }
+        if group == "authentication.k8s.io" && version == "v1" && Array(rest) == ["tokenreviews"] {
+            return .tokenReview
         }
         var namespace: String?
         if rest.first == "namespaces", rest.count >= 3,

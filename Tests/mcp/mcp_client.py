@@ -4,13 +4,16 @@
 Reads a plan from stdin, a JSON list of tool calls:
     [{"tool": "render_jsonnet", "arguments": {"source": "1 + 1"}}, ...]
 connects over stdio (`--stdio COMMAND ARG...`: the client starts the server) or
-streamable HTTP (`--url http://127.0.0.1:8084/mcp`), initializes, lists the tools,
+streamable HTTP (`--url http://127.0.0.1:8084/mcp`, with `--token T` sent as
+`Authorization: Bearer T`), initializes, lists the tools,
 makes the calls in order and prints one JSON object to stdout:
     {"server": {...}, "tools": [names], "results": [{"isError", "text", "structured"}]}
 The Swift tests (JaaSMCPTests, JaaSOperatorTests) judge what it saw.
 """
 import argparse
 import asyncio
+import contextlib
+import inspect
 import json
 import sys
 
@@ -45,13 +48,22 @@ async def run_plan(session, plan):
 async def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url")
+    parser.add_argument("--token", help="bearer token for --url")
     parser.add_argument("--stdio", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     plan = json.load(sys.stdin)
     if args.url:
-        async with http_client(args.url) as (read, write, _):
-            async with ClientSession(read, write) as session:
-                report = await run_plan(session, plan)
+        headers = {"Authorization": f"Bearer {args.token}"} if args.token else None
+        async with contextlib.AsyncExitStack() as stack:
+            if "http_client" in inspect.signature(http_client).parameters:
+                from mcp.shared._httpx_utils import create_mcp_http_client
+                client = await stack.enter_async_context(create_mcp_http_client(headers=headers))
+                transport = http_client(args.url, http_client=client)
+            else:  # older SDKs take the headers themselves
+                transport = http_client(args.url, headers=headers)
+            read, write, _ = await stack.enter_async_context(transport)
+            session = await stack.enter_async_context(ClientSession(read, write))
+            report = await run_plan(session, plan)
     elif args.stdio:
         params = StdioServerParameters(command=args.stdio[0], args=args.stdio[1:])
         async with stdio_client(params) as (read, write):

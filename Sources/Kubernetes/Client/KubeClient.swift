@@ -24,6 +24,8 @@ public struct KubeClient: Sendable {
     public var userAgent: String
     /// The largest response body read for a non-watch request.
     public var maxResponseBytes: Int
+    /// The user every request impersonates (see `impersonating(_:)`); nil: none.
+    public internal(set) var impersonation: UserInfo?
 
     let transport: Transport
     let credentials: Credentials
@@ -167,6 +169,9 @@ extension KubeClient {
         http.method = request.method
         http.headers.add(name: "Accept", value: "application/json")
         http.headers.add(name: "User-Agent", value: userAgent)
+        if let impersonation {
+            for (name, value) in Self.impersonationHeaders(impersonation) { http.headers.add(name: name, value: value) }
+        }
         if let authorization = try credentials.authorization() {
             http.headers.add(name: "Authorization", value: authorization)
         }
