@@ -47,7 +47,11 @@ import Testing
             #expect(leading.get())
             #expect(lease.get()?[path: "spec", "holderIdentity"] == "pod-a")
             let acquiredRenewTime = lease.get()?[path: "spec", "renewTime"]
-            try await Task.sleep(for: .milliseconds(200))
+            // Renewed every 50 ms; polled for up to 2 s (each lease call may take up to
+            // 250 ms, a quarter of the renew deadline, on a busy machine).
+            for _ in 0..<200 where lease.get()?[path: "spec", "renewTime"] == acquiredRenewTime {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             #expect(lease.get()?[path: "spec", "renewTime"] != acquiredRenewTime, "renewed")
             run.cancel()
             try await run.value
