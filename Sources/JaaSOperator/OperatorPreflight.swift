@@ -46,6 +46,8 @@ public struct OperatorPreflight: Sendable {
         var reported = Set<String>()
         while !Task.isCancelled {
             let missing = await problems()
+            // Cancelled (shutdown): the checks failed for that reason, not because all is well.
+            if Task.isCancelled { return }
             for problem in missing.sorted() where !reported.contains(problem) {
                 logger.error("operator start-up check: \(problem)")
             }

@@ -1,6 +1,7 @@
 import Foundation
 import JaaSArtifacts
 import JaaSCore
+import Kubernetes
 
 /// What the operator needs to know about its environment.
 public struct OperatorSettings: Sendable {
@@ -33,6 +34,9 @@ public struct OperatorSettings: Sendable {
     public var gate: EvaluationGate?
     /// Where the operator's metrics are recorded.
     public var metrics = OperatorMetrics()
+    /// With leader election: holds while this replica's Lease is renewed in time;
+    /// every leader-only write checks it first (nil: no election, always allowed).
+    public var leaderFence: LeaderFence?
 
     public init(storage: any ArtifactStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
                 renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {

@@ -26,6 +26,7 @@ extension SnippetReconciler {
                                 message: "the ExternalArtifact could not be withdrawn within --max-withdraw-wait; "
                                     + "dropping the finalizer: \(problem)")
         }
+        try ensureLeading()
         do {
             try await settings.storage.deleteAll(namespace: namespace, name: snippet.name)
         } catch {
@@ -33,6 +34,7 @@ extension SnippetReconciler {
             if left > 0 { return .requeue(after: min(10, left + 0.5)) }
         }
         let remaining = JSONValue.array(snippet.finalizers.filter { $0 != OperatorNames.finalizer }.map(JSONValue.string))
+        try ensureLeading()
         _ = try await admin.patch(.jsonnetSnippets, namespace: namespace, name: snippet.name,
                                   patch: ["metadata": ["finalizers": remaining]])
         memory.forget("\(namespace)/\(snippet.name)")
@@ -57,6 +59,7 @@ extension SnippetReconciler {
         }
         do {
             try await asTenant(namespace: namespace, serviceAccount: sa) { tenant in
+                try ensureLeading()
                 _ = try await tenant.delete(.externalArtifacts, namespace: namespace, name: snippet.name)
             }
         } catch let e as KubeError where e.code == 404 {
@@ -93,6 +96,7 @@ extension SnippetReconciler {
             index.left[hex] = left.timeIntervalSince1970
             var next = left.addingTimeInterval(settings.gcGrace)
             if next <= now {
+                guard isLeading else { return }
                 do {
                     try await storage.delete(artifactKey(namespace: namespace, name: name, hex: hex))
                     index.left[hex] = nil
@@ -104,7 +108,7 @@ extension SnippetReconciler {
             }
             due = min(due ?? .distantFuture, next)
         }
-        if index != original {
+        if index != original, isLeading {
             do {
                 if index.left.isEmpty { try await storage.delete(indexKey) } else { try await storage.put(indexKey, index.bytes) }
             } catch {

@@ -62,6 +62,7 @@ extension SnippetReconciler {
         try await withSpan("store artifact") { span in
             span.attributes["jaas.artifact.key"] = key
             do {
+                try ensureLeading()
                 try await settings.storage.put(key, artifact.tarball)
             } catch {
                 throw ReconcileFailure(.storageFailed, "cannot store the artifact: \(error)")
@@ -122,6 +123,7 @@ extension SnippetReconciler {
                 fresh["spec"] = ["sourceRef": ["apiVersion": "jaas.metio.wtf/v1", "kind": "JsonnetSnippet",
                                                "name": .string(snippet.name)]]
                 let object = fresh
+                try ensureLeading()
                 existing = try await tenant.call { try await $0.create(.externalArtifacts, object) }
             }
             guard Self.isPublished(existing, by: snippet) else {
@@ -148,6 +150,7 @@ extension SnippetReconciler {
                 ]],
             ]
             if existing["status"] != status {
+                try ensureLeading()
                 _ = try await tenant.call {
                     try await $0.patchStatus(.externalArtifacts, namespace: namespace, name: snippet.name, patch: ["status": status])
                 }

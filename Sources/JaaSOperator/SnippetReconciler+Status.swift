@@ -47,6 +47,7 @@ extension SnippetReconciler {
             if current["status"] == .object(status) { return historyHexes(status) }
             current["status"] = .object(status)
             do {
+                try ensureLeading()
                 _ = try await admin.updateStatus(.jsonnetSnippets, current)
                 return historyHexes(status)
             } catch let e as KubeError where e.code == 409 && attempt < 4 {

@@ -80,6 +80,7 @@ public struct SnippetReconciler: Sendable {
         if snippet.deletionTimestamp != nil { return (try await withdraw(snippet), nil) }
         if !snippet.finalizers.contains(OperatorNames.finalizer) {
             let finalizers = JSONValue.array((snippet.finalizers + [OperatorNames.finalizer]).map(JSONValue.string))
+            try ensureLeading()
             _ = try await admin.patch(.jsonnetSnippets, namespace: namespace, name: name,
                                       patch: ["metadata": ["finalizers": finalizers]])
         }

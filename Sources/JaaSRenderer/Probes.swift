@@ -15,9 +15,10 @@ enum Probes {
         }
     }
 
-    /// A small JSON status answer.
+    /// A small JSON status answer, ending with a newline (as every JSON body of the
+    /// renderer does, so `curl` output ends its line).
     static func status(_ code: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: code, headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"status\":\(jsonStringLiteral(text))}")))
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"status\":\(jsonStringLiteral(text))}\n")))
     }
 }

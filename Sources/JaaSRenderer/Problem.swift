@@ -51,12 +51,13 @@ public enum ProblemCode: String, Sendable, CaseIterable {
         }
     }
 
-    /// The problem document for this code, echoing `snippet` when a name was parsed.
+    /// The problem document for this code, echoing `snippet` when a name was parsed;
+    /// the body ends with a newline, like the rendered documents.
     func response(snippet: String?) -> Response {
         var body = "{\"type\":\(jsonStringLiteral(typeURI)),\"title\":\(jsonStringLiteral(title)),"
             + "\"status\":\(status.code),\"detail\":\(jsonStringLiteral(detail)),\"code\":\(jsonStringLiteral(rawValue))"
         if let snippet, !snippet.isEmpty { body += ",\"snippet\":\(jsonStringLiteral(snippet))" }
-        body += "}"
+        body += "}\n"
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         switch self {
         case .methodNotAllowed: headers[.allow] = "GET"

@@ -3,33 +3,39 @@ import Logging
 
 /// Runs the reconciling side of the operator only while this replica holds the
 /// Lease (or always, without election), keeping the `jaas_leader` gauge and the log
-/// up to date; after a lost term it campaigns again.
+/// up to date; after a lost term it campaigns again. `fence` (shared with the
+/// reconciler's leader-only writes) holds only while the Lease is held and renewed.
 struct Leadership: Sendable {
     let client: KubeClient
     let election: ElectionSettings?
+    let fence: LeaderFence
     let setGauge: @Sendable (Bool) -> Void
     let logger: Logger
     let work: @Sendable () async -> Void
+    /// How long a cancelled `work` gets to end before shutdown goes on without it.
+    static let stopTimeout: Duration = .milliseconds(1500)
 
-    init(client: KubeClient, election: ElectionSettings?, setGauge: @escaping @Sendable (Bool) -> Void, logger: Logger,
-         work: @escaping @Sendable () async -> Void) {
+    init(client: KubeClient, election: ElectionSettings?, fence: LeaderFence, setGauge: @escaping @Sendable (Bool) -> Void,
+         logger: Logger, work: @escaping @Sendable () async -> Void) {
         self.client = client
         self.election = election
+        self.fence = fence
         self.setGauge = setGauge
         self.logger = logger
         self.work = work
     }
 
-    /// Until cancelled; cancellation releases the Lease at once.
+    /// Until cancelled; cancellation stops the work (within `stopTimeout`) and
+    /// releases the Lease (within the election's release timeout).
     func run() async {
         guard let election else {
             setGauge(true)
-            await work()
+            _ = try? await withStopDeadline(Self.stopTimeout) { [work] in await work() }
             setGauge(false)
             return
         }
         let lease = LeaderElection(client: client, namespace: election.namespace, name: election.name,
-                                   identity: election.identity)
+                                   identity: election.identity, stopTimeout: Self.stopTimeout, fence: fence)
         let metadata: Logger.Metadata = ["lease": "\(election.namespace)/\(election.name)", "identity": "\(election.identity)"]
         logger.info("campaigning for leadership", metadata: metadata)
         setGauge(false)

@@ -76,6 +76,15 @@ struct TaskService: Service {
     }
 }
 
+/// Runs an HTTP server (a Hummingbird application) as a service: it handles
+/// graceful shutdown itself (stops accepting, finishes the requests in flight).
+struct ServerService: Service {
+    let body: @Sendable () async throws -> Void
+    func run() async throws {
+        try await body()
+    }
+}
+
 /// Keeps `client` open until graceful shutdown reaches it, then shuts it down.
 /// Listed first among the services so it is stopped last, after everything that
 /// makes API calls (AsyncHTTPClient traps on a client deinitialized while open).
@@ -90,6 +99,12 @@ func clientShutdownService(_ client: KubeClient, logger: Logger) -> TaskService 
     }
 }
 
+/// The timeout of each request of the operator's Kubernetes client (to the response
+/// head; watches stream on past it): shorter than the leader election's renew
+/// deadline (10 s), so a leader-only write never hangs past the moment the fence
+/// lapses and the leading work is cancelled.
+let operatorRequestTimeout: Duration = .seconds(5)
+
 /// The services of `--enable-flux-integration`: the storage server, the start-up
 /// check, the sweep of local temporary files, and the snippet controller, which runs
 /// only while this replica leads. Evaluations go through `gate` (shared with the
@@ -99,7 +114,7 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
                       metrics: OperatorMetrics, onSynced: @escaping @Sendable () -> Void,
                       logger: Logger) throws -> [any Service] {
     let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
-    let client = try KubeClient(config: kubeConfig, logger: logger)
+    let client = try KubeClient(config: kubeConfig, requestTimeout: operatorRequestTimeout, logger: logger)
     var settings = OperatorSettings(
         storage: config.storage, storageBaseURL: config.storageBaseURL,
         defaultServiceAccount: config.defaultServiceAccount, renderer: renderer,
@@ -113,11 +128,15 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     settings.reconcileTimeout = config.budgets.reconcileTimeout
     settings.gate = gate
     settings.metrics = metrics
+    // Leader-only writes check the fence, which lapses at the election's renew deadline.
+    let fence = LeaderFence()
+    if config.election != nil { settings.leaderFence = fence }
     let reconciler = SnippetReconciler(admin: client, settings: settings)
     let options = config.controller
     if config.election != nil { onSynced() }
     // A controller does not restart, so each term of leadership gets a fresh one.
-    let lead = Leadership(client: client, election: config.election, setGauge: metrics.makeLeaderGauge(), logger: logger) {
+    let lead = Leadership(client: client, election: config.election, fence: fence, setGauge: metrics.makeLeaderGauge(),
+                          logger: logger) {
         await SnippetController(reconciler: reconciler, options: options, logger: logger).run(onSynced: onSynced)
     }
     let (read, write) = (config.storageReadTimeout, config.storageWriteTimeout)
@@ -132,7 +151,9 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
             // A service that returns would stop the group: stay until shutdown.
             while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
         },
-        TaskService {
+        // Not a TaskService: the HTTP server drains on graceful shutdown by itself, and
+        // cancelling it too would close its channel under that drain ("Already closed").
+        ServerService {
             try await storageServer.run(logger: logger) { port in
                 logger.info("storage server listening", metadata: ["port": "\(port)"])
             }

@@ -11,6 +11,7 @@ extension EndToEnd {
                     let reply = try await server.probe(path)
                     #expect(reply.status == 200)
                     #expect(reply.json["status"] as? String == status)
+                    #expect(reply.body == "{\"status\":\"\(status)\"}\n")
                 }
             }
         }

@@ -27,6 +27,7 @@ extension EndToEnd {
             #expect(body["snippet"] as? String == snippet, sourceLocation: sourceLocation)
             #expect(Set(body.keys).isSubset(of: ["type", "title", "status", "detail", "code", "snippet"]),
                     sourceLocation: sourceLocation)
+            #expect(reply.body.hasSuffix("}\n"), "the body ends with a newline: \(reply.body)", sourceLocation: sourceLocation)
         }
 
         @Test(arguments: ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])

@@ -47,7 +47,11 @@ import Testing
             #expect(leading.get())
             #expect(lease.get()?[path: "spec", "holderIdentity"] == "pod-a")
             let acquiredRenewTime = lease.get()?[path: "spec", "renewTime"]
-            try await Task.sleep(for: .milliseconds(200))
+            // Renewed every 50 ms; polled for up to 2 s (each lease call may take up to
+            // 250 ms, a quarter of the renew deadline, on a busy machine).
+            for _ in 0..<200 where lease.get()?[path: "spec", "renewTime"] == acquiredRenewTime {
+                try await Task.sleep(for: .milliseconds(10))
+            }
             #expect(lease.get()?[path: "spec", "renewTime"] != acquiredRenewTime, "renewed")
             run.cancel()
             try await run.value
@@ -72,6 +76,79 @@ import Testing
             #expect(ContinuousClock.now - start >= .milliseconds(950), "waited a full lease duration")
             #expect(lease.get()?[path: "spec", "leaseTransitions"] == 3)
             #expect(lease.get()?[path: "spec", "holderIdentity"] == "", "released after leading returned")
+        }
+    }
+
+    /// The fence lapses at the renew deadline even when renew calls hang (they time
+    /// out on their own, and the fence does not wait for them): the leading work is
+    /// cancelled and `run` throws LostLeadership soon after, not after the client's
+    /// retries.
+    @Test func aHangingRenewLapsesTheFenceAtTheRenewDeadline() async throws {
+        let lease = Box<JSONValue?>(nil)
+        let hang = Box(false)
+        let endpoint = leaseEndpoint(lease)
+        try await withFakeServer({ request in
+            if hang.get() { try? await Task.sleep(for: .seconds(3)) }
+            return await endpoint(request)
+        }) { _, client in
+            let fence = LeaderFence()
+            let election = LeaderElection(
+                client: client, namespace: "ns", name: "jaas", identity: "pod-a", leaseDuration: .seconds(3),
+                renewDeadline: .seconds(1), retryPeriod: .milliseconds(100), stopTimeout: .milliseconds(300),
+                releaseTimeout: .milliseconds(400), fence: fence)
+            let leading = Box(false)
+            let cancelled = Box(false)
+            let run = Task {
+                try await election.run {
+                    leading.update { $0 = true }
+                    do { try await Task.sleep(for: .seconds(60)) } catch { cancelled.update { $0 = true } }
+                }
+            }
+            for _ in 0..<200 where !leading.get() { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(leading.get())
+            #expect(fence.holds)
+            #expect(throws: Never.self) { try fence.check() }
+            let cut = ContinuousClock.now
+            hang.update { $0 = true }
+            let result = await run.result
+            let took = ContinuousClock.now - cut
+            #expect(throws: LeaderElection.LostLeadership.self) { try result.get() }
+            #expect(took < .milliseconds(2000), "gave leadership up only after \(took)")
+            #expect(!fence.holds)
+            #expect(throws: LeaderElection.LostLeadership.self) { try fence.check() }
+            #expect(cancelled.get(), "the leading work was cancelled")
+        }
+    }
+
+    /// Shutdown does not wait for leading work that ignores cancellation: past the
+    /// stop timeout it is left behind (fenced) and the lease is released.
+    @Test func cancellationWaitsForTheLeadingWorkOnlyUntilTheStopTimeout() async throws {
+        let lease = Box<JSONValue?>(nil)
+        try await withFakeServer(leaseEndpoint(lease)) { _, client in
+            let fence = LeaderFence()
+            let election = LeaderElection(
+                client: client, namespace: "ns", name: "jaas", identity: "pod-a", leaseDuration: .seconds(3),
+                renewDeadline: .seconds(2), retryPeriod: .milliseconds(100), stopTimeout: .milliseconds(300),
+                releaseTimeout: .milliseconds(500), fence: fence)
+            let leading = Box(false)
+            let stuck = Task { try? await Task.sleep(for: .seconds(5)) }
+            let run = Task {
+                try await election.run {
+                    leading.update { $0 = true }
+                    await stuck.value  // ignores cancellation
+                }
+            }
+            for _ in 0..<200 where !leading.get() { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(leading.get())
+            let start = ContinuousClock.now
+            run.cancel()
+            try await run.value
+            let took = ContinuousClock.now - start
+            #expect(took < .milliseconds(1500), "cancellation took \(took)")
+            #expect(took >= .milliseconds(250), "returned before the stop timeout: \(took)")
+            #expect(!fence.holds)
+            #expect(lease.get()?[path: "spec", "holderIdentity"] == "", "released")
+            stuck.cancel()
         }
     }
 }

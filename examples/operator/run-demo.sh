@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Watch the operator work without a cluster: starts kube-test-server (the
-# project's Kubernetes API stand-in), applies the CRDs, the tenant RBAC and an
+# project's Kubernetes API stand-in), applies every CRD the operator uses (its
+# own JsonnetSnippet and JsonnetLibrary, and the Flux kinds it watches:
+# GitRepository, OCIRepository, Bucket, ExternalArtifact), the tenant RBAC and an
 # inline snippet with the real kubectl, runs `jaas --enable-flux-integration`,
 # waits for the snippet to become Ready, shows the ExternalArtifact and
-# downloads the published tarball, checking its digest. The operator's log is
-# kept (its path is printed at the end, also when the demo fails).
+# downloads the published tarball, checking its digest. Then it stops the
+# operator (SIGTERM) before its API server and checks that the operator's log
+# has no error line. The log is kept (its path is printed at the end, also when
+# the demo fails).
 #
 #   examples/operator/run-demo.sh        (from the repository root)
 set -euo pipefail
@@ -19,8 +23,11 @@ work="$(mktemp -d)"
 log="$(mktemp -t jaas-operator-demo.XXXXXX.log)"
 pids=()
 cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    # The newest first: the operator stops before the API server it talks to.
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        kill "${pids[i]}" 2>/dev/null || true
+        wait "${pids[i]}" 2>/dev/null || true
+    done
     rm -rf "$work"
     echo "operator log: $log"
 }
@@ -34,7 +41,13 @@ export KUBECONFIG="$work/kubeconfig"
 echo "API server on port $(cat "$work/port")"
 
 echo "== kubectl apply: CRDs, tenant RBAC, an inline snippet"
+# config/crd: JsonnetSnippet and JsonnetLibrary; config/crd/test: the Flux source
+# kinds the operator watches (a test subset of Flux's CRDs, from scripts/gen-crds.py).
 $kubectl apply -f config/crd/jaas.metio.wtf_jsonnetsnippets.yaml \
+    -f config/crd/jaas.metio.wtf_jsonnetlibraries.yaml \
+    -f config/crd/test/source.toolkit.fluxcd.io_gitrepositories.yaml \
+    -f config/crd/test/source.toolkit.fluxcd.io_ocirepositories.yaml \
+    -f config/crd/test/source.toolkit.fluxcd.io_buckets.yaml \
     -f config/crd/test/source.toolkit.fluxcd.io_externalartifacts.yaml
 $kubectl apply -f examples/operator/tenant-rbac.yaml
 $kubectl apply -f examples/operator/snippet-inline.yaml
@@ -45,7 +58,8 @@ echo "== starting jaas --enable-flux-integration (storage on port $storage_port)
     --storage-path "$work/storage" --storage-base-url "http://127.0.0.1:$storage_port" \
     --storage-listen-address 127.0.0.1 --storage-port "$storage_port" \
     --port 0 --management-port 0 --metrics-bind-address 0 --log-format text 2> "$log" &
-pids+=($!)
+operator=$!
+pids+=("$operator")
 
 $kubectl wait --for=condition=Ready jsnip/hello --timeout=60s
 $kubectl get jsnip
@@ -60,3 +74,15 @@ actual="sha256:$(sha256sum "$work/artifact.tar.gz" | cut -d' ' -f1)"
 [ "$actual" = "$digest" ] || { echo "digest mismatch: $actual != $digest"; exit 1; }
 echo "digest verified: $digest"
 tar -xzOf "$work/artifact.tar.gz" rendered.json
+
+echo "== stopping the operator (SIGTERM), then the API server"
+started=$(date +%s.%N)
+kill -TERM "$operator"
+wait "$operator" || { echo "the operator exited with status $?"; exit 1; }
+echo "the operator stopped after $(python3 -c "print(f'{$(date +%s.%N) - $started:.1f}')") s"
+unset 'pids[${#pids[@]}-1]'
+if grep -Ei 'error|404|failed' "$log"; then
+    echo "the operator's log has error lines (above)"
+    exit 1
+fi
+echo "the operator's log has no error line"

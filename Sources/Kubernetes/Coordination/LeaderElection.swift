@@ -5,6 +5,13 @@ import Logging
 /// leader renews `spec.renewTime` every `retryPeriod`; another candidate takes over
 /// once it has seen the lease unchanged for `leaseDurationSeconds`, measured on its
 /// own clock (so clock skew between replicas does not matter).
+///
+/// Fencing: every lease call has its own timeout (`requestTimeout`, no retries), and
+/// `fence` holds only until the last successful acquire or renew attempt plus
+/// `renewDeadline`, which is shorter than `leaseDuration`. When it lapses the
+/// leading work is cancelled at once, whether or not a renew call is still
+/// hanging, so a leader cut off from the API server stops before another replica
+/// can have taken over; leader-only writes check the fence right before writing.
 public struct LeaderElection: Sendable {
     /// The client (the operator's own identity; needs get/create/update on leases).
     public var client: KubeClient
@@ -20,17 +27,37 @@ public struct LeaderElection: Sendable {
     public var renewDeadline: Duration
     /// The interval between acquire and renew attempts.
     public var retryPeriod: Duration
+    /// The timeout of each lease call (a get, then an update or create), tried once:
+    /// an attempt takes at most twice this, well inside `renewDeadline`.
+    public var requestTimeout: Duration
+    /// How long `run` waits for `leading` to end after cancelling it before it
+    /// releases the lease anyway (the work is abandoned; the fence stops its writes).
+    public var stopTimeout: Duration
+    /// The deadline of releasing the lease on the way out (each call gets half).
+    public var releaseTimeout: Duration
+    /// Until when this replica may write as the leader; shared with the leader-only work.
+    public var fence: LeaderFence
 
-    /// Thrown by `run` when the lease could not be renewed within `renewDeadline`.
+    /// Thrown by `run` when the lease could not be renewed within `renewDeadline`,
+    /// and by `LeaderFence.check()` once the fence has lapsed.
     public struct LostLeadership: Error, Sendable, CustomStringConvertible {
         /// What failed.
         public var description: String
+
+        /// An error saying what failed.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
-    /// An election with client-go's default timings (15 s, 10 s, 2 s).
+    /// An election with client-go's default timings (15 s, 10 s, 2 s); lease calls
+    /// time out after a quarter of the renew deadline, and shutdown waits at most
+    /// 1.5 s for the leading work and 1.5 s for the release.
     public init(
         client: KubeClient, namespace: String, name: String, identity: String, leaseDuration: Duration = .seconds(15),
-        renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2)
+        renewDeadline: Duration = .seconds(10), retryPeriod: Duration = .seconds(2), requestTimeout: Duration? = nil,
+        stopTimeout: Duration = .milliseconds(1500), releaseTimeout: Duration = .milliseconds(1500),
+        fence: LeaderFence = LeaderFence()
     ) {
         self.client = client
         self.namespace = namespace
@@ -39,53 +66,95 @@ public struct LeaderElection: Sendable {
         self.leaseDuration = leaseDuration
         self.renewDeadline = renewDeadline
         self.retryPeriod = retryPeriod
+        self.requestTimeout = requestTimeout ?? renewDeadline / 4
+        self.stopTimeout = stopTimeout
+        self.releaseTimeout = releaseTimeout
+        self.fence = fence
     }
 
     /// Waits to become leader, then runs `leading` while renewing the lease.
     ///
     /// Returns when `leading` returns or the calling task is cancelled (before or
-    /// during leadership); throws `LostLeadership` if renewal fails for
-    /// `renewDeadline` (then `leading` is cancelled first), or what `leading` throws.
-    /// Whenever this replica held the lease, it is released on the way out
-    /// (`holderIdentity` cleared) so a successor need not wait for expiry.
+    /// during leadership); throws `LostLeadership` if `fence` lapses (no successful
+    /// renew within `renewDeadline`, or another holder seen), after cancelling
+    /// `leading`, or what `leading` throws. A cancelled `leading` gets
+    /// `stopTimeout` to end. Whenever this replica held the lease, the fence is
+    /// revoked and the lease released on the way out (`holderIdentity` cleared,
+    /// within `releaseTimeout`) so a successor need not wait for expiry.
     public func run(_ leading: @escaping @Sendable () async throws -> Void) async throws {
         var lock = LeaseLock(election: self)
-        while !(await lock.tryAcquireOrRenew()) {
+        while true {
+            let attempt = ContinuousClock.now
+            if await lock.tryAcquireOrRenew() {
+                fence.extend(until: attempt + renewDeadline)
+                break
+            }
             do { try await Task.sleep(for: retryPeriod) } catch { return }
         }
-        client.logger.info("acquired leadership", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
         let heldLock = lock
         let outcome: Result<Void, any Error>
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await leading() }
-                group.addTask {
-                    var renewing = heldLock
-                    var lastRenew = ContinuousClock.now
-                    while true {
-                        try await Task.sleep(for: retryPeriod)
-                        if await renewing.tryAcquireOrRenew() {
-                            lastRenew = .now
-                        } else if ContinuousClock.now - lastRenew >= renewDeadline {
-                            throw LostLeadership(description: "could not renew lease \(namespace)/\(name) within \(renewDeadline)")
-                        }
-                    }
-                }
-                defer { group.cancelAll() }
-                try await group.next()
-            }
+        if Task.isCancelled {
             outcome = .success(())
-        } catch {
-            outcome = .failure(error)
+        } else {
+            client.logger.info("acquired leadership", metadata: ["lease": "\(namespace)/\(name)", "identity": "\(identity)"])
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { [stopTimeout] in try await withStopDeadline(stopTimeout) { try await leading() } }
+                    group.addTask { try await keep(heldLock) }
+                    defer { group.cancelAll() }
+                    try await group.next()
+                }
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
         }
+        fence.revoke()
         // Release even when this task is cancelled: a new task does not inherit cancellation.
-        await Task { await heldLock.release() }.value
+        await runDetached(within: releaseTimeout) { await heldLock.release() }
         switch outcome {
         case .success: return
         case .failure(let error as LostLeadership): throw error
         case .failure(let error) where error is CancellationError: return
         case .failure(let error): throw error
         }
+    }
+
+    /// Renews the lease every `retryPeriod` and throws `LostLeadership` as soon as
+    /// the fence lapses or another holder is seen.
+    private func keep(_ held: LeaseLock) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var renewing = held
+                while true {
+                    try await Task.sleep(for: retryPeriod)
+                    let attempt = ContinuousClock.now
+                    if await renewing.tryAcquireOrRenew() {
+                        fence.extend(until: attempt + renewDeadline)
+                    } else if let holder = renewing.observed?.holder, !holder.isEmpty, holder != identity {
+                        throw LostLeadership(description: "lease \(namespace)/\(name) is held by \(holder) now")
+                    }
+                }
+            }
+            group.addTask {
+                while true {
+                    guard let until = fence.deadline, ContinuousClock.now < until else {
+                        throw LostLeadership(description: "could not renew lease \(namespace)/\(name) within \(renewDeadline)")
+                    }
+                    try await Task.sleep(until: until, clock: .continuous)
+                }
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// The client for lease calls: `requestTimeout`, one try (the loop retries).
+    var leaseClient: KubeClient {
+        var client = self.client
+        client.requestTimeout = requestTimeout
+        client.retryPolicy = .none
+        return client
     }
 }
 
@@ -103,7 +172,7 @@ struct LeaseLock: Sendable {
 
     /// One acquire-or-renew attempt; `true` if this candidate holds the lease afterwards.
     mutating func tryAcquireOrRenew() async -> Bool {
-        let client = election.client
+        let client = election.leaseClient
         let nowString = Timestamps.formatMicro(Date())
         var lease: KubeObject
         do {
@@ -155,7 +224,8 @@ struct LeaseLock: Sendable {
 
     /// Clears `holderIdentity` if this candidate still holds the lease.
     func release() async {
-        let client = election.client
+        var client = election.leaseClient
+        client.requestTimeout = min(election.requestTimeout, election.releaseTimeout / 2)
         guard var lease = try? await client.get(.leases, namespace: election.namespace, name: election.name),
             lease[path: "spec", "holderIdentity"]?.stringValue == election.identity
         else { return }

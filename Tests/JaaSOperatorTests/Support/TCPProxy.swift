@@ -1,13 +1,42 @@
 import Foundation
 import Synchronization
 
-/// A TCP proxy on 127.0.0.1 the test can cut: while cut, every connection is reset
-/// as soon as it is accepted and every open one is closed; `restore` forwards again.
+/// A TCP proxy on 127.0.0.1 the test controls. It forwards by default; `cut` resets
+/// every connection as soon as it is accepted and closes every open one (`restore`
+/// forwards again); `refuse` closes the listening socket, so connecting fails with
+/// "connection refused"; `blackhole` accepts connections and reads what is sent but
+/// never answers (open connections go silent too), like a server that hangs;
+/// `blackhole(requestsContaining:)` silences only each connection on which a
+/// request containing that text (e.g. a path) is sent, from that request on.
+/// The request lines it forwarded to the target are kept in `requests`.
 final class TCPProxy: Sendable {
+    /// One HTTP request line seen going to the target.
+    struct Request: Sendable, CustomStringConvertible {
+        let at: ContinuousClock.Instant
+        let method: String
+        let path: String
+        var isWrite: Bool { ["POST", "PUT", "PATCH", "DELETE"].contains(method) }
+        var description: String { "\(method) \(path)" }
+    }
+
+    private enum Mode {
+        case forward, cut, refused, blackhole
+        case blackholeMatching(String)
+    }
+
+    private struct State {
+        var mode = Mode.forward
+        /// Open sockets (clients and their upstream connections).
+        var connections: Set<Int32> = []
+        /// Clients (by socket) whose connections went silent.
+        var silenced: Set<Int32> = []
+    }
+
     let port: Int
     private let target: Int
     private let listener: Int32
-    private let state = Mutex<(cut: Bool, connections: Set<Int32>)>((false, []))
+    private let state = Mutex(State())
+    private let log = Mutex<[Request]>([])
 
     init(to target: Int) throws {
         self.target = target
@@ -28,24 +57,53 @@ final class TCPProxy: Sendable {
         Thread.detachNewThread { [self] in acceptLoop(fd) }
     }
 
+    /// The request lines forwarded so far.
+    var requests: [Request] { log.withLock { $0 } }
+
     /// Resets new connections and closes every open one.
     func cut() {
         let connections = state.withLock { state in
-            state.cut = true
+            state.mode = .cut
             return state.connections
         }
         for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
-    /// Forwards again.
+    /// Forwards again (after `cut`, `blackhole`; not after `refuse`).
     func restore() {
-        state.withLock { $0.cut = false }
+        state.withLock { $0.mode = .forward }
+    }
+
+    /// Stops listening (connecting is refused from now on) and closes every open connection.
+    func refuse() {
+        let connections = state.withLock { state in
+            state.mode = .refused
+            return state.connections
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    /// Accepts and reads but never answers; open connections go silent too.
+    func blackhole() {
+        state.withLock { $0.mode = .blackhole }
+    }
+
+    /// Silences each connection on which a request containing `text` is sent.
+    func blackhole(requestsContaining text: String) {
+        state.withLock { $0.mode = .blackholeMatching(text) }
     }
 
     private func acceptLoop(_ listener: Int32) {
         while true {
             let client = accept(listener, nil, nil)
             guard client >= 0 else { return }
+            let mode = state.withLock { $0.mode }
+            if case .blackhole = mode {
+                state.withLock { _ = $0.connections.insert(client) }
+                Thread.detachNewThread { [self] in swallow(client) }
+                continue
+            }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = Self.address(target)
             let connected = withUnsafePointer(to: &address) {
@@ -54,7 +112,10 @@ final class TCPProxy: Sendable {
                 }
             }
             let open = state.withLock { state -> Bool in
-                guard !state.cut else { return false }
+                switch state.mode {
+                case .cut, .refused: return false
+                default: break
+                }
                 state.connections.formUnion([client, upstream])
                 return true
             }
@@ -66,16 +127,40 @@ final class TCPProxy: Sendable {
                 close(upstream)
                 continue
             }
-            Thread.detachNewThread { [self] in pump(from: client, to: upstream) }
-            Thread.detachNewThread { [self] in pump(from: upstream, to: client) }
+            Thread.detachNewThread { [self] in pump(from: client, to: upstream, client: client) }
+            Thread.detachNewThread { [self] in pump(from: upstream, to: client, client: client) }
         }
     }
 
-    private func pump(from source: Int32, to destination: Int32) {
+    /// Reads and drops what a blackholed client sends until it closes.
+    private func swallow(_ client: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        while buffer.withUnsafeMutableBytes({ recv(client, $0.baseAddress, $0.count, 0) }) > 0 {}
+        state.withLock { _ = $0.connections.remove(client) }
+        close(client)
+    }
+
+    private func pump(from source: Int32, to destination: Int32, client: Int32) {
+        let towardsTarget = source == client
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
             guard n > 0 else { break }
+            let text = towardsTarget ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+            let forward = state.withLock { state -> Bool in
+                if state.silenced.contains(client) { return false }
+                switch state.mode {
+                case .blackhole:
+                    return false
+                case .blackholeMatching(let needle) where towardsTarget && text.contains(needle):
+                    state.silenced.insert(client)
+                    return false
+                default:
+                    return true
+                }
+            }
+            guard forward else { continue }
+            if towardsTarget { record(text) }
             var sent = 0
             while sent < n {
                 let m = buffer.withUnsafeBytes { send(destination, $0.baseAddress! + sent, n - sent, Int32(MSG_NOSIGNAL)) }
@@ -93,12 +178,25 @@ final class TCPProxy: Sendable {
                 state.connections.remove(destination)
                 return false
             }
+            state.silenced.remove(client)
             return true
         }
         if closeBoth {
             close(source)
             close(destination)
         }
+    }
+
+    /// Keeps the HTTP request lines in `text` (a chunk going to the target).
+    private func record(_ text: String) {
+        let now = ContinuousClock.now
+        let lines = text.split(separator: "\r\n", omittingEmptySubsequences: true).compactMap { line -> Request? in
+            let parts = line.split(separator: " ")
+            guard parts.count == 3, parts[2].hasPrefix("HTTP/1."),
+                  ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(String(parts[0])) else { return nil }
+            return Request(at: now, method: String(parts[0]), path: String(parts[1]))
+        }
+        if !lines.isEmpty { log.withLock { $0 += lines } }
     }
 
     private static func address(_ port: Int) -> sockaddr_in {
