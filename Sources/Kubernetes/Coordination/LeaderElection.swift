@@ -204,7 +204,8 @@ struct LeaseLock: Sendable {
             let duration = Duration.seconds(lease[path: "spec", "leaseDurationSeconds"]?.intValue ?? leaseSeconds)
             guard let seenAt = observed?.at, ContinuousClock.now - seenAt >= duration else { return false }
         }
-        let transitions = lease[path: "spec", "leaseTransitions"]?.intValue ?? 0
+        // (Whatever another writer left there: a count at Int64.max must not trap.)
+        let transitions = min(max(0, lease[path: "spec", "leaseTransitions"]?.intValue ?? 0), Int64(Int32.max) - 1)
         if holder != election.identity {
             lease[path: "spec", "acquireTime"] = .string(nowString)
             lease[path: "spec", "leaseTransitions"] = .int(holder.isEmpty && transitions == 0 ? 0 : transitions + 1)
