@@ -65,7 +65,8 @@ import Testing
         let started = ContinuousClock.now
         task.cancel()
         _ = await task.result
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // (The idle timeout is 30 s: ending well before it is the cancellation's doing.)
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test func waitingForADownloadSlotEndsOnCancellation() async throws {
@@ -81,7 +82,8 @@ import Testing
         let started = ContinuousClock.now
         waiter.cancel()
         _ = await waiter.result
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // (The slot's holder stalls for its 30 s idle timeout: the waiter left the line.)
+        #expect(ContinuousClock.now - started < .seconds(15))
         holder.cancel()
         _ = await holder.result
     }

@@ -216,7 +216,7 @@ final class ArtifactHost: Sendable {
         defer { Task { await env.stop() } }
         let (good, goodDigest) = try env.publish("/good.tar.gz", Self.tree)
         var cases: [(name: String, url: String, digest: String, expect: String)] = [
-            ("mismatch", good, "sha256:" + String(repeating: "0", count: 64), "digest mismatch"),
+            ("mismatch", good, "sha256:" + String(repeating: "0", count: 64), "does not match its digest"),
             ("malformed", good, "sha256:xyz", "malformed sha256 digest"),
             ("missing", env.host.url("/404.tar.gz"), goodDigest, "HTTP 404"),
             ("metadata", "http://169.254.169.254/latest/meta-data.tar.gz", goodDigest, "link-local"),
