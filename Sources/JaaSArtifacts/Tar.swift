@@ -18,6 +18,9 @@ public enum Tar {
         }
     }
 
+    /// The longest entry name read (PATH_MAX on Linux).
+    public static let maxPathBytes = 4096
+
     /// The archive of `files`: entries sorted by path, mode 0644, owner 0:0,
     /// mtime 0, no directory entries.
     public static func write(_ files: FileTree) -> [UInt8] {
@@ -93,6 +96,11 @@ public enum Tar {
             let rawName = paxPath ?? longName ?? headerName(h)
             paxPath = nil
             longName = nil
+            // Long names come from PAX records or GNU entries of any size; a path no
+            // file system would take is refused rather than carried as a key.
+            guard rawName.utf8.count <= Tar.maxPathBytes else {
+                throw ArtifactError("tar entry at byte \(offset) has a name of \(rawName.utf8.count) bytes, over \(Tar.maxPathBytes)")
+            }
             switch type {
             case UInt8(ascii: "5"):
                 _ = try cleanRelativePath(rawName.hasSuffix("/") ? rawName + "." : rawName + "/.")

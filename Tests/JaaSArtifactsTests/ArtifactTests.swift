@@ -174,6 +174,14 @@ import Testing
         expectFailure(try Self.paxThenFile("99999999999999999999999 path=b\n"), containing: "corrupt PAX record")
     }
 
+    @Test func namesBeyondPathMaxAreRejected() throws {
+        let name = String(repeating: "a/", count: 3000) + "x"
+        let record = " path=\(name)\n"
+        var length = record.utf8.count + 4
+        while "\(length)\(record)".utf8.count != length { length += 1 }
+        expectFailure(try Self.paxThenFile("\(length)\(record)"), containing: "over 4096")
+    }
+
     @Test func paxRecordsStillNameTheNextEntry() throws {
         let files = try Artifact.extract(try Self.paxThenFile("16 path=a/b.txt\n"))
         #expect(files == ["a/b.txt": Array("F".utf8)])
