@@ -16,9 +16,13 @@ public enum RunbookLinks {
         return "\(trimmed)/\(reason.lowercased())/"
     }
 
-    /// `message` with the runbook suffix for `reason`, if it gets one.
+    /// `message` with the runbook suffix for `reason`, if it gets one (after the
+    /// message's trailing whitespace, so a multi-line diagnostic ends with the link).
     public static func message(_ message: String, reason: String, base: String) -> String {
-        url(base: base, reason: reason).map { "\(message) (runbook: \($0))" } ?? message
+        guard let url = url(base: base, reason: reason) else { return message }
+        var text = Substring(message)
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return "\(text) (runbook: \(url))"
     }
 
     /// The runbook URL at the end of a Ready message, if it carries one.

@@ -74,6 +74,8 @@ import Testing
         let base = "https://example.org/runbooks/"
         #expect(RunbookLinks.message("boom", reason: "EvaluationFailed", base: base)
                 == "boom (runbook: https://example.org/runbooks/evaluationfailed/)")
+        #expect(RunbookLinks.message("line 1\n\n  line 2\n\n", reason: "EvaluationFailed", base: base)
+                == "line 1\n\n  line 2 (runbook: https://example.org/runbooks/evaluationfailed/)")
         #expect(RunbookLinks.message("fine", reason: "Synced", base: base) == "fine")
         #expect(RunbookLinks.message("off", reason: "Suspended", base: base) == "off")
         #expect(RunbookLinks.message("wait", reason: "Pending", base: base) == "wait")
