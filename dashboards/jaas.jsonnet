@@ -54,9 +54,10 @@ local layout(panels) =
 local availability(window) =
   'sum(rate(jaas_snippet_reconcile_total{status="True"}[%s])) / sum(rate(jaas_snippet_reconcile_total{reason!="Suspended"}[%s]))' % [window, window];
 local fastEnough(window) =
-  'sum(rate(controller_runtime_reconcile_time_seconds_bucket{%s,le="30"}[%s])) / sum(rate(controller_runtime_reconcile_time_seconds_count{%s}[%s]))' % [ctl, window, ctl, window];
-local quantile(q, metric, by='le', window='5m') =
-  'histogram_quantile(%s, sum by (%s) (rate(%s_bucket[%s])))' % [q, by, metric, window];
+  // `le` is "30" from Go exporters and "30.0" from ours (Prometheus 3 normalises both to "30.0").
+  'sum(rate(controller_runtime_reconcile_time_seconds_bucket{%s,le=~"30|30[.]0"}[%s])) / sum(rate(controller_runtime_reconcile_time_seconds_count{%s}[%s]))' % [ctl, window, ctl, window];
+local quantile(q, metric, selector='', by='le', window='5m') =
+  'histogram_quantile(%s, sum by (%s) (rate(%s_bucket{%s}[%s])))' % [q, by, metric, selector, window];
 
 local panels = [
   row('Service level'),
@@ -72,8 +73,8 @@ local panels = [
        thresholds=[{ color: 'green', value: null }, { color: 'orange', value: 0.75 }, { color: 'red', value: 0.9 }]),
   timeseries('Reconcile availability', 'Share of reconciles ending Ready=True, 5-minute windows.', [target(availability('5m'), 'availability')], 'percentunit', 12),
   timeseries('Reconcile latency', 'p50 and p99 of controller_runtime_reconcile_time_seconds for the snippet controller.',
-             [target(quantile('0.5', 'controller_runtime_reconcile_time_seconds{%s}' % ctl), 'p50'),
-              target(quantile('0.99', 'controller_runtime_reconcile_time_seconds{%s}' % ctl), 'p99')], 's', 12),
+             [target(quantile('0.5', 'controller_runtime_reconcile_time_seconds', ctl), 'p50'),
+              target(quantile('0.99', 'controller_runtime_reconcile_time_seconds', ctl), 'p99')], 's', 12),
 
   row('Failures'),
   timeseries('Failed reconciles by reason', 'Failed reconciles per second by Ready reason (Error: the reconcile itself failed; EvalUnavailable: no evaluation slot).',
@@ -87,8 +88,8 @@ local panels = [
               target('sum(rate(workqueue_adds_total{%s}[5m]))' % ctl, 'adds/s'),
               target('sum(rate(workqueue_retries_total{%s}[5m]))' % ctl, 'retries/s')]),
   timeseries('Queue wait and work time', 'p99 time a key waited in the queue and p99 time a worker spent on it.',
-             [target(quantile('0.99', 'workqueue_queue_duration_seconds{%s}' % ctl), 'wait p99'),
-              target(quantile('0.99', 'workqueue_work_duration_seconds{%s}' % ctl), 'work p99')], 's'),
+             [target(quantile('0.99', 'workqueue_queue_duration_seconds', ctl), 'wait p99'),
+              target(quantile('0.99', 'workqueue_work_duration_seconds', ctl), 'work p99')], 's'),
   timeseries('Workers', 'Workers reconciling now against --reconcile-workers; longest-running reconcile in progress.',
              [target('sum(controller_runtime_active_workers{%s})' % ctl, 'active'),
               target('sum(controller_runtime_max_concurrent_reconciles{%s})' % ctl, 'max'),
@@ -101,7 +102,7 @@ local panels = [
               target('sum(rate(jaas_eval_unavailable_total[5m]))', 'refused/s'),
               target('sum(jaas_eval_outstanding_timed_out)', 'timed out, still running')]),
   timeseries('Artifact size p99 by snippet', 'p99 size of the artifacts each snippet published in the last hour (JaaSSnippetArtifactGrowing fires above 16 MiB).',
-             [target(quantile('0.99', 'jaas_snippet_rendered_bytes', 'namespace, name, le', '1h'), '{{namespace}}/{{name}}')], 'bytes'),
+             [target(quantile('0.99', 'jaas_snippet_rendered_bytes', by='namespace, name, le', window='1h'), '{{namespace}}/{{name}}')], 'bytes'),
   timeseries('Publishes per minute', 'Artifacts published per minute.', [target('60 * sum(rate(jaas_snippet_rendered_bytes_count[5m]))', 'published/min')]),
 
   row('Operator'),
