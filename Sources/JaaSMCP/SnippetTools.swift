@@ -178,6 +178,7 @@ public struct SnippetTools: Sendable {
         ]
         detail["reason"] = ready.reason.map(Value.string)
         detail["message"] = ready.message.map(Value.string)
+        detail["runbookURL"] = ready.message.flatMap(RunbookLinks.url(inMessage:)).map(Value.string)
         for field in ["revision", "artifactURL", "lastSyncTime", "lastHandledReconcileAt"] {
             detail[field] = snippet[path: "status", field]?.stringValue.map(Value.string)
         }

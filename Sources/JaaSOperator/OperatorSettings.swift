@@ -32,6 +32,8 @@ public struct OperatorSettings: Sendable {
     public var libraryPathAliases: [String: FileTree] = [:]
     /// The evaluation gate shared with the renderer (`--max-concurrent-evals`); nil = no cap.
     public var gate: EvaluationGate?
+    /// `--runbook-base-url`: failing Ready messages link `<base>/<reason>/` (empty: no links).
+    public var runbookBaseURL = RunbookLinks.defaultBase
     /// Where the operator's metrics are recorded.
     public var metrics = OperatorMetrics()
     /// With leader election: holds while this replica's Lease is renewed in time;

@@ -111,7 +111,10 @@ public final class SnippetController: Sendable {
     /// library caches are filled (what `/ready` waits for).
     public func run(onSynced: @escaping @Sendable () -> Void = {}) async {
         addHandlers()
-        reconciler.settings.metrics.observeQueueDepth { [queue] in queue.count }
+        let metrics = reconciler.settings.metrics
+        metrics.observeQueueDepth { [queue] in queue.count }
+        metrics.controller.setWorkers(max(1, options.workers))
+        queue.observeAdds { metrics.controller.added("\($0)") }
         await withTaskGroup(of: Void.self) { group in
             for informer in informers { group.addTask { await informer.run() } }
             for informer in libraryInformers { group.addTask { await informer.run() } }
@@ -201,15 +204,28 @@ public final class SnippetController: Sendable {
     }
 
     private func work() async {
+        let metrics = reconciler.settings.metrics.controller
         while let key = await queue.get() {
-            defer { queue.done(key) }
+            metrics.started("\(key)")
+            defer {
+                metrics.finished("\(key)")
+                queue.done(key)
+            }
             if let wait = takeToken(key) {
                 logger.info("re-render rate limit reached", metadata: ["snippet": "\(key)"])
-                reconciler.settings.metrics.countRateLimited()
+                reconciler.settings.metrics.countRateLimited(namespace: key.namespace ?? "default", name: key.name)
                 queue.addAfter(key, delay: .seconds(wait))
                 continue
             }
-            switch await reconcileWithDeadline(key) {
+            let started = ContinuousClock.now
+            let outcome = await reconcileWithDeadline(key)
+            switch outcome {
+            case .success(.done): metrics.reconciled(result: "success", elapsed: .now - started)
+            case .success(.requeue): metrics.reconciled(result: "requeue_after", elapsed: .now - started)
+            case .failure(is CancellationError): break
+            case .failure: metrics.reconciled(result: "error", elapsed: .now - started)
+            }
+            switch outcome {
             case .success(.done):
                 queue.forget(key)
             case .success(.requeue(let after)):
@@ -218,6 +234,7 @@ public final class SnippetController: Sendable {
             case .failure(let error as ReconcileDeadlineExceeded):
                 logger.warning("reconcile cancelled at its deadline; retrying with backoff",
                                metadata: ["snippet": "\(key)", "deadline": "\(error.deadline)"])
+                metrics.retried()
                 queue.addRateLimited(key)
             case .failure where Task.isCancelled:
                 return
@@ -227,6 +244,7 @@ public final class SnippetController: Sendable {
             case .failure(let error):
                 logger.warning("reconcile failed; retrying with backoff",
                                metadata: ["snippet": "\(key)", "error": "\(error)"])
+                metrics.retried()
                 queue.addRateLimited(key)
             }
         }

@@ -21,7 +21,7 @@ extension SnippetReconciler {
         }
         if let problem {
             if left > 0 { return .requeue(after: min(jittered(settings.failureRetryInterval), left + 0.5)) }
-            settings.metrics.countForceDrop()
+            settings.metrics.countForceDrop(namespace: namespace, name: snippet.name, reason: "WithdrawTimeout")
             await events.record(snippet, type: "Warning", reason: "WithdrawForced",
                                 message: "the ExternalArtifact could not be withdrawn within --max-withdraw-wait; "
                                     + "dropping the finalizer: \(problem)")

@@ -30,7 +30,8 @@ extension SnippetReconciler {
                 }
                 status["history"] = .array(Array(history.prefix(max(1, min(50, keep)))))
             case .failure(let f):
-                (ready, reason, message) = ("False", f.reason.rawValue, f.message)
+                (ready, reason, message) = ("False", f.reason.rawValue,
+                                            RunbookLinks.message(f.message, reason: f.reason.rawValue, base: settings.runbookBaseURL))
             case .suspended:
                 (ready, reason, message) = ("False", ReadyReason.suspended.rawValue, "reconciliation is suspended")
             }

@@ -34,7 +34,7 @@ public struct SnippetReconciler: Sendable {
         self.admin = admin
         self.settings = settings
         let metrics = settings.metrics
-        self.tokens = TokenCache(client: admin, onMintFailure: { metrics.countTokenMintFailure() })
+        self.tokens = TokenCache(client: admin, onMintFailure: { metrics.countTokenMintFailure(namespace: $0, serviceAccount: $1) })
         self.events = EventRecorder(client: admin)
     }
 
@@ -104,7 +104,7 @@ public struct SnippetReconciler: Sendable {
         }
         do {
             let published = try await render(snippet, spec)
-            settings.metrics.recordRendered(bytes: published.artifact.tarball.count)
+            settings.metrics.recordRendered(namespace: namespace, name: name, bytes: published.artifact.tarball.count)
             if snippet[path: "status", "revision"]?.stringValue != published.artifact.revision {
                 await events.record(snippet, type: "Normal", reason: ReadyReason.synced.rawValue,
                                     message: "published revision \(published.artifact.revision)")

@@ -12,11 +12,12 @@ public actor TokenCache {
 
     private let client: KubeClient
     private let lifetime: Int
-    private let onMintFailure: @Sendable () -> Void
+    private let onMintFailure: @Sendable (_ namespace: String, _ serviceAccount: String) -> Void
     private var entries: [String: Entry] = [:]
 
-    /// A cache minting through `client`; `onMintFailure` is called for each failed TokenRequest.
-    public init(client: KubeClient, lifetimeSeconds: Int = 3600, onMintFailure: @escaping @Sendable () -> Void = {}) {
+    /// A cache minting through `client`; `onMintFailure` is called with the namespace and
+    /// ServiceAccount of each failed TokenRequest.
+    public init(client: KubeClient, lifetimeSeconds: Int = 3600, onMintFailure: @escaping @Sendable (_ namespace: String, _ serviceAccount: String) -> Void = { _, _ in }) {
         self.client = client
         self.lifetime = lifetimeSeconds
         self.onMintFailure = onMintFailure
@@ -31,7 +32,7 @@ public actor TokenCache {
             token = try await client.requestToken(namespace: namespace, serviceAccount: serviceAccount,
                                                   expirationSeconds: lifetime)
         } catch {
-            onMintFailure()
+            onMintFailure(namespace, serviceAccount)
             throw error
         }
         let remaining = token.expiration.timeIntervalSince(now)

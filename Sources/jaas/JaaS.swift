@@ -132,6 +132,9 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Age after which a .tmp file in the storage directory is stale (Go duration).")
     var storageSweepMaxTmpAge = "30m"
 
+    @Option(help: "Base URL of the runbooks linked from failing Ready messages (<base>/<reason>/; empty = no links).")
+    var runbookBaseURL = RunbookLinks.defaultBase
+
     @Option(help: "Reject sources and libraries in other namespaces (bare, or =true/false).")
     var noCrossNamespaceRefs = "true"
 
@@ -253,7 +256,8 @@ struct JaaS: AsyncParsableCommand {
             sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
             noCrossNamespaceRefs: try Self.check(FlagValues.boolean(noCrossNamespaceRefs),
                                                  "--no-cross-namespace-refs", noCrossNamespaceRefs, "must be true or false"),
-            libraryPaths: libraryPaths, failureRetryInterval: retry, allowLoopbackSources: recovery.allowLoopbackSources)
+            libraryPaths: libraryPaths, failureRetryInterval: retry, allowLoopbackSources: recovery.allowLoopbackSources,
+            runbookBaseURL: runbookBaseURL)
     }
 
     private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]

@@ -34,6 +34,8 @@ struct OperatorConfiguration {
     var libraryPaths: [String]
     var failureRetryInterval: Duration
     var allowLoopbackSources: Bool
+    /// `--runbook-base-url`.
+    var runbookBaseURL = RunbookLinks.defaultBase
     /// nil without `--enable-webhook`.
     var webhook: WebhookSettings? = nil
 }
@@ -128,6 +130,7 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     settings.reconcileTimeout = config.budgets.reconcileTimeout
     settings.gate = gate
     settings.metrics = metrics
+    settings.runbookBaseURL = config.runbookBaseURL
     // Leader-only writes check the fence, which lapses at the election's renew deadline.
     let fence = LeaderFence()
     if config.election != nil { settings.leaderFence = fence }
@@ -135,7 +138,7 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     let options = config.controller
     if config.election != nil { onSynced() }
     // A controller does not restart, so each term of leadership gets a fresh one.
-    let lead = Leadership(client: client, election: config.election, fence: fence, setGauge: metrics.makeLeaderGauge(),
+    let lead = Leadership(client: client, election: config.election, fence: fence, setGauge: metrics.makeLeaderGauge(lease: config.election?.name ?? "jaas-operator"),
                           logger: logger) {
         await SnippetController(reconciler: reconciler, options: options, logger: logger).run(onSynced: onSynced)
     }

@@ -17,8 +17,9 @@ import Testing
 
     func renders(_ c: Cluster) -> Int {
         let text = String(decoding: c.reconciler.settings.metrics.exposition(), as: UTF8.self)
-        let line = text.split(separator: "\n").first { $0.hasPrefix("jaas_snippet_rendered_bytes_count ") }
-        return line.flatMap { Int($0.split(separator: " ").last ?? "") } ?? 0
+        // Summed over the per-snippet series.
+        return text.split(separator: "\n").filter { $0.hasPrefix("jaas_snippet_rendered_bytes_count{") }
+            .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
     }
 
     func waitFor(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {

@@ -91,6 +91,21 @@ import Testing
         #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(30)).status.code == 413)
         post.body = .bytes(ByteBuffer(string: "[[[[not json"))
         #expect(try await HTTPClient.shared.execute(post, timeout: .seconds(10)).status.code == 400)
+        // A failing snippet's Ready message links its runbook; get_snippet returns it as runbookURL.
+        try await cluster.apply("broken", spec: ReconcilerIntegrationTests.spec("{ v: }"))
+        try await eventually(seconds: 30) {
+            try await cluster.snippet("broken")[path: "status", "conditions"]?.arrayValue?.first?["reason"] == "EvaluationFailed"
+        }
+        let failing = try await MCPClient.run(["--url", url], plan: [
+            MCPClient.call("get_snippet", ["namespace": "team-a", "name": "broken"]),
+            MCPClient.call("get_snippet", ["namespace": "team-a", "name": "web"]),
+        ])
+        try #require(failing.results.count == 2)
+        #expect(failing.results[0].structured?["runbookURL"] == "https://jaas.projects.metio.wtf/runbooks/evaluationfailed/",
+                "\(failing.results[0].text)")
+        #expect(failing.results[0].structured?["message"]?.stringValue?.hasSuffix(
+            " (runbook: https://jaas.projects.metio.wtf/runbooks/evaluationfailed/)") == true)
+        #expect(failing.results[1].structured?["runbookURL"] == nil, "a Synced snippet has no runbook link")
         reader.terminate()
         _ = try await reader.waitForExit(seconds: 30)
 

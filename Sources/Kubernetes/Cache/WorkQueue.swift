@@ -124,6 +124,8 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// Called with each key newly queued (not one already waiting): see `observeAdds(_:)`.
+    private let onAdd = NIOLockedValueBox<(@Sendable (Key) -> Void)?>(nil)
     /// The first `addRateLimited` delay; doubles per consecutive failure of the key.
     public let baseDelay: Duration
     /// The cap on the `addRateLimited` delay.
@@ -139,14 +141,23 @@ public final class WorkQueue<Key: Hashable & Sendable>: Sendable {
 
     /// Queues `key` unless it is already queued (or in a shut-down queue).
     public func add(_ key: Key) {
+        var added = false
         let handed = state.withLockedValue { state -> [(CheckedContinuation<Key?, Never>, Key)] in
             guard !state.shuttingDown, !state.dirty.contains(key) else { return [] }
             state.dirty.insert(key)
+            added = true
             guard !state.processing.contains(key) else { return [] }
             state.enqueue(key)
             return state.matchWaiters()
         }
+        if added, let onAdd = onAdd.withLockedValue({ $0 }) { onAdd(key) }
         for (continuation, key) in handed { continuation.resume(returning: key) }
+    }
+
+    /// Calls `observer` with each key `add` queues (a key already waiting is not
+    /// queued twice): what a queue's `adds_total` metric counts.
+    public func observeAdds(_ observer: @escaping @Sendable (Key) -> Void) {
+        onAdd.withLockedValue { $0 = observer }
     }
 
     /// The next key to process, waiting for one; `nil` once the queue is shut down or

@@ -137,6 +137,8 @@ extension KubeClient {
                 outcome = .failure(error)
             }
             retry += 1
+            RequestCounts.shared.record(code: (try? outcome.get()).map { String($0.status.code) } ?? "<error>",
+                                        method: request.method.rawValue, server: config.server)
             switch outcome {
             case .success(let response) where (200..<300).contains(Int(response.status.code)):
                 return response

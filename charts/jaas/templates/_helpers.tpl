@@ -58,3 +58,17 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* An alert's labels and annotations: severity, the chart's extraAlertLabels, a
+summary, a description and the runbook link under runbookAnnotationKey. */}}
+{{- define "jaas.alertMeta" -}}
+labels:
+  severity: {{ .severity }}
+  {{- with .rule.extraAlertLabels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+annotations:
+  summary: {{ .summary | quote }}
+  description: {{ .description | quote }}
+  {{ .rule.runbookAnnotationKey }}: {{ printf "%s/%s/" .base .page | quote }}
+{{- end -}}
