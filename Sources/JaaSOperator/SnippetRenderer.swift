@@ -1,4 +1,5 @@
 import JaaSArtifacts
+import NIOPosix
 import JaaSCore
 import Jsonnet
 
@@ -40,7 +41,7 @@ public struct SnippetRenderer: Sendable {
             throw ReconcileFailure(.invalidSpec, "entryFile \"\(spec.entry)\": \(error)")
         }
         if spec.output == .source {
-            return try pack(tree, revision: nil)
+            return try await packOffThePool(tree, revision: nil)
         }
         guard let source = tree[entry] else {
             throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is not in the snippet's files")
@@ -61,7 +62,7 @@ public struct SnippetRenderer: Sendable {
                 memoryLimit: memoryLimit))
         }
         let rendered = Array(output.utf8)
-        return try pack(["rendered.json": rendered], revision: ArtifactDigest(of: rendered).description)
+        return try await packOffThePool(["rendered.json": rendered], revision: nil, hashingContent: true)
     }
 
     private func evaluateInProcess(_ source: [UInt8], entry: String,
@@ -99,6 +100,24 @@ public struct SnippetRenderer: Sendable {
 
     private var timedOut: ReconcileFailure {
         ReconcileFailure(.evaluationTimeout, "evaluation exceeded \(evaluationTimeout.map { "\($0)" } ?? "its timeout")")
+    }
+
+    /// ``pack(_:revision:)`` on NIO's blocking pool: hashing, tar and gzip of up to
+    /// `--max-rendered-bytes` take CPU seconds that must not hold the cooperative
+    /// pool (which renews the Lease and serves the other tenants). With
+    /// `hashingContent`, the revision is the digest of the one file's content.
+    private func packOffThePool(_ files: FileTree, revision: String?,
+                                hashingContent: Bool = false) async throws(ReconcileFailure) -> Artifact {
+        let result: Result<Artifact, ReconcileFailure>
+        do {
+            result = try await NIOThreadPool.singleton.runIfActive { [self] () -> Result<Artifact, ReconcileFailure> in
+                let revision = hashingContent ? files.values.first.map { ArtifactDigest(of: $0).description } : revision
+                do throws(ReconcileFailure) { return .success(try pack(files, revision: revision)) } catch { return .failure(error) }
+            }
+        } catch {
+            throw ReconcileFailure(.evaluationFailed, "cannot pack the artifact: the operator is shutting down")
+        }
+        return try result.get()
     }
 
     private func pack(_ files: FileTree, revision: String?) throws(ReconcileFailure) -> Artifact {

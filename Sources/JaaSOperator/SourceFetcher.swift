@@ -93,14 +93,25 @@ public struct SourceFetcher: Sendable {
         } catch {
             throw ReconcileFailure(.sourceFetchFailed, "downloading \(url): \(Self.describe(error))")
         }
-        guard bytes.withUnsafeReadableBytes({ expected.matches($0) }) else {
-            throw ReconcileFailure(.sourceFetchFailed,
-                                   "artifact \(url) does not match its digest \(expected) (the source's status.artifact.digest)")
+        // Hashing and extracting take seconds of CPU for a large or hostile archive:
+        // they run on NIO's blocking pool, never on the cooperative pool, whose two
+        // threads also renew the Lease and serve every other tenant.
+        let extracted: Result<FileTree, any Error>
+        do {
+            extracted = try await NIOThreadPool.singleton.runIfActive { [bytes, tarLimits] () -> Result<FileTree, any Error> in
+                guard bytes.withUnsafeReadableBytes({ expected.matches($0) }) else { return .failure(DigestMismatch()) }
+                // The download is dropped as it is inflated: at most the inflated
+                // archive and the tree it holds are in memory together.
+                do { return .success(try Artifact.extract(buffer: bytes, limits: tarLimits)) } catch { return .failure(error) }
+            }
+        } catch {
+            throw ReconcileFailure(.sourceFetchFailed, "artifact \(url): the operator is shutting down")
         }
         do {
-            // The download is dropped as it is inflated: at most the inflated archive
-            // and the tree it holds are in memory together.
-            return try Artifact.extract(buffer: consume bytes, limits: tarLimits)
+            return try extracted.get()
+        } catch is DigestMismatch {
+            throw ReconcileFailure(.sourceFetchFailed,
+                                   "artifact \(url) does not match its digest \(expected) (the source's status.artifact.digest)")
         } catch let e as ArchiveTooLarge {
             if budgetBinds, let budget {
                 throw ReconcileFailure(.artifactTooLarge, "artifact \(url): \(budget.overMessage(e.limit))")
@@ -311,6 +322,9 @@ actor DownloadSlots {
         if waiters.isEmpty { free += 1 } else { waiters.removeFirst().continuation.resume(returning: true) }
     }
 }
+
+/// The downloaded bytes do not have the digest the source declared.
+private struct DigestMismatch: Error {}
 
 /// What one evaluation may still take in: the source tree plus every library
 /// tree (`--max-evaluation-input-bytes`), links counted as copies.
