@@ -12,7 +12,7 @@ public struct JsonnetEvaluator: Sendable {
         /// on the user's own machine.
         case fileSystem(libraryPaths: [String])
         /// Only in-memory library trees by alias, as operator snippets import them
-        /// (SPEC §6). Nothing else on disk is reachable, so a network client cannot
+        /// (docs/operator/sources.md, "Libraries"). Nothing else on disk is reachable, so a network client cannot
         /// read the operator's files or credentials.
         case libraries([String: [String: [UInt8]]])
     }

@@ -1,7 +1,7 @@
 import Prometheus
 import Synchronization
 
-/// The operator's Prometheus metrics (SPEC §10), served with the renderer's at
+/// The operator's Prometheus metrics (docs/operator/metrics.md), served with the renderer's at
 /// `--metrics-bind-address`. The `jaas_eval_*` series come from the shared
 /// EvaluationGate and are exported by the renderer's metrics.
 public final class OperatorMetrics: Sendable {

@@ -3,7 +3,7 @@ import Foundation
 import JaaSArtifacts
 import JaaSOperator
 
-/// The flags of a replicated operator (SPEC §8): leader election and S3 storage.
+/// The flags of a replicated operator (docs/operator/ha.md): leader election and S3 storage.
 struct HAOptions: ParsableArguments {
     @Option(help: "Only the replica holding a Lease reconciles and writes (true or false; the bare flag means true).")
     var leaderElection = "true"

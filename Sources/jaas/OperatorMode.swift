@@ -7,7 +7,7 @@ import Kubernetes
 import Logging
 import ServiceLifecycle
 
-/// The operator's flags once checked (SPEC §3–§8).
+/// The operator's flags once checked (docs/flags.md, "Operator mode").
 struct OperatorConfiguration {
     var kubeconfig: String?
     var storage: any ArtifactStorage
@@ -39,7 +39,7 @@ struct OperatorConfiguration {
 }
 
 /// Every top-level directory of each `--library-path`, read into memory as an
-/// alias (SPEC §6); a later path wins for the same alias.
+/// alias (docs/operator/sources.md, "Libraries"); a later path wins for the same alias.
 func loadLibraryAliases(_ paths: [String]) throws -> [String: FileTree] {
     var aliases: [String: FileTree] = [:]
     let fm = FileManager.default

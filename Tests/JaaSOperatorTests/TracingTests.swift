@@ -4,7 +4,7 @@ import KubeTestServer
 import Kubernetes
 import Testing
 
-/// OTLP tracing end to end (SPEC §10, docs/tracing.md): the built `jaas` exports to a
+/// OTLP tracing end to end (docs/tracing.md): the built `jaas` exports to a
 /// real OTLP/gRPC receiver, and the spans' parent/child links are checked.
 @Suite(.serialized) struct TracingTests {
     typealias Cluster = ReconcilerIntegrationTests.Cluster

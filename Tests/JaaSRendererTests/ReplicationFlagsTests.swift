@@ -3,7 +3,7 @@ import Testing
 extension EndToEnd.BinaryTests {
     static let operatorBase = ["--enable-flux-integration", "--storage-base-url", "http://127.0.0.1:8082"]
 
-    /// Bad replication flags (SPEC §8) exit 2 with one line naming the flag.
+    /// Bad replication flags (docs/operator/ha.md) exit 2 with one line naming the flag.
     @Test(arguments: [
         (["--storage-backend", "s3"], "--s3-endpoint"),
         (["--storage-backend", "gcs"], "--storage-backend"),

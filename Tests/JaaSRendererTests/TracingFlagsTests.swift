@@ -1,7 +1,7 @@
 import Testing
 
 extension EndToEnd.BinaryTests {
-    /// Bad tracing flags (SPEC §10, docs/tracing.md) exit 2 with one line naming the flag.
+    /// Bad tracing flags (docs/tracing.md) exit 2 with one line naming the flag.
     @Test(arguments: [
         (["--tracing-sample-ratio", "1.5"], "--tracing-sample-ratio"),
         (["--tracing-sample-ratio=-0.1"], "--tracing-sample-ratio"),

@@ -12,7 +12,7 @@ extension EndToEnd.BinaryTests {
         #expect(stderr == "jaas: --enable-webhook: requires operator mode (--enable-flux-integration); the renderer alone has no webhook\n")
     }
 
-    /// Bad webhook flags (SPEC §9) exit 2 with one line naming the flag.
+    /// Bad webhook flags (docs/operator/webhook.md) exit 2 with one line naming the flag.
     @Test(arguments: [
         (["--enable-webhook", "--webhook-cert-mode", "acme"], "--webhook-cert-mode acme"),
         (["--enable-webhook", "--webhook-port", "70000"], "--webhook-port 70000"),
