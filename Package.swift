@@ -47,6 +47,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(name: "jsonnet", dependencies: ["Jsonnet"]),
+        // Go's value syntaxes (durations) as flags, custom resources and CEL write them.
+        .target(name: "GoFormats"),
         .executableTarget(name: "jsonnet-bench", dependencies: ["Jsonnet"]),
         .target(
             name: "JaaSArtifacts",
@@ -88,6 +90,7 @@ let package = Package(
         .executableTarget(
             name: "jaas",
             dependencies: [
+                "GoFormats",
                 "JaaSArtifacts",
                 "JaaSCore",
                 "JaaSMCP",
@@ -104,7 +107,7 @@ let package = Package(
         .target(
             name: "JaaSOperator",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "GoFormats", "Kubernetes",
                 // The webhook reuses the renderer's connection read/write deadlines.
                 "JaaSRenderer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -137,6 +140,7 @@ let package = Package(
         .target(
             name: "KubeTestServer",
             dependencies: [
+                "GoFormats",
                 // Validating admission webhooks are called over TLS.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -154,6 +158,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
+        .testTarget(name: "GoFormatsTests", dependencies: ["GoFormats"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
         .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore"]),
         .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "jaas"]),

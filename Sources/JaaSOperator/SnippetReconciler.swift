@@ -1,4 +1,5 @@
 import Foundation
+import GoFormats
 import JaaSArtifacts
 import JaaSCore
 import Jsonnet
@@ -166,39 +167,14 @@ func jittered(_ seconds: TimeInterval) -> TimeInterval {
     seconds * Double.random(in: 0.9...1.1)
 }
 
-/// `30s`, `5m`, `1h30m`, `1.5h`, `24h` in seconds: Go's duration syntax (units `ns`,
-/// `us`/`µs`, `ms`, `s`, `m`, `h`; a bare `0`). Nil when malformed, negative, longer
-/// than 64 characters or over 100 years, so no spelling (`1e400s`, `NaNs`, a hundred
-/// thousand digits) yields a value that traps in a later conversion.
-///
-/// The operator's own parser: the flag parser (`FlagValues.duration` in `jaas`) and the
-/// renderer's query parser are separate and parse only operator-chosen values.
+/// `30s`, `5m`, `1h30m`, `1.5h`, `24h` in seconds: a ``GoDuration`` without a sign,
+/// at most 64 characters, finite, not negative and at most 100 years; nil otherwise,
+/// so no spelling (`1e400s`, `NaNs`, a hundred thousand digits) yields a value that
+/// traps in a later conversion.
 func parseDuration(_ text: String) -> TimeInterval? {
-    let units: [(name: String, seconds: Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("μs", 1e-6), ("ms", 1e-3),
-                                                    ("s", 1), ("m", 60), ("h", 3600)]
-    guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
-    if text == "0" { return 0 }
-    var rest = Substring(text)
-    var total = 0.0
-    while !rest.isEmpty {
-        let whole = rest.prefix { $0.isASCII && $0.isNumber }
-        rest = rest.dropFirst(whole.count)
-        var fraction: Substring = ""
-        if rest.first == "." {
-            rest = rest.dropFirst()
-            fraction = rest.prefix { $0.isASCII && $0.isNumber }
-            rest = rest.dropFirst(fraction.count)
-        }
-        guard !whole.isEmpty || !fraction.isEmpty, let value = Double("\(whole.isEmpty ? "0" : whole).\(fraction)0") else {
-            return nil
-        }
-        let unitText = rest.prefix { !($0.isASCII && $0.isNumber) && $0 != "." }
-        guard let unit = units.first(where: { $0.name == unitText }) else { return nil }
-        rest = rest.dropFirst(unitText.count)
-        total += value * unit.seconds
-    }
-    guard total.isFinite, total >= 0, total <= 100 * 365 * 86_400 else { return nil }
-    return total
+    guard text.utf8.count <= 64, let seconds = GoDuration.seconds(text),
+          seconds.isFinite, seconds >= 0, seconds <= 100 * 365 * 86_400 else { return nil }
+    return seconds
 }
 
 /// What `spec.interval` may be (the CRD's rule, applied again here since a cluster may
