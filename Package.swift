@@ -160,12 +160,16 @@ let package = Package(
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
         .testTarget(name: "GoFormatsTests", dependencies: ["GoFormats"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
-        .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore"]),
-        .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "jaas"]),
+        .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore", "TestSupport"]),
+        // What the test targets share: the built-products locator, temporary directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "TestSupport", "jaas"]),
+        // The `jaas` executable's flags, against the built binary and in process.
+        .testTarget(name: "JaaSExecutableTests", dependencies: ["jaas", "TestSupport"]),
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [
-                "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", "jaas",
+                "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", "TestSupport", "jaas",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -190,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "KubeTestServerTests",
             dependencies: [
-                "KubeTestServer",
+                "KubeTestServer", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
