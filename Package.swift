@@ -104,10 +104,13 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The custom resources' API: the JsonnetSnippet model, resource names, events.
+        // What the operator, its webhook and the MCP snippet tools share.
+        .target(name: "JaaSOperatorAPI", dependencies: ["Kubernetes"]),
         .target(
             name: "JaaSOperator",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "GoFormats", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "GoFormats", "Kubernetes",
                 // The webhook reuses the renderer's connection read/write deadlines.
                 "JaaSRenderer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -128,7 +131,7 @@ let package = Package(
         .target(
             name: "JaaSMCP",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperator", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
