@@ -95,6 +95,7 @@ let package = Package(
             name: "jaas",
             dependencies: [
                 "GoFormats",
+                "JaaSAdmission",
                 "JaaSArtifacts",
                 "JaaSCore",
                 "JaaSMCP",
@@ -110,25 +111,38 @@ let package = Package(
         ),
         // The custom resources' API: the JsonnetSnippet model, resource names, events.
         // What the operator, its webhook and the MCP snippet tools share.
-        .target(name: "JaaSOperatorAPI", dependencies: ["Kubernetes"]),
+        .target(name: "JaaSOperatorAPI", dependencies: ["GoFormats", "Kubernetes"]),
+        // The validating admission webhook: the rules, AdmissionReviews, the HTTPS server
+        // and its certificates (self-signed CA or mounted).
         .target(
-            name: "JaaSOperator",
+            name: "JaaSAdmission",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "GoFormats", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
                 // The webhook reuses the renderer's connection read/write deadlines.
                 "JaaSRenderer",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                // The admission webhook (Webhook/).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .target(
+            name: "JaaSOperator",
+            dependencies: [
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // The MCP server (issue 14): render tools for `jaas mcp`, snippet tools for `--enable-mcp`.
@@ -176,7 +190,8 @@ let package = Package(
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [
-                "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", "TestSupport", "jaas",
+                "JaaSAdmission", "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer",
+                "TestSupport", "jaas",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,4 @@
 import Foundation
-import GoFormats
 import JaaSArtifacts
 import JaaSCore
 import Jsonnet
@@ -166,20 +165,6 @@ struct EvaluationUnavailable: Error {
 func jittered(_ seconds: TimeInterval) -> TimeInterval {
     seconds * Double.random(in: 0.9...1.1)
 }
-
-/// `30s`, `5m`, `1h30m`, `1.5h`, `24h` in seconds: a ``GoDuration`` without a sign,
-/// at most 64 characters, finite, not negative and at most 100 years; nil otherwise,
-/// so no spelling (`1e400s`, `NaNs`, a hundred thousand digits) yields a value that
-/// traps in a later conversion.
-func parseDuration(_ text: String) -> TimeInterval? {
-    guard text.utf8.count <= 64, let seconds = GoDuration.seconds(text),
-          seconds.isFinite, seconds >= 0, seconds <= 100 * 365 * 86_400 else { return nil }
-    return seconds
-}
-
-/// What `spec.interval` may be (the CRD's rule, applied again here since a cluster may
-/// lack the CRD's validation): out-of-range values are clamped into it.
-let intervalRange: ClosedRange<TimeInterval> = 30...86_400
 
 /// `spec.interval` in seconds within ``intervalRange``; nil when absent; a failure when it is no Go duration.
 func requeueInterval(_ text: String?) throws(ReconcileFailure) -> TimeInterval? {

@@ -1,4 +1,5 @@
 import Foundation
+import JaaSAdmission
 import JaaSArtifacts
 import JaaSCore
 import JaaSOperator

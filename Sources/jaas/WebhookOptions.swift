@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JaaSAdmission
 import JaaSOperator
 import Kubernetes
 import Logging

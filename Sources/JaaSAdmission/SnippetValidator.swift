@@ -1,5 +1,6 @@
 import JaaSArtifacts
 import JaaSCore
+import JaaSOperatorAPI
 import Jsonnet
 import Kubernetes
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import JaaSOperatorAPI
 import JaaSRenderer
 import Kubernetes
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import JaaSOperatorAPI
 import Kubernetes
 import Logging
 
