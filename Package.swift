@@ -180,7 +180,7 @@ let package = Package(
         ),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
         .testTarget(name: "GoFormatsTests", dependencies: ["GoFormats"]),
-        .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
+        .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts", "TestSupport"]),
         .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore", "TestSupport"]),
         // What the test targets share: the built-products locator, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import JaaSArtifacts
 import JaaSOperator
+import Kubernetes
 
 /// The flags of a replicated operator (docs/operator/ha.md): leader election and S3 storage.
 struct HAOptions: ParsableArguments {
@@ -94,11 +95,4 @@ struct HAOptions: ParsableArguments {
         default: throw ValidationError("\(flag) \(text): must be true or false")
         }
     }
-}
-
-/// Where the Lease lives and who this replica is.
-struct ElectionSettings {
-    var namespace: String
-    var name: String
-    var identity: String
 }
