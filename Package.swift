@@ -161,7 +161,8 @@ let package = Package(
         .target(
             name: "KubeTestServer",
             dependencies: [
-                "GoFormats",
+                // The patch types and Go durations the client and kube-test-server share.
+                "GoFormats", "Kubernetes",
                 // Validating admission webhooks are called over TLS.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
