@@ -47,6 +47,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .executableTarget(name: "jsonnet", dependencies: ["Jsonnet"]),
+        // Go's value syntaxes (durations) as flags, custom resources and CEL write them.
+        .target(name: "GoFormats"),
         .executableTarget(name: "jsonnet-bench", dependencies: ["Jsonnet"]),
         .target(
             name: "JaaSArtifacts",
@@ -54,6 +56,10 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                // S3 storage (S3/): the client, SigV4 and AWS credentials.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -88,6 +94,8 @@ let package = Package(
         .executableTarget(
             name: "jaas",
             dependencies: [
+                "GoFormats",
+                "JaaSAdmission",
                 "JaaSArtifacts",
                 "JaaSCore",
                 "JaaSMCP",
@@ -101,31 +109,47 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The custom resources' API: the JsonnetSnippet model, resource names, events.
+        // What the operator, its webhook and the MCP snippet tools share.
+        .target(name: "JaaSOperatorAPI", dependencies: ["GoFormats", "Kubernetes"]),
+        // The validating admission webhook: the rules, AdmissionReviews, the HTTPS server
+        // and its certificates (self-signed CA or mounted).
         .target(
-            name: "JaaSOperator",
+            name: "JaaSAdmission",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
                 // The webhook reuses the renderer's connection read/write deadlines.
                 "JaaSRenderer",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                // The admission webhook (Webhook/).
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        .target(
+            name: "JaaSOperator",
+            dependencies: [
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
         // The MCP server (issue 14): render tools for `jaas mcp`, snippet tools for `--enable-mcp`.
         .target(
             name: "JaaSMCP",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperator", "Kubernetes",
+                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,6 +161,8 @@ let package = Package(
         .target(
             name: "KubeTestServer",
             dependencies: [
+                // The patch types and Go durations the client and kube-test-server share.
+                "GoFormats", "Kubernetes",
                 // Validating admission webhooks are called over TLS.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -154,13 +180,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
-        .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts"]),
-        .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore"]),
-        .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "jaas"]),
+        .testTarget(name: "GoFormatsTests", dependencies: ["GoFormats"]),
+        .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts", "TestSupport"]),
+        .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore", "TestSupport"]),
+        // What the test targets share: the built-products locator, temporary directories.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "TestSupport", "jaas"]),
+        // The `jaas` executable's flags, against the built binary and in process.
+        .testTarget(name: "JaaSExecutableTests", dependencies: ["jaas", "TestSupport"]),
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [
-                "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", "jaas",
+                "JaaSAdmission", "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer",
+                "TestSupport", "jaas",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -185,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "KubeTestServerTests",
             dependencies: [
-                "KubeTestServer",
+                "KubeTestServer", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -346,7 +346,7 @@ def main():
                     % (min(startups or [0]), max(startups or [0]), host["go"] // 1024, host["jr"] // 1024,
                        args.runs, SHORT_RUNS, SHORT * 1000, TINY_RUNS, TINY * 1000, machine))
             f.write("Reproduce: `scripts/bench.py --write docs/benchmarks.md` (static release build into `.build/static`; installs "
-                    "`gojsonnet` and `rjsonnet` into `.build/venv`). Programs: `../shared/bench`.\n\n")
+                    "`gojsonnet` and `rjsonnet` into `.build/venv`). Programs: the shared benchmark programs kept beside the repository (`scripts/bench.py --suite DIR`).\n\n")
             f.write(report + "\n")
     if mismatches:
         print("FAILED: %d output(s) differ from go-jsonnet's" % len(mismatches), file=sys.stderr)

@@ -28,17 +28,26 @@ public enum Gzip {
         do {
             defer { input = ByteBuffer() }
             try input.decompress(to: &output, with: .gzip())
-        } catch let e as CompressNIOError where e == .bufferOverflow {
-            throw ArtifactError("archive expands beyond \(maxBytes) bytes (possible gzip bomb)")
-        } catch let e as CompressNIOError where e == .unfinished || e == .inputBufferOverflow {
-            throw ArtifactError("truncated gzip stream")
         } catch {
-            throw ArtifactError("corrupt gzip stream (\(error))")
+            throw inflateError(error, maxBytes: maxBytes)
         }
         guard output.readableBytes <= maxBytes else {
             throw ArtifactError("archive expands beyond \(maxBytes) bytes (possible gzip bomb)")
         }
         return try output.withUnsafeReadableBytes(body)
+    }
+
+    /// What a failed decompression means: a stream expanding past `maxBytes`, a
+    /// truncated stream or a corrupt one.
+    private static func inflateError(_ error: any Error, maxBytes: Int) -> ArtifactError {
+        let compressError = error as? CompressNIOError
+        if compressError == .bufferOverflow {
+            return ArtifactError("archive expands beyond \(maxBytes) bytes (possible gzip bomb)")
+        }
+        if compressError == .unfinished || compressError == .inputBufferOverflow {
+            return ArtifactError("truncated gzip stream")
+        }
+        return ArtifactError("corrupt gzip stream (\(error))")
     }
 
     /// The decompressed bytes; throws when they would exceed `maxBytes` or the stream is corrupt or truncated.
@@ -47,12 +56,8 @@ public enum Gzip {
         do {
             let output = try input.decompress(with: .gzip(), maxSize: maxBytes)
             return Array(output.readableBytesView)
-        } catch let e as CompressNIOError where e == .bufferOverflow {
-            throw ArtifactError("archive expands beyond \(maxBytes) bytes (possible gzip bomb)")
-        } catch let e as CompressNIOError where e == .unfinished || e == .inputBufferOverflow {
-            throw ArtifactError("truncated gzip stream")
         } catch {
-            throw ArtifactError("corrupt gzip stream (\(error))")
+            throw inflateError(error, maxBytes: maxBytes)
         }
     }
 }

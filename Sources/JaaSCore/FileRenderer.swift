@@ -67,9 +67,9 @@ private final class ObservedClosure: Sendable {
 }
 
 extension WorkerOutcome {
-    /// The outcome as the renderer reports it; a crash is an evaluation failure
-    /// whose diagnostic says how the worker died.
-    var renderResult: Result<String, RenderError> {
+    /// The outcome as the renderer, MCP and the operator report it; a crash is an
+    /// evaluation failure whose diagnostic says how the worker died.
+    public var renderResult: Result<String, RenderError> {
         switch self {
         case .output(let text): .success(text)
         case .evaluationFailed(let diagnostic), .crashed(let diagnostic): .failure(.evaluationFailed(diagnostic: diagnostic))

@@ -1,6 +1,6 @@
 import Jsonnet
 
-/// The import namespace of an operator snippet (SPEC §6): its own tree, and
+/// The import namespace of an operator snippet (docs/operator/sources.md, "Libraries"): its own tree, and
 /// library trees under aliases (`spec.libraries` import paths and the top-level
 /// directories of `--library-path`). An import string resolves, in order:
 /// (1) relative to the importing file, (2) a bare alias to that library's

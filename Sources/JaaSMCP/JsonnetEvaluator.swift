@@ -12,7 +12,7 @@ public struct JsonnetEvaluator: Sendable {
         /// on the user's own machine.
         case fileSystem(libraryPaths: [String])
         /// Only in-memory library trees by alias, as operator snippets import them
-        /// (SPEC §6). Nothing else on disk is reachable, so a network client cannot
+        /// (docs/operator/sources.md, "Libraries"). Nothing else on disk is reachable, so a network client cannot
         /// read the operator's files or credentials.
         case libraries([String: [String: [UInt8]]])
     }
@@ -52,7 +52,7 @@ public struct JsonnetEvaluator: Sendable {
                                     maxStack: maxStack, memoryLimit: memoryLimit, timeout: gate.timeout)
             do {
                 return .success(try await gate.run { token in
-                    Self.result(of: await workers.evaluate(job, cancellation: token).outcome)
+                    await workers.evaluate(job, cancellation: token).outcome.renderResult
                 })
             } catch {
                 return .failure(error)
@@ -69,17 +69,6 @@ public struct JsonnetEvaluator: Sendable {
             return .success(try await gate.evaluate(source: arguments.source, fileName: Self.fileName, options: options))
         } catch {
             return .failure(error)
-        }
-    }
-
-    private static func result(of outcome: WorkerOutcome) -> Result<String, RenderError> {
-        switch outcome {
-        case .output(let text): .success(text)
-        case .evaluationFailed(let diagnostic), .crashed(let diagnostic): .failure(.evaluationFailed(diagnostic: diagnostic))
-        case .entryNotFound: .failure(.entryNotFound)
-        case .timedOut: .failure(.timedOut)
-        case .cancelled: .failure(.cancelled)
-        case .outputTooLarge(let limit): .failure(.evaluationFailed(diagnostic: "the output is over the \(limit)-byte cap"))
         }
     }
 }

@@ -1,5 +1,5 @@
 import JaaSArtifacts
-import JaaSOperator
+import JaaSOperatorAPI
 import Kubernetes
 import MCP
 

@@ -1,5 +1,5 @@
 import Foundation
-import JaaSOperator
+import JaaSOperatorAPI
 import Kubernetes
 import MCP
 

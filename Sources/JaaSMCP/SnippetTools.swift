@@ -1,6 +1,6 @@
 import Foundation
 import JaaSArtifacts
-import JaaSOperator
+import JaaSOperatorAPI
 import Kubernetes
 import MCP
 

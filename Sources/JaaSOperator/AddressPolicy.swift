@@ -4,8 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Which addresses the operator may download source artifacts from (SPEC §5's
-/// SSRF rules): never loopback (unless `--allow-loopback-sources`), link-local,
+/// Which addresses the operator may download source artifacts from (docs/limits-and-security.md,
+/// "Address policy"): never loopback (unless `--allow-loopback-sources`), link-local,
 /// multicast, unspecified or broadcast addresses, nor cloud metadata endpoints —
 /// also when an IPv6 address embeds such an IPv4 address (IPv4-mapped, -compatible
 /// or -translated, NAT64, 6to4, Teredo) — nor IPv4 literals in the legacy spellings

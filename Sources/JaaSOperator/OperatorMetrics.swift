@@ -1,7 +1,7 @@
 import Prometheus
 import Synchronization
 
-/// The operator's Prometheus metrics (SPEC §10), served with the renderer's at
+/// The operator's Prometheus metrics (docs/operator/metrics.md), served with the renderer's at
 /// `--metrics-bind-address`: the `jaas_*` series of the original operator (same names,
 /// types, labels and buckets), our own extra series, and the standard controller,
 /// work-queue, leader-election, REST-client and process series (`controller`). The

@@ -4,7 +4,7 @@ import Kubernetes
 
 // Libraries and dependency cycles.
 extension SnippetReconciler {
-    /// The snippet's libraries by import path, plus the `--library-path` aliases (SPEC §6).
+    /// The snippet's libraries by import path, plus the `--library-path` aliases (docs/operator/sources.md).
     /// Each library's tree is taken from `budget`.
     func libraryTrees(_ spec: JsonnetSnippetSpec, namespace: String, as tenant: TenantClient,
                       serviceAccount: String, budget: inout InputBudget) async throws -> [String: FileTree] {

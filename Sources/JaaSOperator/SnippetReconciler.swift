@@ -166,45 +166,6 @@ func jittered(_ seconds: TimeInterval) -> TimeInterval {
     seconds * Double.random(in: 0.9...1.1)
 }
 
-/// `30s`, `5m`, `1h30m`, `1.5h`, `24h` in seconds: Go's duration syntax (units `ns`,
-/// `us`/`µs`, `ms`, `s`, `m`, `h`; a bare `0`). Nil when malformed, negative, longer
-/// than 64 characters or over 100 years, so no spelling (`1e400s`, `NaNs`, a hundred
-/// thousand digits) yields a value that traps in a later conversion.
-///
-/// The operator's own parser: the flag parser (`FlagValues.duration` in `jaas`) and the
-/// renderer's query parser are separate and parse only operator-chosen values.
-func parseDuration(_ text: String) -> TimeInterval? {
-    let units: [(name: String, seconds: Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("μs", 1e-6), ("ms", 1e-3),
-                                                    ("s", 1), ("m", 60), ("h", 3600)]
-    guard !text.isEmpty, text.utf8.count <= 64 else { return nil }
-    if text == "0" { return 0 }
-    var rest = Substring(text)
-    var total = 0.0
-    while !rest.isEmpty {
-        let whole = rest.prefix { $0.isASCII && $0.isNumber }
-        rest = rest.dropFirst(whole.count)
-        var fraction: Substring = ""
-        if rest.first == "." {
-            rest = rest.dropFirst()
-            fraction = rest.prefix { $0.isASCII && $0.isNumber }
-            rest = rest.dropFirst(fraction.count)
-        }
-        guard !whole.isEmpty || !fraction.isEmpty, let value = Double("\(whole.isEmpty ? "0" : whole).\(fraction)0") else {
-            return nil
-        }
-        let unitText = rest.prefix { !($0.isASCII && $0.isNumber) && $0 != "." }
-        guard let unit = units.first(where: { $0.name == unitText }) else { return nil }
-        rest = rest.dropFirst(unitText.count)
-        total += value * unit.seconds
-    }
-    guard total.isFinite, total >= 0, total <= 100 * 365 * 86_400 else { return nil }
-    return total
-}
-
-/// What `spec.interval` may be (the CRD's rule, applied again here since a cluster may
-/// lack the CRD's validation): out-of-range values are clamped into it.
-let intervalRange: ClosedRange<TimeInterval> = 30...86_400
-
 /// `spec.interval` in seconds within ``intervalRange``; nil when absent; a failure when it is no Go duration.
 func requeueInterval(_ text: String?) throws(ReconcileFailure) -> TimeInterval? {
     guard let text else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Kubernetes
 import NIOCore
 
 /// The HTTP front: authenticates, routes, authorizes, applies injected faults, and

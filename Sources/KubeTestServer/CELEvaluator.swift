@@ -1,4 +1,5 @@
 import Foundation
+import GoFormats
 
 /// A small evaluator for the subset of CEL that `x-kubernetes-validations` rules in this
 /// project use. It is not a full CEL implementation.
@@ -236,29 +237,7 @@ enum CELEvaluator {
     }
 }
 
-/// Parses a Go duration (`1h30m`, `30s`, `1.5h`, `250ms`) into seconds.
+/// Parses a Go duration (`1h30m`, `30s`, `1.5h`, `250ms`, `-5m`) into seconds, sign allowed as in CEL.
 func parseGoDuration(_ text: String) -> Double? {
-    let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
-    var rest = Substring(text)
-    var negative = false
-    if rest.hasPrefix("-") {
-        negative = true
-        rest = rest.dropFirst()
-    } else if rest.hasPrefix("+") {
-        rest = rest.dropFirst()
-    }
-    if rest == "0" { return 0 }
-    guard !rest.isEmpty else { return nil }
-    var total = 0.0
-    while !rest.isEmpty {
-        let number = rest.prefix { $0.isNumber || $0 == "." }
-        guard !number.isEmpty, let value = Double(number) else { return nil }
-        rest = rest.dropFirst(number.count)
-        guard let unit = units.first(where: { rest.hasPrefix($0.0) && !(($0.0 == "m") && rest.hasPrefix("ms")) }) else {
-            return nil
-        }
-        total += value * unit.1
-        rest = rest.dropFirst(unit.0.count)
-    }
-    return negative ? -total : total
+    GoDuration.seconds(text, allowingSign: true)
 }

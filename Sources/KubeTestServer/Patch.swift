@@ -1,14 +1,11 @@
 import Foundation
+import Kubernetes
 
-/// The patch formats the API server accepts.
-enum PatchType: Sendable {
-    case merge
-    case json
-    case strategicMerge
-    /// Server-side apply, approximated: create when absent, else merge the applied
-    /// configuration (no managedFields: fields dropped from the configuration stay).
-    case apply
-
+/// How the test server reads and applies the client's ``Kubernetes/PatchType``: server-side
+/// apply is approximated (create when absent, else merge the applied configuration; no
+/// managedFields, so fields dropped from the configuration stay).
+extension PatchType {
+    /// The patch type a request's `Content-Type` names; 415 for any other.
     init(contentType: String) throws {
         let base = contentType.split(separator: ";").first.map { String($0).lowercased() } ?? ""
         switch base.trimmingCharacters(in: .whitespaces) {

@@ -3,7 +3,7 @@ import JaaSCore
 import JaaSRenderer
 import Logging
 
-/// The flags that bound and isolate evaluations (SPEC §12), kept together.
+/// The flags that bound and isolate evaluations (docs/limits-and-security.md, "Evaluation limits"), kept together.
 struct EvaluationFlags: ParsableArguments {
     @Option(help: "Memory budget of one evaluation: bytes or a Ki, Mi or Gi multiple (0 = none). Renderer, operator and workers.")
     var evaluationMemoryLimit = "1Gi"

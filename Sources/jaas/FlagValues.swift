@@ -1,23 +1,13 @@
+import GoFormats
+
 /// Parsers for flag values written the way Go programs write them.
 enum FlagValues {
-    /// A Go duration (`300ms`, `5s`, `1m30s`, `1.5h`, `0`); nil when malformed or negative.
+    /// A Go duration (`300ms`, `5s`, `1m30s`, `1.5h`, `0`; ``GoDuration``, no sign);
+    /// nil when malformed or not below 9.2e18 nanoseconds.
     static func duration(_ text: String) -> Duration? {
-        if text == "0" { return .zero }
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9),
-                                         ("m", 60e9), ("h", 3600e9)]
-        var rest = Substring(text)
-        var nanoseconds = 0.0
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard !number.isEmpty, number != ".", let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let unit = rest.prefix { !$0.isNumber && $0 != "." }
-            guard let scale = units.first(where: { $0.0 == unit })?.1 else { return nil }
-            rest = rest.dropFirst(unit.count)
-            nanoseconds += value * scale
+        guard let nanoseconds = GoDuration.nanoseconds(text), nanoseconds.isFinite, nanoseconds < 9.2e18 else {
+            return nil
         }
-        guard nanoseconds.isFinite, nanoseconds < 9.2e18 else { return nil }
         return .nanoseconds(Int64(nanoseconds))
     }
 

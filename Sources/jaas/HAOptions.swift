@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import JaaSArtifacts
 import JaaSOperator
+import Kubernetes
 
-/// The flags of a replicated operator (SPEC §8): leader election and S3 storage.
+/// The flags of a replicated operator (docs/operator/ha.md): leader election and S3 storage.
 struct HAOptions: ParsableArguments {
     @Option(help: "Only the replica holding a Lease reconciles and writes (true or false; the bare flag means true).")
     var leaderElection = "true"
@@ -94,11 +95,4 @@ struct HAOptions: ParsableArguments {
         default: throw ValidationError("\(flag) \(text): must be true or false")
         }
     }
-}
-
-/// Where the Lease lives and who this replica is.
-struct ElectionSettings {
-    var namespace: String
-    var name: String
-    var identity: String
 }

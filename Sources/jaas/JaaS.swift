@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import ArgumentParser
+import JaaSAdmission
 import JaaSArtifacts
 import JaaSCore
 import JaaSOperator

@@ -1,4 +1,5 @@
 import ArgumentParser
+import JaaSArtifacts
 import JaaSCore
 import JaaSMCP
 import JaaSRenderer

@@ -1,4 +1,5 @@
 import Foundation
+import JaaSAdmission
 import JaaSArtifacts
 import JaaSCore
 import JaaSOperator
@@ -7,7 +8,7 @@ import Kubernetes
 import Logging
 import ServiceLifecycle
 
-/// The operator's flags once checked (SPEC §3–§8).
+/// The operator's flags once checked (docs/flags.md, "Operator mode").
 struct OperatorConfiguration {
     var kubeconfig: String?
     var storage: any ArtifactStorage
@@ -38,29 +39,6 @@ struct OperatorConfiguration {
     var runbookBaseURL = RunbookLinks.defaultBase
     /// nil without `--enable-webhook`.
     var webhook: WebhookSettings? = nil
-}
-
-/// Every top-level directory of each `--library-path`, read into memory as an
-/// alias (SPEC §6); a later path wins for the same alias.
-func loadLibraryAliases(_ paths: [String]) throws -> [String: FileTree] {
-    var aliases: [String: FileTree] = [:]
-    let fm = FileManager.default
-    for root in paths {
-        for alias in try fm.contentsOfDirectory(atPath: root).sorted() where !alias.hasPrefix(".") {
-            var isDir: ObjCBool = false
-            let dir = "\(root)/\(alias)"
-            guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { continue }
-            var tree = FileTree()
-            for case let rel as String in fm.enumerator(atPath: dir) ?? NSEnumerator() {
-                var isSub: ObjCBool = false
-                guard fm.fileExists(atPath: "\(dir)/\(rel)", isDirectory: &isSub), !isSub.boolValue,
-                      let data = fm.contents(atPath: "\(dir)/\(rel)"), let clean = try? cleanRelativePath(rel) else { continue }
-                tree[clean] = [UInt8](data)
-            }
-            aliases[alias] = tree
-        }
-    }
-    return aliases
 }
 
 /// Runs a closure as a ServiceLifecycle service that is cancelled on graceful shutdown.

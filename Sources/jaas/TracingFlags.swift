@@ -3,7 +3,7 @@ import Logging
 import OTel
 import ServiceLifecycle
 
-/// The OTLP tracing flags (SPEC §10): off unless `--tracing-endpoint` is set.
+/// The OTLP tracing flags (docs/tracing.md): off unless `--tracing-endpoint` is set.
 struct TracingFlags: ParsableArguments {
     @Option(help: "host:port of an OTLP/gRPC collector spans are sent to (empty = tracing off).")
     var tracingEndpoint = ""

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import JaaSAdmission
 import JaaSOperator
 import Kubernetes
 import Logging
 import ServiceLifecycle
 
-/// The flags of the validating admission webhook (SPEC §9).
+/// The flags of the validating admission webhook (docs/operator/webhook.md).
 struct WebhookOptions: ParsableArguments {
     @Option(help: "Serve the JsonnetSnippet validating admission webhook over HTTPS (operator mode only; bare, or =true/false).")
     var enableWebhook = "false"

@@ -1,6 +1,7 @@
 import Jsonnet
 import Testing
 @testable import JaaSCore
+import TestSupport
 
 /// A program that never ends (a tail call with constant stack).
 let endlessProgram = "local f(x) = f(x + 1) tailstrict; f(0)"

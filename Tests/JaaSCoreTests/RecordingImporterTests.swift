@@ -1,6 +1,7 @@
 import Jsonnet
 import Testing
 @testable import JaaSCore
+import TestSupport
 
 @Suite struct RecordingImporterTests {
     @Test func searchesRelativeThenLibrariesRightMostFirst() throws {

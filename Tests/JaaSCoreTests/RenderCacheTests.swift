@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import JaaSCore
+import TestSupport
 
 @Suite struct RenderCacheTests {
     /// Renders `main` through a recording importer the way FileRenderer does and

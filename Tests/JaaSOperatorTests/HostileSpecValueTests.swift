@@ -1,4 +1,5 @@
 import Foundation
+import JaaSAdmission
 @testable import JaaSOperator
 import Kubernetes
 import Testing

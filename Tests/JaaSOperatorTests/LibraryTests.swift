@@ -6,7 +6,7 @@ import Jsonnet
 import Kubernetes
 import Testing
 
-/// The import namespace on its own: the four resolution steps of SPEC §6.
+/// The import namespace on its own: the four resolution steps of docs/operator/sources.md, "Libraries".
 @Suite struct LibraryImporterTests {
     let importer = LibraryImporter(
         snippet: ["main.jsonnet": Array("x".utf8), "lib/a.libsonnet": Array("a".utf8)],

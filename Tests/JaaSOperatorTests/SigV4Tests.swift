@@ -1,4 +1,5 @@
 import Foundation
+import JaaSArtifacts
 import JaaSOperator
 import Testing
 

@@ -1,9 +1,10 @@
 import Foundation
+import JaaSAdmission
 import JaaSOperator
 import Kubernetes
 import Testing
 
-/// Each admission rule of SPEC §9 refuses what it should, naming the field, and lets
+/// Each admission rule of docs/operator/webhook.md refuses what it should, naming the field, and lets
 /// valid snippets through.
 @Suite struct SnippetValidatorTests {
     typealias JSON = Kubernetes.JSONValue

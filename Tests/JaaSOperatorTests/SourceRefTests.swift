@@ -67,7 +67,7 @@ final class ArtifactHost: Sendable {
     func stop() { task.cancel() }
 }
 
-/// `spec.sourceRef` through a Flux source's `status.artifact` (SPEC §5 and the seed document).
+/// `spec.sourceRef` through a Flux source's `status.artifact` (docs/operator/sources.md).
 @Suite(.serialized) struct SourceRefTests {
     typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster

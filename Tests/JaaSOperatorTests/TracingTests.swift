@@ -3,8 +3,9 @@ import Foundation
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 
-/// OTLP tracing end to end (SPEC §10, docs/tracing.md): the built `jaas` exports to a
+/// OTLP tracing end to end (docs/tracing.md): the built `jaas` exports to a
 /// real OTLP/gRPC receiver, and the spans' parent/child links are checked.
 @Suite(.serialized) struct TracingTests {
     typealias Cluster = ReconcilerIntegrationTests.Cluster
@@ -155,9 +156,8 @@ private struct Renderer {
         try FileManager.default.createDirectory(atPath: directory + "/hello", withIntermediateDirectories: true)
         try "{ hello: 'world' }".write(toFile: directory + "/hello/main.jsonnet", atomically: true, encoding: .utf8)
         let port = try freePort()
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: (runner as NSString).deletingLastPathComponent + "/jaas")
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path(of: "jaas"))
         process.arguments = ["--snippet-directory", directory, "--port", "\(port)", "--management-port", "0",
                              "--metrics-bind-address", "0", "--shutdown-delay", "0s", "--evaluation-isolation", "thread",
                              "--log-level", "info"] + tracingArguments

@@ -1,4 +1,5 @@
 import Foundation
+import JaaSAdmission
 import JaaSOperator
 import SwiftASN1
 import Testing

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JaaSAdmission
 import JaaSOperator
 import Kubernetes
 import NIOCore

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+@testable import JaaSAdmission
 @testable import JaaSOperator
 import Kubernetes
 import Logging

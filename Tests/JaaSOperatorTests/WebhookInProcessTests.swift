@@ -1,4 +1,5 @@
 import Foundation
+import JaaSAdmission
 import JaaSOperator
 import KubeTestServer
 import Kubernetes

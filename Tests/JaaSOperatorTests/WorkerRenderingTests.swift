@@ -4,16 +4,14 @@ import JaaSCore
 import JaaSOperator
 import Jsonnet
 import Testing
+import TestSupport
 
 /// The operator's renders in worker processes (`jaas eval-worker`), as `jaas`
 /// runs them: same artifacts as in-process, and a crash becomes a clean
 /// `EvaluationFailed` whose message says how the worker died.
 @Suite(.serialized) struct WorkerRenderingTests {
     /// The `jaas` binary beside the test bundle.
-    static var binary: String {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return (runner as NSString).deletingLastPathComponent + "/jaas"
-    }
+    static var binary: String { BuiltProducts.path(of: "jaas") }
 
     let tree: FileTree = [
         "main.jsonnet": Array("(import 'lib/a.libsonnet') + (import 'base') + { env: std.extVar('env') }".utf8),

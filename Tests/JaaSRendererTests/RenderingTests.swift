@@ -1,4 +1,5 @@
 import JaaSRenderer
+import TestSupport
 import Testing
 
 extension EndToEnd {

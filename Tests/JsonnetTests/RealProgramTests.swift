@@ -2,10 +2,10 @@ import Foundation
 import Jsonnet
 import Testing
 
-/// Real-world programs from `../shared/bench/real` (beside the repository, as in
-/// CI): their output must hash to the recorded `expected.sha256`.
+/// Real-world programs from the shared benchmark data kept beside the repository
+/// (`shared/bench/real` next to the checkout, as CI lays it out): their output must hash to the recorded `expected.sha256`.
 @Suite struct RealProgramTests {
-    /// `../shared/bench/real/kube-prometheus`, relative to the repository root.
+    /// kube-prometheus in that data: `shared/bench/real/kube-prometheus` next to the checkout.
     static let kubePrometheus = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/bench/real/kube-prometheus").path

@@ -2,12 +2,13 @@ import Foundation
 import KubeTestServer
 import Testing
 import Yams
+import TestSupport
 
 @Suite("The kube-test-server executable")
 struct ExecutableTests {
     /// The executable is built beside the test bundle.
     static var executable: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kube-test-server")
+        URL(fileURLWithPath: BuiltProducts.path(of: "kube-test-server"))
     }
 
     @Test func printsItsPortAndWritesAKubeconfig() async throws {

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import JaaSArtifacts
 import JaaSOperator
 
 /// A real S3 server for the tests: moto's `moto_server` on 127.0.0.1 and a free port,

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Synchronization
+import TestSupport
 
 /// One `jaas --enable-flux-integration` replica as a child process (the binary built
 /// beside the test bundle), with its storage and metrics servers on known ports.
@@ -16,9 +17,8 @@ final class OperatorReplica: Sendable {
         self.name = name
         storagePort = try freePort()
         metricsPort = try freePort()
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
         process = Process()
-        process.executableURL = URL(fileURLWithPath: (runner as NSString).deletingLastPathComponent + "/jaas")
+        process.executableURL = URL(fileURLWithPath: BuiltProducts.path(of: "jaas"))
         process.arguments = ["--enable-flux-integration", "--port", "0", "--management-port", "0",
                              "--metrics-bind-address", "127.0.0.1:\(metricsPort)", "--storage-listen-address", "127.0.0.1",
                              "--storage-port", "\(storagePort)", "--storage-base-url", "http://127.0.0.1:\(storagePort)",

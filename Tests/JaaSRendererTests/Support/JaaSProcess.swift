@@ -1,39 +1,16 @@
 import Foundation
+import TestSupport
 import Synchronization
 
 /// The built `jaas` binary running as a child process, its ports read from the
 /// "listening" lines of its JSON log.
 final class JaaSProcess: Sendable {
     /// The binary beside the test bundle (`swift build` puts both in one directory).
-    static var binary: String {
-        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? ""
-        return (runner as NSString).deletingLastPathComponent + "/jaas"
-    }
+    static var binary: String { BuiltProducts.path(of: "jaas") }
 
-    /// Runs the binary to completion: (exit status, stdout, stderr). The blocking
-    /// waits happen on a thread of their own, not on the Swift concurrency pool.
+    /// Runs the binary to completion: (exit status, stdout, stderr).
     static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (Int32, String, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try runBlocking(arguments, environment: environment) })
-            }
-        }
-    }
-
-    private static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self),
-                String(decoding: stderr, as: UTF8.self))
+        try await BuiltProducts.run("jaas", arguments, environment: environment)
     }
 
     private let process: Process

@@ -1,9 +1,10 @@
 import JaaSArtifacts
 import JaaSCore
+import JaaSOperatorAPI
 import Jsonnet
 import Kubernetes
 
-/// The admission checks of a JsonnetSnippet (SPEC §9): what can be refused before
+/// The admission checks of a JsonnetSnippet (docs/operator/webhook.md, "What it refuses"): what can be refused before
 /// the object is stored, each refusal naming the offending field.
 public struct SnippetValidator: Sendable {
     /// One refused field.
@@ -15,7 +16,7 @@ public struct SnippetValidator: Sendable {
         public var description: String { "\(field): \(message)" }
     }
 
-    /// The range `spec.history` must be in (SPEC §3).
+    /// The range `spec.history` must be in (docs/operator/webhook.md).
     public static let historyRange: ClosedRange<Int64> = 1...50
 
     /// Names set by the operator's `--ext-var` (and `JAAS_EXT_VAR_*`).

@@ -1,4 +1,4 @@
-/// The `JsonnetSnippet` spec (`jaas.metio.wtf/v1`), with SPEC §3's field names.
+/// The `JsonnetSnippet` spec (`jaas.metio.wtf/v1`), with the field names of docs/operator/README.md.
 public struct JsonnetSnippetSpec: Codable, Sendable, Equatable {
     public var serviceAccountName: String?
     public var entryFile: String?
@@ -65,7 +65,7 @@ public struct LibraryReference: Codable, Sendable, Equatable {
     public var importPath: String?
 }
 
-/// The wire-stable reasons of the `Ready` condition (SPEC §3).
+/// The wire-stable reasons of the `Ready` condition (docs/operator/README.md, "Status reasons").
 public enum ReadyReason: String, Sendable, CaseIterable {
     case synced = "Synced"
     case pending = "Pending"

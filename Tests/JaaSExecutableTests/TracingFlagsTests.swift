@@ -1,7 +1,7 @@
 import Testing
 
-extension EndToEnd.BinaryTests {
-    /// Bad tracing flags (SPEC §10, docs/tracing.md) exit 2 with one line naming the flag.
+extension FlagTests {
+    /// Bad tracing flags (docs/tracing.md) exit 2 with one line naming the flag.
     @Test(arguments: [
         (["--tracing-sample-ratio", "1.5"], "--tracing-sample-ratio"),
         (["--tracing-sample-ratio=-0.1"], "--tracing-sample-ratio"),
@@ -17,7 +17,7 @@ extension EndToEnd.BinaryTests {
         (["--tracing-endpoint", "collector:4317", "--tracing-insecure=maybe"], "--tracing-insecure"),
     ])
     func badTracingFlagsExitTwo(arguments: [String], flag: String) async throws {
-        let (status, stdout, stderr) = try await JaaSProcess.run(arguments)
+        let (status, stdout, stderr) = try await runJaaS(arguments)
         #expect(status == 2)
         #expect(stdout.isEmpty)
         #expect(stderr.hasPrefix("jaas: \(flag)"), "\(stderr)")
@@ -32,7 +32,7 @@ extension EndToEnd.BinaryTests {
         ["--tracing-sample-ratio", ".25"], ["--tracing-endpoint", ""],
     ])
     func goodTracingFlagsParse(arguments: [String]) async throws {
-        let (status, _, stderr) = try await JaaSProcess.run(arguments + ["--enable-flux-integration"])
+        let (status, _, stderr) = try await runJaaS(arguments + ["--enable-flux-integration"])
         #expect(status == 2)
         #expect(stderr.hasPrefix("jaas: --storage-base-url"), "\(stderr)")
     }

@@ -1,11 +1,27 @@
-import Kubernetes
 import Logging
 
+/// Where the Lease lives and who this replica is.
+public struct ElectionSettings: Sendable {
+    /// The Lease's namespace.
+    public var namespace: String
+    /// The Lease's name.
+    public var name: String
+    /// This replica's identity (its pod name), written as the Lease's holder.
+    public var identity: String
+
+    /// Settings for the Lease `namespace/name`, campaigned for as `identity`.
+    public init(namespace: String, name: String, identity: String) {
+        self.namespace = namespace
+        self.name = name
+        self.identity = identity
+    }
+}
+
 /// Runs the reconciling side of the operator only while this replica holds the
-/// Lease (or always, without election), keeping the `jaas_leader` gauge and the log
-/// up to date; after a lost term it campaigns again. `fence` (shared with the
+/// Lease (or always, without election), keeping a leader gauge (`setGauge`) and the
+/// log up to date; after a lost term it campaigns again. `fence` (shared with the
 /// reconciler's leader-only writes) holds only while the Lease is held and renewed.
-struct Leadership: Sendable {
+public struct Leadership: Sendable {
     let client: KubeClient
     let election: ElectionSettings?
     let fence: LeaderFence
@@ -13,9 +29,11 @@ struct Leadership: Sendable {
     let logger: Logger
     let work: @Sendable () async -> Void
     /// How long a cancelled `work` gets to end before shutdown goes on without it.
-    static let stopTimeout: Duration = .milliseconds(1500)
+    public static let stopTimeout: Duration = .milliseconds(1500)
 
-    init(client: KubeClient, election: ElectionSettings?, fence: LeaderFence, setGauge: @escaping @Sendable (Bool) -> Void,
+    /// A campaign as `client` for `election`'s Lease (nil: always lead), running `work`
+    /// while leading and reporting leadership through `setGauge` and `logger`.
+    public init(client: KubeClient, election: ElectionSettings?, fence: LeaderFence, setGauge: @escaping @Sendable (Bool) -> Void,
          logger: Logger, work: @escaping @Sendable () async -> Void) {
         self.client = client
         self.election = election
@@ -27,7 +45,7 @@ struct Leadership: Sendable {
 
     /// Until cancelled; cancellation stops the work (within `stopTimeout`) and
     /// releases the Lease (within the election's release timeout).
-    func run() async {
+    public func run() async {
         guard let election else {
             setGauge(true)
             _ = try? await withStopDeadline(Self.stopTimeout) { [work] in await work() }

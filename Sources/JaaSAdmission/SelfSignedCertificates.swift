@@ -5,6 +5,7 @@ import Darwin
 #endif
 import Crypto
 import Foundation
+import JaaSOperatorAPI
 import SwiftASN1
 import X509
 

@@ -1,4 +1,5 @@
 import Foundation
+import Kubernetes
 
 /// Options of a write call taken from its query string.
 struct WriteOptions: Sendable {

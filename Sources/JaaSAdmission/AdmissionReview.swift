@@ -1,4 +1,5 @@
 import Foundation
+import JaaSOperatorAPI
 import Kubernetes
 
 /// Answers `admission.k8s.io/v1` AdmissionReviews for JsonnetSnippets with the

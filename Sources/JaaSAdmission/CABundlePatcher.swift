@@ -1,4 +1,5 @@
 import Foundation
+import JaaSOperatorAPI
 import Kubernetes
 import SwiftASN1
 import X509

@@ -1,9 +1,9 @@
 import Testing
 
-extension EndToEnd.BinaryTests {
+extension FlagTests {
     static let operatorBase = ["--enable-flux-integration", "--storage-base-url", "http://127.0.0.1:8082"]
 
-    /// Bad replication flags (SPEC §8) exit 2 with one line naming the flag.
+    /// Bad replication flags (docs/operator/ha.md) exit 2 with one line naming the flag.
     @Test(arguments: [
         (["--storage-backend", "s3"], "--s3-endpoint"),
         (["--storage-backend", "gcs"], "--storage-backend"),
@@ -15,7 +15,7 @@ extension EndToEnd.BinaryTests {
         (["--storage-path", "/tmp/jaas-flags-test", "--leader-election=perhaps"], "--leader-election"),
     ])
     func badReplicationFlagsExitTwo(arguments: [String], flag: String) async throws {
-        let (status, stdout, stderr) = try await JaaSProcess.run(Self.operatorBase + arguments)
+        let (status, stdout, stderr) = try await runJaaS(Self.operatorBase + arguments)
         #expect(status == 2)
         #expect(stdout.isEmpty)
         #expect(stderr.hasPrefix("jaas: \(flag)"), "\(stderr)")
@@ -27,7 +27,7 @@ extension EndToEnd.BinaryTests {
     @Test(arguments: ["--leader-election", "--leader-election=false", "--leader-election=true", "--s3-use-ssl=false",
                       "--s3-anonymous", "--s3-use-ssl"])
     func booleanFormsParse(form: String) async throws {
-        let (status, _, stderr) = try await JaaSProcess.run([form, "--port", "70000"])
+        let (status, _, stderr) = try await runJaaS([form, "--port", "70000"])
         #expect(status == 2)
         #expect(stderr.hasPrefix("jaas: --port 70000"), "\(stderr)")
     }

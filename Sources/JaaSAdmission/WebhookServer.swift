@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import JaaSOperatorAPI
 import JaaSRenderer
 import Kubernetes
 import Logging
@@ -9,7 +10,7 @@ import NIOSSL
 import NIOTLS
 import Synchronization
 
-/// The validating admission webhook's HTTPS server (SPEC §9): POST AdmissionReviews
+/// The validating admission webhook's HTTPS server (docs/operator/webhook.md): POST AdmissionReviews
 /// to `SnippetAdmission.path`; TLS from a `ServingCertificate`, so a renewed
 /// certificate is used without a restart.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import JaaSOperatorAPI
 import Kubernetes
 import Logging
 
@@ -10,7 +11,7 @@ public enum WebhookCertificateMode: String, Sendable, CaseIterable {
     case selfSigned = "self-signed"
 }
 
-/// The webhook's flags once checked (SPEC §9).
+/// The webhook's flags once checked (docs/operator/webhook.md).
 public struct WebhookSettings: Sendable {
     public var host = "0.0.0.0"
     public var port = 9443

@@ -1,18 +1,18 @@
 import Testing
 
-extension EndToEnd.BinaryTests {
+extension FlagTests {
     static let webhookOperator = operatorBase + ["--storage-path", "/tmp/jaas-webhook-flags-test"]
 
     /// The renderer alone has no webhook: `--enable-webhook` without operator mode exits 2 saying so.
     @Test(arguments: ["--enable-webhook", "--enable-webhook=true"])
     func webhookNeedsOperatorMode(flag: String) async throws {
-        let (status, stdout, stderr) = try await JaaSProcess.run([flag])
+        let (status, stdout, stderr) = try await runJaaS([flag])
         #expect(status == 2)
         #expect(stdout.isEmpty)
         #expect(stderr == "jaas: --enable-webhook: requires operator mode (--enable-flux-integration); the renderer alone has no webhook\n")
     }
 
-    /// Bad webhook flags (SPEC §9) exit 2 with one line naming the flag.
+    /// Bad webhook flags (docs/operator/webhook.md) exit 2 with one line naming the flag.
     @Test(arguments: [
         (["--enable-webhook", "--webhook-cert-mode", "acme"], "--webhook-cert-mode acme"),
         (["--enable-webhook", "--webhook-port", "70000"], "--webhook-port 70000"),
@@ -28,7 +28,7 @@ extension EndToEnd.BinaryTests {
         (["--enable-webhook", "--webhook-write-timeout", "2h"], "--webhook-write-timeout 2h"),
     ])
     func badWebhookFlagsExitTwo(arguments: [String], flag: String) async throws {
-        let (status, stdout, stderr) = try await JaaSProcess.run(Self.webhookOperator + arguments)
+        let (status, stdout, stderr) = try await runJaaS(Self.webhookOperator + arguments)
         #expect(status == 2)
         #expect(stdout.isEmpty)
         #expect(stderr.hasPrefix("jaas: \(flag)"), "\(stderr)")

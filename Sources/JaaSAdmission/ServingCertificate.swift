@@ -1,4 +1,5 @@
 import Foundation
+import JaaSOperatorAPI
 import Logging
 import NIOSSL
 import Synchronization
