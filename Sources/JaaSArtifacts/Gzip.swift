@@ -49,15 +49,4 @@ public enum Gzip {
         }
         return ArtifactError("corrupt gzip stream (\(error))")
     }
-
-    /// The decompressed bytes; throws when they would exceed `maxBytes` or the stream is corrupt or truncated.
-    public static func decompress(_ bytes: [UInt8], maxBytes: Int) throws -> [UInt8] {
-        var input = ByteBuffer(bytes: bytes)
-        do {
-            let output = try input.decompress(with: .gzip(), maxSize: maxBytes)
-            return Array(output.readableBytesView)
-        } catch {
-            throw inflateError(error, maxBytes: maxBytes)
-        }
-    }
 }
