@@ -59,18 +59,27 @@ public struct SnippetValidator: Sendable {
         return out
     }
 
+    /// `value` unless it is absent or JSON null. (Spelled with `.none`: JSONValue takes the
+    /// `nil` literal too, so a bare `nil` here could become JSON null.)
+    static func present(_ value: JSONValue?) -> JSONValue? {
+        guard let value, !value.isNull else { return .none }
+        return value
+    }
+
     /// Exactly one of `files`/`sourceRef`; the entry file among inline files; inline Jsonnet that parses.
     private func sourceDenials(_ spec: JSONValue) -> [Denial] {
-        let files = spec["files"].flatMap { $0.isNull ? nil : $0 }
-        let sourceRef = spec["sourceRef"].flatMap { $0.isNull ? nil : $0 }
+        // An empty `files: {}` counts as unset, as the CRD's rule has it.
+        var files = Self.present(spec["files"])
+        if files?.objectValue?.isEmpty == true { files = .none }
+        let sourceRef = Self.present(spec["sourceRef"])
         switch (files, sourceRef) {
-        case (nil, nil):
+        case (.none, .none):
             return [Denial(field: "spec.files", message: "exactly one of spec.files and spec.sourceRef must be set, neither is")]
         case (.some, .some):
             return [Denial(field: "spec.sourceRef", message: "exactly one of spec.files and spec.sourceRef must be set, both are")]
-        case (nil, .some):
+        case (.none, .some):
             return entryDenials(spec, files: nil)
-        case (let files?, nil):
+        case (.some(let files), .none):
             guard let members = files.objectValue else {
                 return [Denial(field: "spec.files", message: "must be a map of file name to content")]
             }
@@ -102,8 +111,8 @@ public struct SnippetValidator: Sendable {
     }
 
     private func entryDenials(_ spec: JSONValue, files: Set<String>?) -> [Denial] {
-        let given = spec["entryFile"].flatMap { $0.isNull ? nil : $0 }
-        guard given == nil || given?.stringValue != nil else { return [Denial(field: "spec.entryFile", message: "must be a string")] }
+        let given = Self.present(spec["entryFile"])
+        guard given.map({ $0.stringValue != nil }) ?? true else { return [Denial(field: "spec.entryFile", message: "must be a string")] }
         let entry = given?.stringValue ?? "main.jsonnet"
         let allowed = entry.utf8.allSatisfy { c in
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F

@@ -39,6 +39,13 @@ import Testing
             == ["spec.files: exactly one of spec.files and spec.sourceRef must be set, neither is"])
         #expect(denials(["files": ["main.jsonnet": "{}"], "sourceRef": ["kind": "Bucket", "name": "b"]])
             == ["spec.sourceRef: exactly one of spec.files and spec.sourceRef must be set, both are"])
+        // An empty `files: {}` is no files: accepted next to a sourceRef, refused alone.
+        #expect(denials(["files": [:], "sourceRef": ["kind": "Bucket", "name": "b"]]) == [])
+        #expect(denials(["files": [:]])
+            == ["spec.files: exactly one of spec.files and spec.sourceRef must be set, neither is"])
+        // Explicit nulls (what a client sends for an unset pointer field) are unset too.
+        #expect(denials(["files": ["main.jsonnet": "{}"], "sourceRef": nil, "entryFile": nil]) == [])
+        #expect(denials(["files": nil, "sourceRef": ["kind": "Bucket", "name": "b"]]) == [])
     }
 
     @Test func entryFileMustBeAmongInlineFiles() {

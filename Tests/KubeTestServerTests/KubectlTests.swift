@@ -109,9 +109,16 @@ struct KubectlTests {
         result = try await k("get", "jsnip")
         #expect(result.status == 0, "\(result.stderr)")
         let header = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "READY", "REASON", "REVISION", "AGE"])
+        #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "READY", "URL", "AGE"])
         let row = result.stdout.split(separator: "\n").first { $0.hasPrefix("hello ") }.map(String.init) ?? ""
-        #expect(row.contains("True") && row.contains("Synced") && row.contains("sha256:0123"), "\(result.stdout)")
+        #expect(row.contains("True") && row.contains("http://jaas/default/hello/0123.tar.gz"), "\(result.stdout)")
+        // -o wide adds the columns of priority 1.
+        result = try await k("get", "jsnip", "-o", "wide")
+        let wide = result.stdout.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(wide.split(separator: " ", omittingEmptySubsequences: true)
+            == ["NAME", "READY", "REASON", "REVISION", "URL", "SUSPEND", "AGE"], "\(result.stdout)")
+        let wideRow = result.stdout.split(separator: "\n").first { $0.hasPrefix("hello ") }.map(String.init) ?? ""
+        #expect(wideRow.contains("Synced") && wideRow.contains("sha256:0123") && wideRow.contains("false"), "\(result.stdout)")
 
         result = try await k("patch", "jsnip", "hello", "--type", "merge", "-p", #"{"spec":{"history":5}}"#)
         #expect(result.status == 0, "\(result.stderr)")
