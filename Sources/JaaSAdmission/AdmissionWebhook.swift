@@ -51,11 +51,18 @@ public struct AdmissionWebhook: Sendable {
     public let admission: SnippetAdmission
     /// The operator's own client, for the `caBundle` patch (self-signed mode).
     public let client: KubeClient?
+    /// Called on each failed step of a renewal (the new CA not patched into `caBundle`,
+    /// the new files not written); the operator counts it in
+    /// `jaas_webhook_cert_renewal_failures_total`. The step is retried.
+    public let renewalFailed: @Sendable () -> Void
 
-    public init(settings: WebhookSettings, admission: SnippetAdmission, client: KubeClient?) {
+    /// A webhook serving `admission` with `settings`; `client` patches the `caBundle` in self-signed mode.
+    public init(settings: WebhookSettings, admission: SnippetAdmission, client: KubeClient?,
+                renewalFailed: @escaping @Sendable () -> Void = {}) {
         self.settings = settings
         self.admission = admission
         self.client = client
+        self.renewalFailed = renewalFailed
     }
 
     /// Serves until cancelled. `onRunning` receives the bound port.
@@ -111,6 +118,8 @@ public struct AdmissionWebhook: Sendable {
                 if try await patcher.patch(caPEM: current.caPEM) { logger.info("webhook caBundle patched", metadata: configuration) }
                 retry = .seconds(1)
             } catch {
+                // Past the renewal time the new CA cannot go in first: the renewal is failing.
+                if renewed || renewAt.timeIntervalSinceNow <= 0 { renewalFailed() }
                 logger.warning("cannot patch the webhook caBundle, retrying",
                                metadata: configuration.merging(["error": "\(error)"]) { $1 })
                 try await Task.sleep(for: retry)
@@ -118,7 +127,17 @@ public struct AdmissionWebhook: Sendable {
                 continue
             }
             if renewed {
-                try current.write(to: settings.certificateDirectory)
+                do {
+                    try current.write(to: settings.certificateDirectory)
+                } catch {
+                    // The old files stay valid until their end; keep trying to replace them.
+                    renewalFailed()
+                    logger.warning("cannot write the renewed webhook certificate, retrying",
+                                   metadata: ["directory": "\(settings.certificateDirectory)", "error": "\(error)"])
+                    try await Task.sleep(for: retry)
+                    retry = min(retry * 2, .seconds(10))
+                    continue
+                }
                 renewed = false
                 logger.info("webhook certificate renewed", metadata: ["notAfter": "\(current.notValidAfter)"])
             }

@@ -60,18 +60,29 @@ public final class SnippetController: Sendable {
         queue = WorkQueue(baseDelay: .milliseconds(200), maxDelay: .seconds(300),
                           fairness: .init(maxInFlight: options.namespaceCap) { $0.namespace ?? "" })
         let namespaces: [String?] = options.namespaces.isEmpty ? [nil] : options.namespaces
+        let metrics = reconciler.settings.metrics
+        /// A list-watcher on `kind` that counts a refused list (anything but a missing
+        /// CRD, which is retried quietly until Flux installs it) as a watch engagement failure.
+        func watcher(_ kind: String, _ resource: GroupVersionResource, _ namespace: String?,
+                     labelSelector: String? = nil, maxBackoff: Duration = .seconds(30)) -> Informer {
+            var listWatcher = ListWatcher(client: reconciler.admin, resource: resource, namespace: namespace,
+                                          labelSelector: labelSelector, maxBackoff: maxBackoff)
+            let gvk = "\(resource.group.isEmpty ? "" : resource.group + "/")\(resource.version), Kind=\(kind)"
+            listWatcher.onListFailure = { error in
+                if let error = error as? KubeError, error.isNotFound { return }
+                metrics.countCRDWatchEngagementFailure(gvk: gvk)
+            }
+            return Informer(listWatcher: listWatcher)
+        }
         informers = namespaces.map {
-            Informer(client: reconciler.admin, resource: .jsonnetSnippets, namespace: $0, labelSelector: options.labelSelector)
+            watcher("JsonnetSnippet", .jsonnetSnippets, $0, labelSelector: options.labelSelector)
         }
         // A kind whose CRD is missing keeps retrying with backoff, so a Flux CRD
         // installed after start-up is picked up without a restart.
-        libraryInformers = namespaces.map { Informer(client: reconciler.admin, resource: .jsonnetLibraries, namespace: $0) }
+        libraryInformers = namespaces.map { watcher("JsonnetLibrary", .jsonnetLibraries, $0) }
         // Retrying at most every 5 s keeps that delay short.
         sourceInformers = SourceKinds.all.flatMap { kind, resource in
-            namespaces.map {
-                (kind, Informer(listWatcher: ListWatcher(client: reconciler.admin, resource: resource, namespace: $0,
-                                                         maxBackoff: .seconds(5))))
-            }
+            namespaces.map { (kind, watcher(kind, resource, $0, maxBackoff: .seconds(5))) }
         }
     }
 
@@ -215,6 +226,11 @@ public final class SnippetController: Sendable {
                 logger.info("re-render rate limit reached", metadata: ["snippet": "\(key)"])
                 reconciler.settings.metrics.countRateLimited(namespace: key.namespace ?? "default", name: key.name)
                 queue.addAfter(key, delay: .seconds(wait))
+                if let snippet = informers.lazy.compactMap({ $0.store.get(namespace: key.namespace, name: key.name) }).first {
+                    let message = "re-render rate limit reached (--rerender-rate \(Self.perMinute(options.rerenderPerMinute))/min, "
+                        + "--rerender-burst \(Self.perMinute(options.rerenderBurst))): the next render runs in \(Int(wait.rounded(.up))) s"
+                    await reconciler.events.record(snippet, type: "Warning", reason: "RateLimited", message: message)
+                }
                 continue
             }
             let started = ContinuousClock.now
@@ -283,6 +299,11 @@ public final class SnippetController: Sendable {
     }
 
     /// nil when a re-render may run now, else seconds to wait.
+    /// A rate as the flag spells it: `60`, or `0.5`.
+    static func perMinute(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+    }
+
     private func takeToken(_ key: ObjectKey) -> Double? {
         buckets.withLock { buckets in
             var bucket = buckets[key] ?? TokenBucket(capacity: options.rerenderBurst, perSecond: options.rerenderPerMinute / 60)

@@ -156,7 +156,7 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
     }
     if let webhook = config.webhook {
         services.append(webhookService(webhook, renderer: renderer, aliases: Set(settings.libraryPathAliases.keys),
-                                       client: client, logger: logger))
+                                       client: client, metrics: metrics, logger: logger))
     }
     // Last, so graceful shutdown stops it first: the Lease is released before anything drains.
     services.append(TaskService { await lead.run() })

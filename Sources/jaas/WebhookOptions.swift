@@ -116,9 +116,10 @@ struct WebhookOptions: ParsableArguments {
 /// The admission webhook as a service, refusing what the operator would refuse with
 /// `renderer`'s `--ext-var` names and the `--library-path` `aliases`.
 func webhookService(_ settings: WebhookSettings, renderer: SnippetRenderer, aliases: Set<String>, client: KubeClient,
-                    logger: Logger) -> any Service {
+                    metrics: OperatorMetrics, logger: Logger) -> any Service {
     let validator = SnippetValidator(operatorExternalVariables: Set(renderer.operatorExternalVariables.keys),
                                      libraryAliases: aliases)
-    let webhook = AdmissionWebhook(settings: settings, admission: SnippetAdmission(validator: validator), client: client)
+    let webhook = AdmissionWebhook(settings: settings, admission: SnippetAdmission(validator: validator), client: client,
+                                   renewalFailed: { metrics.countWebhookCertRenewalFailure() })
     return TaskService { try await webhook.run(logger: logger) }
 }

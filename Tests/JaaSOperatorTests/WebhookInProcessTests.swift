@@ -140,6 +140,45 @@ import Testing
         _ = try await cluster.admin.create(.jsonnetSnippets, Self.snippet("after-renewal", extVar: "env"))
     }
 
+    @Test func aRenewalThatCannotPatchTheBundleIsCountedAndRetried() async throws {
+        let port = try freePort()
+        let cluster = try await Cluster.start()
+        defer { Task { await cluster.stop() } }
+        let directory = NSTemporaryDirectory() + "webhook-renew-fail-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let url: JSON = ["url": .string("https://127.0.0.1:\(port)/validate-jaas-metio-wtf-v1-jsonnetsnippet")]
+        _ = try await cluster.admin.create(.validatingWebhookConfigurations, Self.configuration("renew-fail", clientConfig: url))
+        var settings = WebhookSettings(certificateDirectory: directory, mode: .selfSigned, serviceName: "127.0.0.1",
+                                       serviceNamespace: "team-a", validatingConfigurationName: "renew-fail",
+                                       certificateValidity: .seconds(9))
+        settings.host = "127.0.0.1"
+        settings.port = port
+        settings.reloadInterval = .milliseconds(100)
+        let metrics = OperatorMetrics()
+        let validator = SnippetValidator(operatorExternalVariables: [], libraryAliases: [])
+        let webhook = AdmissionWebhook(settings: settings, admission: SnippetAdmission(validator: validator),
+                                       client: cluster.admin, renewalFailed: { metrics.countWebhookCertRenewalFailure() })
+        let running = Task { try await webhook.run(logger: Logger(label: "webhook-test")) }
+        defer { running.cancel() }
+        try await eventually { await bundle(cluster, "renew-fail") != nil }
+        let first = try String(contentsOfFile: directory + "/ca.crt", encoding: .utf8)
+        // The configuration disappears before the renewal: the new CA cannot be patched in.
+        try await cluster.admin.delete(.validatingWebhookConfigurations, name: "renew-fail")
+        // (Renewal after two thirds of the 9 s validity, 3 s before the old certificate ends.)
+        try await eventually {
+            let text = String(decoding: metrics.exposition(), as: UTF8.self)
+            return text.contains("\njaas_webhook_cert_renewal_failures_total ")
+                && !text.contains("\njaas_webhook_cert_renewal_failures_total 0")
+        }
+        // The old certificate stays on disk (a CA nobody trusts is never served), and the server still answers.
+        #expect(try String(contentsOfFile: directory + "/ca.crt", encoding: .utf8) == first)
+        #expect(try await WebhookEndToEndTests.review(port: port, caFile: directory + "/ca.crt",
+                                                      spec: ["files": ["main.jsonnet": "{}"]])[path: "response", "allowed"] == true)
+        // Once the configuration is back, the renewal completes.
+        _ = try await cluster.admin.create(.validatingWebhookConfigurations, Self.configuration("renew-fail", clientConfig: url))
+        try await eventually(seconds: 20) { try String(contentsOfFile: directory + "/ca.crt", encoding: .utf8) != first }
+    }
+
     func eventually(seconds: Int = 10, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {

@@ -31,6 +31,9 @@ public struct ListWatcher: Sendable {
     public var maxBackoff: Duration
     /// The range from which each watch's `timeoutSeconds` is drawn (spreads reconnects).
     public var watchTimeoutSeconds: ClosedRange<Int>
+    /// Called with each failed list (the first, or a relist): a caller that must know a
+    /// collection could not be engaged (RBAC refused, the server failing) counts it here.
+    public var onListFailure: (@Sendable (any Error) -> Void)?
 
     /// A list-watcher for `resource` in `namespace` (all namespaces if `nil`).
     public init(
@@ -74,6 +77,7 @@ public struct ListWatcher: Sendable {
                 } catch {
                     if Task.isCancelled { return }
                     logger.warning("list failed", metadata: ["resource": "\(resource)", "error": "\(error)"])
+                    onListFailure?(error)
                     await backOff()
                 }
                 continue
