@@ -19,6 +19,19 @@ public struct StaticCredentials: CredentialProvider {
     public func credentials() async throws -> AWSCredentials { value }
 }
 
+/// A source configured wrongly: every call fails with the same error, which names the setting.
+public struct FailingCredentials: CredentialProvider {
+    /// What is wrong.
+    public let error: any Error
+
+    /// A provider that always throws `error`.
+    public init(error: any Error) {
+        self.error = error
+    }
+
+    public func credentials() async throws -> AWSCredentials { throw error }
+}
+
 /// A failure to obtain credentials.
 public struct CredentialError: Error, Sendable, CustomStringConvertible {
     public var description: String
@@ -57,10 +70,15 @@ public actor RefreshingCredentials: CredentialProvider {
     }
 }
 
-/// The AWS default chain without static keys: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
-/// (`AWS_SESSION_TOKEN`), then web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`,
-/// STS at `AWS_ENDPOINT_URL_STS`, else regional or global STS), then IMDSv2
-/// (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`).
+/// The AWS default chain without static keys, in the AWS SDKs' order:
+/// 1. `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` (`AWS_SESSION_TOKEN`);
+/// 2. the shared credentials file (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`),
+///    profile `AWS_PROFILE` (when set, it must be there) or `default` (when present);
+/// 3. web identity (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, STS at
+///    `AWS_ENDPOINT_URL_STS`, else regional or global STS: IRSA);
+/// 4. the container endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI` with
+///    `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`: ECS and EKS Pod Identity);
+/// 5. IMDSv2 (`AWS_EC2_METADATA_SERVICE_ENDPOINT`, else `http://169.254.169.254`).
 public enum CredentialChain {
     /// The first source `environment` configures; IMDSv2 when none does.
     public static func provider(environment: [String: String], region: String,
@@ -69,6 +87,9 @@ public enum CredentialChain {
            let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty {
             let token = environment["AWS_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
             return StaticCredentials(AWSCredentials(accessKeyID: key, secretAccessKey: secret, sessionToken: token))
+        }
+        if let file = SharedCredentialsFile.selected(by: environment) {
+            return file
         }
         if let tokenFile = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], !tokenFile.isEmpty,
            let role = environment["AWS_ROLE_ARN"], !role.isEmpty {
@@ -79,6 +100,13 @@ public enum CredentialChain {
                 sessionName: environment["AWS_ROLE_SESSION_NAME"] ?? "jaas-\(UInt32.random(in: 0...UInt32.max))",
                 stsEndpoint: endpoint, http: http)
             return RefreshingCredentials { try await identity.assumeRole() }
+        }
+        do {
+            if let container = try ContainerCredentials.selected(by: environment, http: http) {
+                return RefreshingCredentials { try await container.credentials() }
+            }
+        } catch {
+            return FailingCredentials(error: error)
         }
         let metadata = InstanceMetadata(
             endpoint: environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
