@@ -50,9 +50,11 @@ import Testing
         let task = Task { await controller.run() }
         defer { task.cancel() }
         // The test cluster has no GitRepository CRD: its informer lists (404) and backs off.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !controller.hasSynced, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(controller.hasSynced)
         try await Task.sleep(for: .seconds(2))
         #expect(Self.engagementFailures(metrics, gvk: "source.toolkit.fluxcd.io/v1, Kind=GitRepository") == nil)
         #expect(Self.engagementFailures(metrics, gvk: "jaas.metio.wtf/v1, Kind=JsonnetSnippet") == nil)
-        #expect(controller.hasSynced)
     }
 }
