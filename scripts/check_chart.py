@@ -267,6 +267,9 @@ def renderer_test(helm, bin_dir, work):
         "--metrics-bind-address": lambda _: f"127.0.0.1:{free_port()}",
         "--snippet-directory": local_path, "--library-path": local_path,
     })
+    if not any(a.startswith("--metrics-bind-address") for a in args):
+        # Renderer mode renders no metrics flag (as the original); keep the binary off the shared :8083.
+        args.append(f"--metrics-bind-address=127.0.0.1:{free_port()}")
     environment = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
     log = open(os.path.join(work, "renderer.log"), "w")
     process = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, env=environment, stderr=log,
