@@ -50,6 +50,9 @@ COMMON_SETS = {
         "operator.enabled=true", "networkPolicy.enabled=true", "networkPolicy.engine=cilium"],
     "--set serviceMesh.enabled=true,serviceMesh.engine=linkerd": [
         "serviceMesh.enabled=true", "serviceMesh.engine=linkerd"],
+    "--set operator.storage.s3.accessKey=...": [
+        "operator.enabled=true", "operator.storage.backend=s3", "operator.storage.s3.endpoint=minio:9000",
+        "operator.storage.s3.bucket=b", "operator.storage.s3.accessKey=AKIA", "operator.storage.s3.secretKey=s"],
     "--set operator.storage.backend=s3 ...": [
         "operator.enabled=true", "operator.storage.backend=s3", "operator.storage.s3.endpoint=minio:9000",
         "operator.storage.s3.bucket=b", "operator.storage.s3.region=eu-west-1",
@@ -130,6 +133,8 @@ def original_facts(v, namespace, release):
             args += [f"--s3-prefix={s3['prefix']}"] if s3.get("prefix") else []
             args += [f"--s3-region={s3['region']}"] if s3.get("region") else []
             args += [f"--s3-use-ssl={text(s3['useSSL'])}", f"--s3-anonymous={text(s3['anonymous'])}"]
+            for key, flag in (("accessKey", "access-key"), ("secretKey", "secret-key"), ("sessionToken", "session-token")):
+                args += [f"--s3-{flag}={s3[key]}"] if s3.get(key) else []
             if s3["credentialsSecret"]["name"]:
                 env_from.append(("secretRef", s3["credentialsSecret"]["name"]))
         base = st["baseURL"] or f"http://jaas-storage.{namespace}.svc.cluster.local:{ports['storage']}"
