@@ -3,8 +3,11 @@
 
 Static: the chart's CRDs are config/crd's, `helm lint --strict` for the chart and
 each ci/*.yaml, `helm template` of each validates strictly against the Kubernetes
-1.33 schemas, no wildcard in any RBAC rule, the pod's security settings, and value
-combinations the binary cannot run are refused at template time.
+1.33 schemas, no wildcard in any RBAC rule, the pod's security settings, value
+combinations the binary cannot run are refused at template time, values.schema.json
+is what scripts/gen-chart-schema.py writes, and the drop-in checks for users of the
+original metio/jaas chart (scripts/check_chart_compat.py): its value sets, common
+--set lines and ours are accepted and render the original's deployment facts.
 
 Live: the rendered Deployment's container args, verbatim except for ports, paths
 and listen addresses made local (plus --kubeconfig), start the real `jaas`:
@@ -32,6 +35,7 @@ import urllib.error
 import urllib.request
 
 import yaml
+import check_chart_compat
 from check_chart_mcp import mcp_test
 from check_chart_webhook import webhook_test
 
@@ -39,7 +43,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHART = os.path.join(ROOT, "charts", "jaas")
 NAMESPACE = "jaas-system"
 RELEASE = "jaas"
-BUILTIN_GROUPS = {"", "apps", "policy", "rbac.authorization.k8s.io", "networking.k8s.io", "apiextensions.k8s.io",
+BUILTIN_GROUPS = {"", "apps", "policy", "autoscaling", "batch", "rbac.authorization.k8s.io", "networking.k8s.io", "apiextensions.k8s.io",
                   "admissionregistration.k8s.io"}
 
 failures = []
@@ -88,6 +92,8 @@ def group_of(obj):
 # ---------------------------------------------------------------- static checks
 
 def static_checks(helm, validate):
+    stale = run([sys.executable, os.path.join(ROOT, "scripts", "gen-chart-schema.py"), "--check"])
+    check(stale.returncode == 0, f"values.schema.json: {stale.stdout}{stale.stderr}")
     for name in ("jaas.metio.wtf_jsonnetsnippets.yaml", "jaas.metio.wtf_jsonnetlibraries.yaml"):
         with open(os.path.join(ROOT, "config", "crd", name)) as a, open(os.path.join(CHART, "files", "crds", name)) as b:
             check(a.read() == b.read(), f"charts/jaas/files/crds/{name} differs from config/crd/{name}")
@@ -109,7 +115,9 @@ def static_checks(helm, validate):
         check(result.returncode == 0 and "ERROR" not in result.stdout + result.stderr,
               f"kubernetes-validate --strict -k 1.33.0 ({label}):\n{result.stdout}{result.stderr}")
         others = sorted({o["kind"] for o in docs if group_of(o) not in BUILTIN_GROUPS})
-        check(set(others) <= {"ServiceMonitor", "PrometheusRule", "Issuer", "Certificate"}, f"unexpected custom kinds ({label}): {others}")
+        check(set(others) <= {"ServiceMonitor", "PrometheusRule", "Issuer", "Certificate", "CiliumNetworkPolicy",
+                              "NetworkPolicy", "ClusterNetworkPolicy", "AuthorizationPolicy", "PeerAuthentication",
+                              "Server", "ServerAuthorization"}, f"unexpected custom kinds ({label}): {others}")
         print(f"ok  {label}: lint clean, {len(builtin)} built-in objects valid for 1.33"
               + (f" (+ {', '.join(others)})" if others else ""))
         for obj in docs:
@@ -133,20 +141,21 @@ def static_checks(helm, validate):
     mcp_rbac_checks(helm)
 
     refused = {
-        "operator mode with image-volume snippets": ["operator.enabled=true", "snippets.a=example.com/a:1"],
-        "operator mode with inline snippets": ["operator.enabled=true", "inlineSnippets.a=x"],
-        "operator mode with an init container": ["operator.enabled=true", "contentInit.enabled=true", "contentInit.image=x"],
-        "the webhook without operator mode": ["webhook.enabled=true"],
-        "an unknown webhook certificate mode (schema)": ["operator.enabled=true", "webhook.enabled=true", "webhook.certMode=acme"],
+        "an unknown webhook certificate mode (schema)": ["operator.enabled=true", "operator.webhook.enabled=true",
+                                                         "operator.webhook.certMode=acme"],
         "s3 without a bucket": ["operator.enabled=true", "operator.storage.backend=s3"],
-        "two operator replicas on local storage": ["operator.enabled=true", "replicas=2"],
-        "an unknown value (schema)": ["operatr.enabled=true"],
+        "cert-manager mode with certManager.enabled=false": ["operator.enabled=true", "operator.webhook.enabled=true",
+                                                             "operator.webhook.certMode=cert-manager",
+                                                             "operator.webhook.certManager.enabled=false"],
         "a malformed rate (schema)": ["operator.rerenderRate=fast"],
         "a malformed duration (schema)": ["arguments.evaluationTimeout=5 seconds"],
-        "the MCP server without the operator": ["mcp.enabled=true"],
-        "MCP mutations without the MCP server": ["operator.enabled=true", "mcp.allowMutations=true"],
-        "a tracing sample ratio above 1 (schema)": ["tracing.sampleRatio=1.5"],
-        "a tracing endpoint with a scheme (schema)": ["tracing.endpoint=http://collector:4317"],
+        "a malformed memory quantity (schema)": ["resources.memory=lots"],
+        "an unknown network policy engine (schema)": ["networkPolicy.engine=weave"],
+        "an unknown service mesh engine (schema)": ["serviceMesh.engine=consul"],
+        "an unknown ipFamilyPolicy (schema)": ["service.ipFamilyPolicy=Both"],
+        "a tracing sample ratio above 1 (schema)": ["operator.tracing.sampleRatio=1.5"],
+        "a tracing endpoint with a scheme (schema)": ["operator.tracing.endpoint=http://collector:4317"],
+        "a threshold that is not a number (schema)": ["operator.metrics.prometheusRule.thresholds.workqueueDepth=many"],
     }
     for label, sets in refused.items():
         result = template(helm, sets=sets)
@@ -192,18 +201,22 @@ def mcp_rbac_checks(helm):
 # ---------------------------------------------------------------- verbatim args
 
 def deployment(helm, values):
+    """The release's objects (helm hooks, such as the cleanup Job and its RBAC, left out) and its Deployment."""
     rendered = template(helm, values)
     assert rendered.returncode == 0, rendered.stderr
-    docs = objects(rendered.stdout)
+    docs = [o for o in objects(rendered.stdout) if "helm.sh/hook" not in o["metadata"].get("annotations", {})]
     return docs, next(o for o in docs if o["kind"] == "Deployment")
 
 
 def localize(args, replacements):
-    """The chart's args with only ports, paths and listen addresses made local."""
+    """The chart's args with only ports, paths and listen addresses made local
+    (the snippet directory, when not replaced, by an empty one)."""
     out = []
     for arg in args:
         name, _, value = arg.partition("=")
-        if name in replacements:
+        if name == "--snippet-directory" and name not in replacements:
+            out.append(f"{name}={tempfile.mkdtemp(prefix='jaas-snippets-')}")
+        elif name in replacements:
             out.append(f"{name}={replacements[name](value)}")
         else:
             out.append(arg)
@@ -237,8 +250,11 @@ def renderer_test(helm, bin_dir, work):
     mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
     # The image volumes, as the OCI images would hold them: copies of examples/.
     local_root = os.path.join(work, "renderer")
-    for mount in mounts:
+    for mount in sorted(mounts):
         if mount == "/tmp":
+            continue
+        if mounts[mount] == "snippets":
+            os.makedirs(local_root + mount)
             continue
         source = os.path.join(ROOT, "examples", "lib-base") if "/libraries/" in mount else \
             os.path.join(ROOT, "examples", "snippets", os.path.basename(mount))
@@ -251,6 +267,9 @@ def renderer_test(helm, bin_dir, work):
         "--metrics-bind-address": lambda _: f"127.0.0.1:{free_port()}",
         "--snippet-directory": local_path, "--library-path": local_path,
     })
+    if not any(a.startswith("--metrics-bind-address") for a in args):
+        # Renderer mode renders no metrics flag (as the original); keep the binary off the shared :8083.
+        args.append(f"--metrics-bind-address=127.0.0.1:{free_port()}")
     environment = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
     log = open(os.path.join(work, "renderer.log"), "w")
     process = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, env=environment, stderr=log,
@@ -412,8 +431,13 @@ def main():
     parser.add_argument("--kubectl", required=True)
     parser.add_argument("--validate", required=True, help="the kubernetes-validate executable")
     parser.add_argument("--bin", required=True, help="directory holding jaas and kube-test-server")
+    parser.add_argument("--original", help="the original chart's reference folder (values.yaml, ci/)")
+    parser.add_argument("--static-only", action="store_true", help="skip the runs of the binary")
     options = parser.parse_args()
     static_checks(options.helm, options.validate)
+    check_chart_compat.run(sys.modules[__name__], options.helm, options.original)
+    if options.static_only:
+        sys.exit(1 if failures else 0)
     work = tempfile.mkdtemp(prefix="jaas-chart-run-")
     try:
         renderer_test(options.helm, options.bin, work)

@@ -23,6 +23,75 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- default (include "jaas.fullname" .) .Values.operator.serviceAccount.name -}}
 {{- end -}}
 
+{{/* replicas.min / replicas.max; a plain number (the former form) is both. */}}
+{{- define "jaas.replicasMin" -}}
+{{- if kindIs "map" .Values.replicas -}}{{ .Values.replicas.min | default 1 | int }}{{- else -}}{{ .Values.replicas | int }}{{- end -}}
+{{- end -}}
+{{- define "jaas.replicasMax" -}}
+{{- if kindIs "map" .Values.replicas -}}{{ max (.Values.replicas.max | default 1 | int) (include "jaas.replicasMin" . | int) }}{{- else -}}{{ .Values.replicas | int }}{{- end -}}
+{{- end -}}
+{{- define "jaas.autoscaled" -}}
+{{- if gt (include "jaas.replicasMax" . | int) (include "jaas.replicasMin" . | int) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The container resources: memory/cpu/ephemeralStorage as request and limit;
+a map with requests/limits (the former form) verbatim. */}}
+{{- define "jaas.resources" -}}
+{{- $r := .Values.resources | default dict -}}
+{{- if or (hasKey $r "requests") (hasKey $r "limits") -}}
+{{- toYaml (pick $r "requests" "limits") -}}
+{{- else -}}
+{{- $q := dict -}}
+{{- with $r.cpu }}{{ $_ := set $q "cpu" (toString .) }}{{ end -}}
+{{- with $r.memory }}{{ $_ := set $q "memory" (toString .) }}{{ end -}}
+{{- with $r.ephemeralStorage }}{{ $_ := set $q "ephemeral-storage" (toString .) }}{{ end -}}
+{{- toYaml (dict "requests" $q "limits" $q) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* An OCI image reference rather than Jsonnet source: one token of
+registry/repository[:tag][@digest] characters containing a slash. */}}
+{{- define "jaas.isImageRef" -}}
+{{- if regexMatch "^[A-Za-z0-9][A-Za-z0-9._-]*(:[0-9]+)?(/[A-Za-z0-9._-]+)+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$" (toString .) -}}true{{- end -}}
+{{- end -}}
+
+{{/* snippets split into image volumes (name -> reference) ... */}}
+{{- define "jaas.snippetImages" -}}
+{{- $out := dict -}}
+{{- range $name, $v := (.Values.snippets | default dict) -}}
+{{- if include "jaas.isImageRef" $v }}{{ $_ := set $out $name (toString $v) }}{{ end -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+{{/* ... and Jsonnet sources (name -> text), with inlineSnippets. */}}
+{{- define "jaas.snippetSources" -}}
+{{- $out := dict -}}
+{{- range $name, $v := (.Values.snippets | default dict) -}}
+{{- if not (include "jaas.isImageRef" $v) }}{{ $_ := set $out $name (toString $v) }}{{ end -}}
+{{- end -}}
+{{- range $name, $v := (.Values.inlineSnippets | default dict) -}}
+{{- $_ := set $out $name (toString $v) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* Library image volumes, name -> reference: the enabled well-known libraries,
+then additionalLibraries (and string entries of libraries, the former form). */}}
+{{- define "jaas.libraryImages" -}}
+{{- $out := dict -}}
+{{- range $name, $v := (.Values.libraries | default dict) -}}
+{{- if kindIs "map" $v -}}
+{{- if $v.enabled }}{{ $_ := set $out $name (printf "%s/%s:%s" $v.registry $v.repository (toString $v.version)) }}{{ end -}}
+{{- else if $v -}}
+{{- $_ := set $out $name (toString $v) -}}
+{{- end -}}
+{{- end -}}
+{{- range $name, $v := (.Values.additionalLibraries | default dict) -}}
+{{- $_ := set $out $name (toString $v) -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
 {{- define "jaas.image" -}}
 {{- $repo := printf "%s/%s" .Values.image.registry .Values.image.repository -}}
 {{- if .Values.image.digest -}}
@@ -44,6 +113,14 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{/* Renderer-mode sources are set. */}}
 {{- define "jaas.hasRendererSources" -}}
 {{- if or .Values.snippets .Values.snippetConfigMaps .Values.inlineSnippets .Values.contentInit.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{- define "jaas.webhookName" -}}
+{{- printf "%s-webhook" (include "jaas.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{/* The ValidatingWebhookConfiguration: <release>-jsonnetsnippet, as the original chart names it. */}}
+{{- define "jaas.webhookConfigurationName" -}}
+{{- printf "%s-jsonnetsnippet" .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
 {{- define "jaas.containerSecurityContext" -}}
@@ -71,4 +148,11 @@ annotations:
   summary: {{ .summary | quote }}
   description: {{ .description | quote }}
   {{ .rule.runbookAnnotationKey }}: {{ printf "%s/%s/" .base .page | quote }}
+{{- end -}}
+
+{{/* A Calico selector expression from a matchLabels map. */}}
+{{- define "jaas.calicoSelector" -}}
+{{- $parts := list -}}
+{{- range $k, $v := . }}{{ $parts = append $parts (printf "%s == '%s'" $k $v) }}{{ end -}}
+{{- join " && " $parts -}}
 {{- end -}}
