@@ -1,3 +1,4 @@
+import GoFormats
 import Foundation
 import JaaSOperatorAPI
 import Kubernetes
@@ -13,7 +14,8 @@ public enum WebhookCertificateMode: String, Sendable, CaseIterable {
 
 /// The webhook's flags once checked (docs/operator/webhook.md).
 public struct WebhookSettings: Sendable {
-    public var host = "0.0.0.0"
+    /// Every interface, IPv6 and IPv4 (`:9443`, as the original's webhook server listens).
+    public var host = GoListen.wildcardHost
     public var port = 9443
     public var certificateDirectory: String
     public var mode: WebhookCertificateMode
