@@ -54,8 +54,12 @@ public struct AdmissionWebhook: Sendable {
     /// The operator's own client, for the `caBundle` patch (self-signed mode).
     public let client: KubeClient?
 
+    /// With a `client`, the admission also refuses `sourceRef` cycles through stored
+    /// snippets (unless `admission` brings its own cycle check).
     public init(settings: WebhookSettings, admission: SnippetAdmission, client: KubeClient?) {
         self.settings = settings
+        var admission = admission
+        if admission.cycles == nil, let client { admission.cycles = SourceCycles(client: client) }
         self.admission = admission
         self.client = client
     }
