@@ -77,9 +77,12 @@ let package = Package(
         ),
         // What the renderer and the operator share: importer, render cache, evaluation gate.
         .target(name: "JaaSCore", dependencies: ["Jsonnet"]),
+        // Log lines in the shapes of Go's log/slog (the original's), for every server.
+        .target(name: "JaaSLogging", dependencies: ["GoFormats", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "JaaSRenderer",
             dependencies: [
+                "GoFormats",
                 "JaaSCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -98,6 +101,7 @@ let package = Package(
                 "JaaSAdmission",
                 "JaaSArtifacts",
                 "JaaSCore",
+                "JaaSLogging",
                 "JaaSMCP",
                 "JaaSOperator",
                 "JaaSRenderer",
@@ -117,7 +121,7 @@ let package = Package(
         .target(
             name: "JaaSAdmission",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                "GoFormats", "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
                 // The webhook reuses the renderer's connection read/write deadlines.
                 "JaaSRenderer",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -149,7 +153,7 @@ let package = Package(
         .target(
             name: "JaaSMCP",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                "GoFormats", "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,11 +187,17 @@ let package = Package(
         .testTarget(name: "GoFormatsTests", dependencies: ["GoFormats"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts", "TestSupport"]),
         .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore", "TestSupport"]),
+        .testTarget(name: "JaaSLoggingTests", dependencies: ["JaaSLogging", .product(name: "Logging", package: "swift-log")]),
         // What the test targets share: the built-products locator, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "TestSupport", "jaas"]),
         // The `jaas` executable's flags, against the built binary and in process.
-        .testTarget(name: "JaaSExecutableTests", dependencies: ["jaas", "TestSupport"]),
+        .testTarget(
+            name: "JaaSExecutableTests",
+            dependencies: ["jaas", "GoFormats", "JaaSAdmission", "JaaSArtifacts", "JaaSRenderer", "TestSupport",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [

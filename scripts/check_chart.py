@@ -273,7 +273,7 @@ def renderer_test(helm, bin_dir, work):
     environment = {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
     log = open(os.path.join(work, "renderer.log"), "w")
     process = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, env=environment, stderr=log,
-                               stdout=subprocess.DEVNULL)
+                               stdout=log)
     try:
         for path in probe_paths(container):
             status, _ = wait_http(f"http://127.0.0.1:{management}{path}")
@@ -355,7 +355,7 @@ def operator_test(helm, tool, bin_dir, work):
             environment = {"POD_NAME": "jaas-test", "POD_NAMESPACE": NAMESPACE}
             with open(os.path.join(work, f"operator-{label}.log"), "w") as log:
                 process = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, stderr=log,
-                                           stdout=subprocess.DEVNULL, env=environment)
+                                           stdout=log, env=environment)
             processes.append(process)
             return process, management
 

@@ -105,7 +105,7 @@ def mcp_test(h, helm, tool, bin_dir, work):
         h.check("--enable-mcp" in args, f"the chart's MCP values do not pass --enable-mcp: {args}")
         with open(os.path.join(work, "operator.log"), "w") as log:
             processes.append(subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, stderr=log,
-                                              stdout=subprocess.DEVNULL,
+                                              stdout=log,
                                               env={"POD_NAME": "jaas-test", "POD_NAMESPACE": h.NAMESPACE}))
         h.wait_http(f"http://127.0.0.1:{management}/ready")
         url = f"http://127.0.0.1:{mcp}/mcp"

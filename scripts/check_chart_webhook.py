@@ -67,7 +67,7 @@ def webhook_test(h, helm, tool, bin_dir, work):
             "--webhook-port": lambda _: port, "--webhook-cert-dir": lambda _: os.path.join(work, "certs"),
         }) + [f"--kubeconfig={operator_config}"]
         with open(os.path.join(work, "operator.log"), "w") as log:
-            operator = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, stderr=log, stdout=subprocess.DEVNULL,
+            operator = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, stderr=log, stdout=log,
                                         env={"POD_NAME": "jaas-webhook-test", "POD_NAMESPACE": h.NAMESPACE})
         processes.append(operator)
         name = configuration["metadata"]["name"]

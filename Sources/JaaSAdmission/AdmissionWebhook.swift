@@ -1,3 +1,4 @@
+import GoFormats
 import Foundation
 import JaaSOperatorAPI
 import Kubernetes
@@ -13,7 +14,8 @@ public enum WebhookCertificateMode: String, Sendable, CaseIterable {
 
 /// The webhook's flags once checked (docs/operator/webhook.md).
 public struct WebhookSettings: Sendable {
-    public var host = "0.0.0.0"
+    /// Every interface, IPv6 and IPv4 (`:9443`, as the original's webhook server listens).
+    public var host = GoListen.wildcardHost
     public var port = 9443
     public var certificateDirectory: String
     public var mode: WebhookCertificateMode
@@ -56,10 +58,14 @@ public struct AdmissionWebhook: Sendable {
     /// `jaas_webhook_cert_renewal_failures_total`. The step is retried.
     public let renewalFailed: @Sendable () -> Void
 
-    /// A webhook serving `admission` with `settings`; `client` patches the `caBundle` in self-signed mode.
+    /// A webhook serving `admission` with `settings`; `client` patches the `caBundle` in
+    /// self-signed mode. With a `client`, the admission also refuses `sourceRef` cycles
+    /// through stored snippets (unless `admission` brings its own cycle check).
     public init(settings: WebhookSettings, admission: SnippetAdmission, client: KubeClient?,
                 renewalFailed: @escaping @Sendable () -> Void = {}) {
         self.settings = settings
+        var admission = admission
+        if admission.cycles == nil, let client { admission.cycles = SourceCycles(client: client) }
         self.admission = admission
         self.client = client
         self.renewalFailed = renewalFailed

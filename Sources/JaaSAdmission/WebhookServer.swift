@@ -76,9 +76,10 @@ public struct WebhookServer: Sendable {
                 return Self.text(.contentTooLarge, "request body over \(Self.maxBodyBytes) bytes\n")
             }
             do {
-                let review = try await reviews.run { () throws(SnippetAdmission.MalformedReview) in
+                let first = try await reviews.run { () throws(SnippetAdmission.MalformedReview) in
                     try admission.answer(body.readableBytesView)
                 }.get()
+                let review = await admission.answer(body.readableBytesView, checkingCyclesAfter: first)
                 if review[path: "response", "allowed"]?.boolValue == false {
                     logger.info("admission refused", metadata: [
                         "message": "\(review[path: "response", "status", "message"]?.stringValue ?? "")"])

@@ -1,3 +1,4 @@
+import GoFormats
 import JaaSCore
 import MCP
 
@@ -56,9 +57,11 @@ struct RenderTools: Sendable {
         }
     }
 
-    /// `validate_jsonnet`: `OK`, or `invalid at <file:line:column>` and the diagnostic.
-    /// An invalid program is a verdict, not a tool error; a timeout or a full
-    /// evaluation cap is a tool error, since it says nothing about the program.
+    /// `validate_jsonnet`: structured `{"valid":true}` or `{"valid":false,"error":
+    /// "<diagnostic>"}`, the original's shape; the text says `OK`, or `invalid at
+    /// <file:line:column>` and the diagnostic. An invalid program is a verdict, not a
+    /// tool error; a timeout or a full evaluation cap is a tool error, since it says
+    /// nothing about the program.
     func validate(_ arguments: [String: Value]?) async -> CallTool.Result {
         let input: RenderArguments
         do throws(ToolInputError) { input = try RenderArguments(arguments) } catch { return .failure(error.message) }
@@ -66,15 +69,8 @@ struct RenderTools: Sendable {
         case .success:
             return CallTool.Result(content: [.plain("OK")], structuredContent: .object(["valid": true]), isError: false)
         case .failure(.evaluationFailed(let diagnostic)):
-            var verdict: [String: Value] = ["valid": false, "error": .string(diagnostic)]
-            var text = "invalid\n"
-            if let at = ErrorPosition(diagnostic: diagnostic) {
-                verdict["position"] = .string(at.description)
-                verdict["file"] = .string(at.file)
-                verdict["line"] = .int(at.line)
-                verdict["column"] = .int(at.column)
-                text = "invalid at \(at)\n"
-            }
+            let verdict: [String: Value] = ["valid": false, "error": .string(diagnostic)]
+            let text = ErrorPosition(diagnostic: diagnostic).map { "invalid at \($0)\n" } ?? "invalid\n"
             return CallTool.Result(content: [.plain(text + diagnostic)], structuredContent: .object(verdict), isError: false)
         case .failure(let error):
             return .failure(Self.describe(error, timeout: evaluator.gate.timeout))
@@ -85,8 +81,8 @@ struct RenderTools: Sendable {
     static func describe(_ error: RenderError, timeout: Duration?) -> String {
         switch error {
         case .evaluationFailed(let diagnostic): diagnostic
-        case .timedOut: "evaluation timed out after \(timeout.map { "\($0)" } ?? "its timeout") (--evaluation-timeout)"
-        case .unavailable: "evaluation unavailable: every evaluation slot (--max-concurrent-evals) is busy; retry shortly"
+        case .timedOut: "evaluation timed out after \(GoText.duration(timeout ?? .zero))"
+        case .unavailable: "evaluation unavailable: concurrent-eval cap is full; retry after backoff"
         case .cancelled: "evaluation cancelled"
         case .entryNotFound: "the source could not be read"
         }

@@ -25,8 +25,8 @@ extension SnippetTools {
             return .failure("cannot get JsonnetSnippet \(namespace)/\(name): \(error)")
         }
         if (current[path: "spec", "suspend"]?.boolValue ?? false) == suspend {
-            return .answer(.object(["namespace": .string(namespace), "name": .string(name), "changed": false,
-                                    "result": .string(suspend ? "already suspended" : "not suspended; nothing to resume")]))
+            return .answer(.object(["namespace": .string(namespace), "name": .string(name),
+                                    "result": .string(suspend ? "already suspended" : "not suspended; no change")]))
         }
         let tool = suspend ? "suspend_snippet" : "resume_snippet"
         return await mutate(namespace, name, patch: ["spec": ["suspend": suspend ? true : .null]],
@@ -46,7 +46,6 @@ extension SnippetTools {
         }
         let by = caller.map { " by \($0.username)" } ?? ""
         await events.record(updated, type: "Normal", reason: reason, message: message + by)
-        return .answer(.object(["namespace": .string(namespace), "name": .string(name), "changed": true,
-                                "result": .string(result)]))
+        return .answer(.object(["namespace": .string(namespace), "name": .string(name), "result": .string(result)]))
     }
 }

@@ -23,10 +23,14 @@ public struct SnippetTools: Sendable {
     let namespaces: [String]
     let allowMutations: Bool
     let events: EventRecorder
+    let runbookBase: String
 
     /// Tools reading (and, when `allowMutations`, changing) snippets through `client`
     /// and their artifacts in `storage`.
-    public init(client: KubeClient, storage: any ArtifactStorage, namespaces: [String], allowMutations: Bool) {
+    /// `runbookBase` is `--runbook-base-url`, the base of `get_snippet`'s `runbookURL`.
+    public init(client: KubeClient, storage: any ArtifactStorage, namespaces: [String], allowMutations: Bool,
+                runbookBase: String = RunbookLinks.defaultBase) {
+        self.runbookBase = runbookBase
         self.client = client
         self.operatorClient = client
         self.caller = nil
@@ -44,6 +48,7 @@ public struct SnippetTools: Sendable {
         namespaces = tools.namespaces
         allowMutations = tools.allowMutations
         events = tools.events
+        runbookBase = tools.runbookBase
     }
 
     /// The tools acting as `caller`: each Kubernetes call impersonates it (the
@@ -173,18 +178,22 @@ public struct SnippetTools: Sendable {
         var detail: [String: Value] = [
             "namespace": .string(namespace), "name": .string(name), "ready": .string(ready.status),
             "suspended": .bool(snippet[path: "spec", "suspend"]?.boolValue ?? false),
-            "generation": .int(Int(snippet.generation ?? 0)),
             "observedGeneration": .int(Int(snippet[path: "status", "observedGeneration"]?.intValue ?? 0)),
         ]
-        detail["reason"] = ready.reason.map(Value.string)
-        detail["message"] = ready.message.map(Value.string)
-        detail["runbookURL"] = ready.message.flatMap(RunbookLinks.url(inMessage:)).map(Value.string)
-        for field in ["revision", "artifactURL", "lastSyncTime", "lastHandledReconcileAt"] {
-            detail[field] = snippet[path: "status", field]?.stringValue.map(Value.string)
+        // The original's fields, each left out when empty.
+        func set(_ key: String, _ value: String?) {
+            if let value, !value.isEmpty { detail[key] = .string(value) }
         }
-        detail["history"] = .array((snippet[path: "status", "history"]?.arrayValue ?? []).map { entry in
+        set("reason", ready.reason)
+        set("message", ready.message)
+        set("runbookURL", ready.reason.flatMap { Self.runbookURL(base: runbookBase, reason: $0) })
+        for field in ["revision", "artifactURL", "lastSyncTime"] {
+            set(field, snippet[path: "status", field]?.stringValue)
+        }
+        let history = (snippet[path: "status", "history"]?.arrayValue ?? []).map { entry -> Value in
             .object(["revision": .string(entry["revision"]?.stringValue ?? ""), "time": .string(entry["time"]?.stringValue ?? "")])
-        })
+        }
+        if !history.isEmpty { detail["history"] = .array(history) }
         return .answer(.object(detail))
     }
 
@@ -216,6 +225,14 @@ public struct SnippetTools: Sendable {
         } catch let error as KubeError where callerForbidden(error) {
             return []
         }
+    }
+
+    /// `get_snippet`'s `runbookURL`: the page for the Ready reason under `base`, for
+    /// every reason (the original links Synced, Suspended and Pending too; they have
+    /// pages); nil without a reason or a base.
+    static func runbookURL(base: String, reason: String) -> String? {
+        guard !reason.isEmpty, !base.isEmpty else { return nil }
+        return (base.hasSuffix("/") ? base : base + "/") + reason.lowercased() + "/"
     }
 
     /// The Ready condition's status (`Unknown` before the first reconcile), reason and message.

@@ -1,24 +1,44 @@
 import Hummingbird
 import JaaSCore
 
-/// The management server's routes: `/live` (always 200), `/start` and `/ready`
-/// (200 when started/ready, else 503), each with a `{"status":"..."}` body.
-enum Probes {
-    static func addRoutes<Context: RequestContext>(to router: Router<Context>, state: ServerState) {
-        router.get("live") { _, _ in status(.ok, "alive") }
-        router.get("start") { _, _ in
-            state.isStarted ? status(.ok, "started") : status(.serviceUnavailable, "starting")
-        }
-        router.get("ready") { _, _ in
-            if state.isReady { return status(.ok, "ready") }
-            return status(.serviceUnavailable, state.isShuttingDown ? "shutting down" : "starting")
+/// The management server's probes, with the original's exact answers:
+/// `/live` always `200 {"status":"ok"}`; `/start` `200 {"status":"ok"}` once the
+/// renderer listens, else `503 {"status":"not_started"}`; `/ready` `200
+/// {"status":"ok"}` when ready, else `503 {"status":"not_ready"}` (also while shutting
+/// down). Any method but GET gets `405 {"status":"method_not_allowed"}` with
+/// `Allow: GET`. Bodies are `application/json`, without a trailing newline.
+struct Probes<Context: RequestContext>: RouterMiddleware {
+    /// nil: only `/live` (the rendering port's own liveness probe).
+    let state: ServerState?
+
+    func handle(_ request: Request, context: Context,
+                next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        switch path {
+        case "/live":
+            guard request.method == .get else { return Self.methodNotAllowed() }
+            return Self.status(.ok, "ok")
+        case "/start", "/ready":
+            guard let state else { return try await next(request, context) }
+            guard request.method == .get else { return Self.methodNotAllowed() }
+            if path == "/start" {
+                return state.isStarted ? Self.status(.ok, "ok") : Self.status(.serviceUnavailable, "not_started")
+            }
+            return state.isReady ? Self.status(.ok, "ok") : Self.status(.serviceUnavailable, "not_ready")
+        default:
+            return try await next(request, context)
         }
     }
 
-    /// A small JSON status answer, ending with a newline (as every JSON body of the
-    /// renderer does, so `curl` output ends its line).
+    static func methodNotAllowed() -> Response {
+        var response = status(.methodNotAllowed, "method_not_allowed")
+        response.headers[.allow] = "GET"
+        return response
+    }
+
+    /// `{"status":"<text>"}` as `application/json`.
     static func status(_ code: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: code, headers: [.contentType: "application/json"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"status\":\(jsonStringLiteral(text))}\n")))
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: "{\"status\":\(jsonStringLiteral(text))}")))
     }
 }

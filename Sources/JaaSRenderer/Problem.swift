@@ -1,3 +1,4 @@
+import GoFormats
 import Hummingbird
 import JaaSCore
 
@@ -29,35 +30,42 @@ public enum ProblemCode: String, Sendable, CaseIterable {
     /// The problem's `type` URI.
     public var typeURI: String { "https://jaas.projects.metio.wtf/errors/\(rawValue)" }
 
-    /// A short, constant summary.
+    /// The title, as the original writes it.
     public var title: String {
         switch self {
         case .methodNotAllowed: "Method not allowed"
         case .snippetNotFound: "Snippet not found"
-        case .evaluationFailed: "Evaluation failed"
+        case .evaluationFailed: "Jsonnet evaluation failed"
         case .evaluationTimeout: "Evaluation timed out"
         case .evaluationUnavailable: "Evaluation unavailable"
         }
     }
 
-    /// The constant `detail` text; diagnostics never reach the client.
-    public var detail: String {
+    /// The `detail`, as the original writes it: constant but for the requested name
+    /// (Go-quoted, `snippet "x" not found`) and the configured timeout (a Go duration,
+    /// `evaluation exceeded 5s`). Diagnostics never reach the client.
+    public func detail(snippet: String?, timeout: Duration?) -> String {
         switch self {
-        case .methodNotAllowed: "only GET is allowed"
-        case .snippetNotFound: "no snippet with this name"
+        case .methodNotAllowed: "only GET is supported"
+        case .snippetNotFound: "snippet \(GoText.quote(snippet ?? "")) not found"
         case .evaluationFailed: "evaluation failed"
-        case .evaluationTimeout: "evaluation exceeded the timeout"
-        case .evaluationUnavailable: "too many concurrent evaluations"
+        case .evaluationTimeout: "evaluation exceeded \(GoText.duration(timeout ?? .zero))"
+        case .evaluationUnavailable: "concurrent-eval cap is full; retry after backoff"
         }
     }
 
-    /// The problem document for this code, echoing `snippet` when a name was parsed;
-    /// the body ends with a newline, like the rendered documents.
-    func response(snippet: String?) -> Response {
-        var body = "{\"type\":\(jsonStringLiteral(typeURI)),\"title\":\(jsonStringLiteral(title)),"
-            + "\"status\":\(status.code),\"detail\":\(jsonStringLiteral(detail)),\"code\":\(jsonStringLiteral(rawValue))"
-        if let snippet, !snippet.isEmpty { body += ",\"snippet\":\(jsonStringLiteral(snippet))" }
-        body += "}\n"
+    /// The problem document for this code: `{type, title, status, detail, code,
+    /// snippet?}` in that order, strings escaped as Go's `encoding/json` escapes them,
+    /// no trailing newline (the original's bytes). `snippet` echoes the requested name
+    /// when one was parsed and is not empty; a 405 carries none (the original answers
+    /// before reading the name).
+    func response(snippet: String?, timeout: Duration? = nil) -> Response {
+        let echoed = self == .methodNotAllowed ? nil : snippet
+        var body = "{\"type\":\(GoText.jsonMarshal(typeURI)),\"title\":\(GoText.jsonMarshal(title)),"
+            + "\"status\":\(status.code),\"detail\":\(GoText.jsonMarshal(detail(snippet: echoed, timeout: timeout))),"
+            + "\"code\":\(GoText.jsonMarshal(rawValue))"
+        if let echoed, !echoed.isEmpty { body += ",\"snippet\":\(GoText.jsonMarshal(echoed))" }
+        body += "}"
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         switch self {
         case .methodNotAllowed: headers[.allow] = "GET"

@@ -1,3 +1,4 @@
+import GoFormats
 import JaaSCore
 import Jsonnet
 import NIOCore
@@ -39,7 +40,7 @@ public struct RendererConfiguration: Sendable {
     /// Port of the probe server (`--management-port`; 0 picks a free one).
     public var managementPort = 8081
     /// Address and port of the metrics server (`--metrics-bind-address`; nil = off).
-    public var metricsAddress: (host: String, port: Int)? = ("0.0.0.0", 8083)
+    public var metricsAddress: (host: String, port: Int)? = (GoListen.wildcardHost, 8083)
     /// Time between turning not-ready and draining on shutdown (`--shutdown-delay`).
     public var shutdownDelay: Duration = .seconds(5)
     /// Deadline for receiving a whole request, also bounding idle connections (`--read-timeout`; nil = none).
@@ -50,6 +51,16 @@ public struct RendererConfiguration: Sendable {
     public var managementReadTimeout: Duration? = .seconds(10)
     /// The management server's write deadline (`--management-write-timeout`; nil = none).
     public var managementWriteTimeout: Duration? = .seconds(10)
+
+    /// `--jsonnet-endpoint-path` checked: exactly one path segment (the original serves
+    /// `/<segment>/{snippet...}`) of letters, digits, `-`, `.`, `_` and `~`, neither
+    /// `.` nor `..`, at most 255 characters; nil otherwise (slashes included).
+    public static func endpointSegment(_ text: String) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".unicodeScalars)
+        guard !text.isEmpty, text.unicodeScalars.count <= 255, text != ".", text != "..",
+              text.unicodeScalars.allSatisfy(allowed.contains) else { return nil }
+        return text
+    }
 
     /// The default concurrency cap: four per core, at least 16.
     public static var defaultMaxConcurrentEvaluations: Int { max(System.coreCount * 4, 16) }

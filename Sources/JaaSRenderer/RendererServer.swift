@@ -61,7 +61,8 @@ public final class RendererServer: Sendable {
                                       renderer: renderer, libraryPaths: configuration.libraryPaths,
                                       externalVariables: configuration.externalVariables,
                                       maxStack: configuration.maxStack,
-                                      memoryLimit: configuration.evaluationMemoryLimit, metrics: metrics)
+                                      memoryLimit: configuration.evaluationMemoryLimit,
+                                      evaluationTimeout: configuration.evaluationTimeout, metrics: metrics)
         let readTimeout = configuration.readTimeout.map(TimeAmount.init)
         let writeTimeout = configuration.writeTimeout.map(TimeAmount.init)
         let rendering = Application(
@@ -77,7 +78,7 @@ public final class RendererServer: Sendable {
             },
             logger: logger)
         let managementRouter = Router()
-        Probes.addRoutes(to: managementRouter, state: state)
+        managementRouter.add(middleware: Probes(state: state))
         let managementRead = configuration.managementReadTimeout.map(TimeAmount.init)
         let managementWrite = configuration.managementWriteTimeout.map(TimeAmount.init)
         let management = Application(
@@ -115,7 +116,7 @@ public final class RendererServer: Sendable {
         let router = Router(context: RendererRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: endpoint)
-        router.get("live") { _, _ in Probes.status(.ok, "alive") }
+        router.add(middleware: Probes<RendererRequestContext>(state: nil))
         return router
     }
 }

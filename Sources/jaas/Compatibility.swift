@@ -10,10 +10,10 @@ struct CompatibilityOptions: ParsableArguments {
     var managementWriteTimeout = "10s"
 
     @Option(help: "Deadline for receiving a whole request on the storage server (Go duration; 0 = none).")
-    var storageReadTimeout = "10s"
+    var storageReadTimeout = "30s"
 
     @Option(help: "Deadline from a received request to the end of its response on the storage server (Go duration; 0 = none).")
-    var storageWriteTimeout = "10s"
+    var storageWriteTimeout = "5m"
 }
 
 /// Go-style boolean flags: `--flag` alone means true, `--flag=true|false` sets it.

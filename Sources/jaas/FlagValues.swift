@@ -37,13 +37,13 @@ enum FlagValues {
         (0...65535).contains(value) ? value : nil
     }
 
-    /// `host:port`, `:port` (every IPv4 interface) or `[v6]:port`.
+    /// `host:port`, `:port` (every interface, IPv6 and IPv4, as Go listens) or `[v6]:port`.
     static func hostAndPort(_ text: String) -> (host: String, port: Int)? {
         guard let colon = text.lastIndex(of: ":"), let number = Int(text[text.index(after: colon)...]),
               let port = port(number) else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        if host.isEmpty { host = "0.0.0.0" }
+        if host.isEmpty { host = GoListen.wildcardHost }
         return (host, port)
     }
 
@@ -51,18 +51,5 @@ enum FlagValues {
     static func keyValue(_ text: String) -> (key: String, value: String)? {
         guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
         return (String(text[..<equals]), String(text[text.index(after: equals)...]))
-    }
-
-    /// The endpoint path without slashes at either end: one or more segments of
-    /// letters, digits, `-`, `.`, `_` and `~`, none of them `.` or `..`.
-    static func endpointPath(_ text: String) -> String? {
-        let trimmed = text.drop { $0 == "/" }
-        let path = String(trimmed.reversed().drop { $0 == "/" }.reversed())
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !path.isEmpty, segments.allSatisfy({ segment in
-            !segment.isEmpty && segment != "." && segment != ".." && segment.allSatisfy(allowed.contains)
-        }) else { return nil }
-        return path
     }
 }

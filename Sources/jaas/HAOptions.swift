@@ -24,8 +24,8 @@ struct HAOptions: ParsableArguments {
     @Option(help: "Key prefix of the artifacts in the bucket.")
     var s3Prefix = ""
 
-    @Option(help: "S3 region requests are signed for.")
-    var s3Region = "us-east-1"
+    @Option(help: "S3 region requests are signed for (empty: the endpoint decides; signed as us-east-1).")
+    var s3Region = ""
 
     @Option(help: "Talk to S3 over HTTPS (true or false; the bare flag means true).")
     var s3UseSsl = "true"
@@ -68,7 +68,6 @@ struct HAOptions: ParsableArguments {
             throw ValidationError("--s3-bucket: required with --storage-backend s3")
         }
         guard !bucket.contains("/") else { throw ValidationError("--s3-bucket \(bucket): must not contain /") }
-        guard !s3Region.isEmpty else { throw ValidationError("--s3-region: must not be empty") }
         let useSSL = try Self.bool(s3UseSsl, "--s3-use-ssl")
         let anonymous = try Self.bool(s3Anonymous, "--s3-anonymous")
         let provider: (any CredentialProvider)?

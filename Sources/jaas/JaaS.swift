@@ -7,6 +7,7 @@ import ArgumentParser
 import JaaSAdmission
 import JaaSArtifacts
 import JaaSCore
+import JaaSLogging
 import JaaSOperator
 import JaaSRenderer
 import Jsonnet
@@ -85,7 +86,7 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Lowest level logged: debug, info, warn or error.")
     var logLevel = "info"
 
-    @Option(help: "Log line format on stderr: json or text.")
+    @Option(help: "Log line format on stdout (Go slog shapes): json or text.")
     var logFormat = "json"
 
     @Option(help: "Also run the operator: watch JsonnetSnippets, publish artifacts and ExternalArtifacts (bare, or =true/false).")
@@ -266,7 +267,7 @@ struct JaaS: AsyncParsableCommand {
     func run() async throws {
         var settings = try checked()
         let (level, format) = (settings.level, settings.format)
-        LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: format, logLevel: level) }
+        LoggingSystem.bootstrap { _ in SlogLogHandler(format: format, logLevel: level) }
         let logger = Logger(label: "jaas")
         if settings.renderer.evaluationIsolation == .process || settings.operatorConfiguration != nil {
             settings.renderer.isolateWorkerNetwork = try evaluation.isolateWorkerNetwork(
@@ -324,8 +325,9 @@ struct JaaS: AsyncParsableCommand {
         var config = RendererConfiguration()
         config.listenAddress = listenAddress
         config.port = try Self.check(FlagValues.port(port), "--port", port, "must be 0 to 65535")
-        config.endpointPath = try Self.check(FlagValues.endpointPath(jsonnetEndpointPath), "--jsonnet-endpoint-path",
-                                             jsonnetEndpointPath, "must be path segments of letters, digits, -._~")
+        config.endpointPath = try Self.check(RendererConfiguration.endpointSegment(jsonnetEndpointPath),
+                                             "--jsonnet-endpoint-path", jsonnetEndpointPath,
+                                             "must be one path segment of letters, digits, -._~")
         config.snippetFiles = snippets
         config.snippetDirectories = snippetDirectories
         for directory in libraryPaths {

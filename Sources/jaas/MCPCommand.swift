@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import Foundation
 import JaaSCore
+import JaaSLogging
 import JaaSMCP
 import JaaSRenderer
 import Jsonnet
@@ -45,7 +46,7 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(help: "Lowest level logged: debug, info, warn or error.")
     var logLevel = "info"
 
-    @Option(help: "Log line format on stderr: json or text.")
+    @Option(help: "Log line format on stderr (stdout carries the protocol; Go slog shapes): json or text.")
     var logFormat = "json"
 
     /// The flags once checked.
@@ -96,7 +97,7 @@ struct MCPCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try checked(environment: ProcessInfo.processInfo.environment)
-        LoggingSystem.bootstrap { StderrLogHandler(label: $0, format: settings.format, logLevel: settings.level) }
+        LoggingSystem.bootstrap { _ in SlogLogHandler(format: settings.format, logLevel: settings.level, output: .standardError) }
         let logger = Logger(label: "jaas.mcp")
         logger.info("serving MCP over stdio", metadata: ["tools": "render_jsonnet, validate_jsonnet"])
         try await MCPToolbox(evaluator: settings.evaluator, version: BuildInfo.version).serveStandardIO(logger: logger)

@@ -102,7 +102,7 @@ func mcpService(_ options: MCPOptions.Checked, operator op: OperatorConfiguratio
                                      externalVariables: renderer.externalVariables, maxStack: renderer.maxStack,
                                      memoryLimit: renderer.evaluationMemoryLimit, gate: gate, workers: workers)
     let snippets = SnippetTools(client: client, storage: op.storage, namespaces: op.controller.namespaces,
-                                allowMutations: options.allowMutations)
+                                allowMutations: options.allowMutations, runbookBase: op.runbookBaseURL)
     let limits = CallerEvaluationLimits(maxConcurrent: options.maxConcurrentEvalsPerCaller,
                                         perMinute: options.evalsPerMinutePerCaller)
     let toolbox = MCPToolbox(evaluator: evaluator, snippets: snippets, version: BuildInfo.version, limits: limits)

@@ -26,8 +26,8 @@ struct WebhookOptions: ParsableArguments {
     @Option(help: "Namespace of the webhook Service (else POD_NAMESPACE, else the service account's, else default).")
     var webhookServiceNamespace: String?
 
-    @Option(help: "ValidatingWebhookConfiguration whose caBundle is patched in self-signed mode.")
-    var webhookValidatingConfigName = "jaas-validating-webhook"
+    @Option(help: "ValidatingWebhookConfiguration whose caBundle is patched in self-signed mode (required there).")
+    var webhookValidatingConfigName = ""
 
     @Option(help: "Lifetime of a self-signed webhook certificate, renewed after two thirds of it (Go duration, at least 1m).")
     var webhookCertValidity = "8760h"
@@ -67,8 +67,8 @@ struct WebhookOptions: ParsableArguments {
             throw ValidationError("--webhook-cert-validity \(webhookCertValidity): must be a duration of at least 1m")
         }
         guard !webhookServiceName.isEmpty else { throw ValidationError("--webhook-service-name: must not be empty") }
-        guard !webhookValidatingConfigName.isEmpty else {
-            throw ValidationError("--webhook-validating-config-name: must not be empty")
+        guard mode != .selfSigned || !webhookValidatingConfigName.isEmpty else {
+            throw ValidationError("--webhook-validating-config-name: required with --webhook-cert-mode self-signed")
         }
         let serviceAccountNamespace = (try? String(
             contentsOfFile: "/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding: .utf8))?

@@ -19,6 +19,8 @@ extension FlagTests {
         (["--enable-webhook", "--webhook-cert-validity", "30s"], "--webhook-cert-validity 30s"),
         (["--enable-webhook", "--webhook-cert-validity", "forever"], "--webhook-cert-validity forever"),
         (["--enable-webhook", "--webhook-service-name", ""], "--webhook-service-name"),
+        // The original's default is empty: self-signed mode must be told which configuration to patch.
+        (["--enable-webhook", "--webhook-cert-mode", "self-signed"], "--webhook-validating-config-name"),
         (["--enable-webhook=maybe"], "--enable-webhook maybe"),
         (["--enable-webhook", "--webhook-max-connections", "0"], "--webhook-max-connections 0"),
         (["--enable-webhook", "--webhook-max-concurrent-reviews", "0"], "--webhook-max-concurrent-reviews 0"),

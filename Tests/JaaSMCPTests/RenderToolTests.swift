@@ -69,7 +69,9 @@ struct RenderToolTests {
         let syntax = await tools().validate(["source": "{ a: 1 +  }"])
         #expect(syntax.isError == false)
         #expect(text(syntax).hasPrefix("invalid at snippet.jsonnet:1:11\n"), "\(text(syntax))")
-        #expect(syntax.structuredContent?.objectValue?["line"] == 1 && syntax.structuredContent?.objectValue?["column"] == 11)
+        let verdict = syntax.structuredContent?.objectValue
+        #expect(verdict?["valid"] == false && Set(verdict.map { Array($0.keys) } ?? []) == ["valid", "error"], "the original's shape")
+        #expect(verdict?["error"]?.stringValue?.contains("snippet.jsonnet:1:11") == true, "\(verdict ?? [:])")
         let runtime = await tools().validate(["source": "local f(x) = error 'no: 1:2';\n{ a: f(1) }"])
         #expect(text(runtime).hasPrefix("invalid at snippet.jsonnet:1:14\n"), "the frame, not the message: \(text(runtime))")
         let fine = await tools().validate(["source": "{ a: 1 }"])

@@ -105,7 +105,15 @@ import Testing
                 "\(failing.results[0].text)")
         #expect(failing.results[0].structured?["message"]?.stringValue?.hasSuffix(
             " (runbook: https://jaas.projects.metio.wtf/runbooks/evaluationfailed/)") == true)
-        #expect(failing.results[1].structured?["runbookURL"] == nil, "a Synced snippet has no runbook link")
+        // As the original: every reason has a page, Synced too.
+        #expect(failing.results[1].structured?["runbookURL"] == "https://jaas.projects.metio.wtf/runbooks/synced/")
+        // The original's fields, no others.
+        let allowed: Set<String> = ["namespace", "name", "ready", "reason", "message", "runbookURL", "suspended", "revision",
+                                    "artifactURL", "observedGeneration", "lastSyncTime", "history"]
+        for result in failing.results {
+            let keys = Set(result.structured?.objectValue.map { Array($0.keys) } ?? [])
+            #expect(keys.isSubset(of: allowed), "\(keys.subtracting(allowed))")
+        }
         reader.terminate()
         _ = try await reader.waitForExit(seconds: 30)
 
@@ -120,7 +128,11 @@ import Testing
         ])
         #expect(written.tools.suffix(3) == ["reconcile_snippet", "suspend_snippet", "resume_snippet"])
         #expect(written.results.map(\.isError) == [false, false, false, false], "\(written.results.map(\.text))")
-        #expect(written.results.map { $0.structured?["changed"] } == [true, false, true, true])
+        // The original's {namespace, name, result} and its result texts.
+        #expect(written.results.map { $0.structured?["result"]?.stringValue ?? "" }.prefix(3)
+            == ["suspended", "already suspended", "resumed"])
+        #expect(written.results[3].structured?["result"]?.stringValue?.hasPrefix("reconcile requested at ") == true)
+        #expect(written.results.allSatisfy { Set($0.structured?.objectValue.map { Array($0.keys) } ?? []) == ["namespace", "name", "result"] })
         let snippet = try await cluster.snippet("web")
         #expect(snippet[path: "spec", "suspend"]?.boolValue != true, "removed (the CRD defaults it to false)")
         #expect(snippet.annotations[OperatorNames.requestedAt] != nil)
@@ -267,7 +279,7 @@ import Testing
         #expect(!asA.results[4].text.contains("step"), "no rendered output of team-b: \(asA.results[4].text)")
         #expect(!asA.results[6].isError && asA.results[6].structured?["name"] == "web", "\(asA.results[6].text)")
         #expect(!asA.results[7].isError && asA.results[7].text.contains("team-a"), "\(asA.results[7].text)")
-        #expect(!asA.results[8].isError && asA.results[8].structured?["changed"] == true, "\(asA.results[8].text)")
+        #expect(!asA.results[8].isError && asA.results[8].structured?["result"] == "suspended", "\(asA.results[8].text)")
         #expect(!asA.results[9].isError, "\(asA.results[9].text)")
         let snippetB = try await cluster.admin.get(.jsonnetSnippets, namespace: "team-b", name: "web")
         #expect(snippetB[path: "spec", "suspend"]?.boolValue != true, "team-b's snippet was not suspended")

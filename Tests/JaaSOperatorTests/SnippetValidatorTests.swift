@@ -11,6 +11,9 @@ import Testing
     let validator = SnippetValidator(operatorExternalVariables: ["cluster"], libraryAliases: ["k8s"])
 
     func denials(_ spec: JSON) -> [String] { validator.denials(spec: spec).map(\.description) }
+    func warnings(_ spec: JSON, name: String? = nil, namespace: String? = nil) -> [String] {
+        validator.review(spec: spec, name: name, namespace: namespace).warnings
+    }
 
     @Test func validInlineSnippetIsAdmitted() {
         #expect(denials(["files": ["main.jsonnet": "{ a: std.extVar('cluster') }", "lib/x.libsonnet": "{}"],
@@ -48,28 +51,87 @@ import Testing
         #expect(denials(["files": nil, "sourceRef": ["kind": "Bucket", "name": "b"]]) == [])
     }
 
-    @Test func entryFileMustBeAmongInlineFiles() {
-        #expect(denials(["files": ["other.jsonnet": "{}"]]) == ["spec.entryFile: \"main.jsonnet\" is not in spec.files"])
+    /// As the original: a warning, the object is stored and fails to reconcile.
+    @Test func anEntryFileMissingFromInlineFilesIsAWarning() {
+        #expect(denials(["files": ["other.jsonnet": "{}"]]) == [])
+        #expect(warnings(["files": ["other.jsonnet": "{}"]])
+            == ["spec.entryFile: \"main.jsonnet\" is not in spec.files (1 file); it will not reconcile (InvalidSpec)"])
+        #expect(warnings(["files": ["main.jsonnet": "{}"]]) == [])
         #expect(denials(["files": ["a/b.jsonnet": "{}"], "entryFile": "./a/b.jsonnet"]) == [])
         #expect(denials(["files": ["main.jsonnet": "{}"], "entryFile": "../main.jsonnet"]).first?.hasPrefix("spec.entryFile: ") == true)
     }
 
-    @Test func inlineJsonnetMustParseAndTheErrorHasItsPosition() {
-        let found = denials(["files": ["main.jsonnet": "{\n  a: ,\n}"]])
+    /// As the original: inline Jsonnet that does not parse is stored, with a warning
+    /// naming the position.
+    @Test func inlineJsonnetThatDoesNotParseIsAWarningWithItsPosition() {
+        #expect(denials(["files": ["main.jsonnet": "{\n  a: ,\n}"]]) == [])
+        let found = warnings(["files": ["main.jsonnet": "{\n  a: ,\n}"]])
         #expect(found.count == 1)
-        #expect(found.first?.hasPrefix("spec.files[\"main.jsonnet\"]: does not parse: main.jsonnet:2:6") == true)
+        #expect(found.first?.hasPrefix("spec.files[\"main.jsonnet\"]: does not parse: main.jsonnet:2:6") == true, "\(found)")
+        #expect(found.first?.hasSuffix("; it will not reconcile (EvaluationFailed)") == true, "\(found)")
         // Only Jsonnet files are parsed; data files imported with importstr may hold anything.
-        #expect(denials(["files": ["main.jsonnet": "importstr 'notes.txt'", "notes.txt": "{ not jsonnet"]]) == [])
-        // Deep nesting is a clean refusal, not a crash.
+        #expect(warnings(["files": ["main.jsonnet": "importstr 'notes.txt'", "notes.txt": "{ not jsonnet"]]) == [])
+        // Deep nesting is a clean warning, not a crash.
         let deep = String(repeating: "[", count: 100_000)
-        #expect(denials(["files": ["main.jsonnet": .string(deep)]]).first?.contains("does not parse") == true)
+        #expect(warnings(["files": ["main.jsonnet": .string(deep)]]).first?.contains("does not parse") == true)
+    }
+
+    /// Warnings carry user text; each stays one printable line of bounded length.
+    @Test func hostileTextInWarningsStaysOneShortLine() {
+        let name = "x\n\u{1b}[31m\u{2028}" + String(repeating: "y", count: 5000) + ".jsonnet"
+        let found = warnings(["files": [name: "{"], "entryFile": "main.jsonnet"])
+        #expect(found.count == 2, "\(found)")
+        for warning in found {
+            #expect(warning.count <= SnippetValidator.maxWarningLength)
+            #expect(!warning.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0.value == 0x2028 }, "\(warning)")
+        }
+    }
+
+    /// As the original: a sourceRef to the snippet's own ExternalArtifact is a warning.
+    @Test func aSelfReferencingExternalArtifactIsAWarning() {
+        let spec: JSON = ["sourceRef": ["kind": "ExternalArtifact", "name": "dash"]]
+        #expect(denials(spec) == [])
+        #expect(warnings(spec, name: "dash", namespace: "team-a") == [
+            "spec.sourceRef: ExternalArtifact \"dash\" is this snippet's own artifact, a cycle; it will not reconcile (DependencyCycle)",
+        ])
+        #expect(warnings(["sourceRef": ["kind": "ExternalArtifact", "name": "dash", "namespace": "team-a"]],
+                         name: "dash", namespace: "team-a").count == 1)
+        #expect(warnings(["sourceRef": ["kind": "ExternalArtifact", "name": "dash", "namespace": "team-b"]],
+                         name: "dash", namespace: "team-a") == [], "another namespace's artifact of that name")
+        #expect(warnings(["sourceRef": ["kind": "GitRepository", "name": "dash"]], name: "dash", namespace: "team-a") == [])
+        #expect(warnings(spec, name: "other", namespace: "team-a") == [])
+    }
+
+    /// As the original: an import alias is one `[A-Za-z0-9._-]` segment.
+    @Test func importAliasesAreOneSafeSegment() {
+        for bad in ["a/b", "..", ".", "", "a b", "a\\b", "ä", "a\u{0}", "/a", "a/"] {
+            let found = denials(["files": ["main.jsonnet": "{}"], "libraries": [["name": "lib", "importPath": .string(bad)]]])
+            #expect(found.count == 1 && found.first?.hasPrefix("spec.libraries[0].importPath: import path ") == true
+                    && found.first?.contains("must be one path segment") == true, "\(bad): \(found)")
+        }
+        #expect(denials(["files": ["main.jsonnet": "{}"], "libraries": [["name": "my.lib_v2-x"]]]) == [])
+        #expect(denials(["files": ["main.jsonnet": "{}"], "libraries": [["name": "a/b"]]]).first?
+            .hasPrefix("spec.libraries[0].name: ") == true)
+    }
+
+    /// As the original: with `output: source` every file name must survive consumers' extraction.
+    @Test func outputSourceRefusesNamesConsumersWouldDrop() {
+        for bad in [".hidden.jsonnet", "dir/.env", "a//b.jsonnet", "a b.jsonnet", "ü.jsonnet", "a/./b.jsonnet"] {
+            var files: [String: JSON] = ["main.jsonnet": "{}"]
+            files[bad] = "x"
+            let found = denials(["files": .object(files), "output": "source"])
+            #expect(found.contains { $0.contains("cannot be shipped with output: source") }, "\(bad): \(found)")
+        }
+        #expect(denials(["files": ["main.jsonnet": "{}", "lib/k-8_s.v1.libsonnet": "{}"], "output": "source"]) == [])
+        // Rendered output ships no file names.
+        #expect(denials(["files": ["main.jsonnet": "{}", ".hidden.jsonnet": "{}"]]) == [])
     }
 
     @Test func manyInlineFilesAreParsedTogether() {
         var files: [String: JSON] = ["main.jsonnet": "{}", "lib/broken.libsonnet": "local x = ; x"]
         for i in 0..<5000 { files["lib/f\(i).libsonnet"] = .string("{ v: \(i) }") }
         let start = ContinuousClock.now
-        let found = denials(["files": .object(files)])
+        let found = warnings(["files": .object(files)])
         #expect(found.count == 1)
         #expect(found.first?.hasPrefix("spec.files[\"lib/broken.libsonnet\"]: does not parse: lib/broken.libsonnet:1:11") == true,
                 "\(found)")
@@ -83,7 +145,8 @@ import Testing
     }
 
     @Test func everyRefusalIsReported() {
-        let found = denials(["files": ["main.jsonnet": "{"], "history": 99, "externalVariables": [["name": "cluster"]]])
+        let found = denials(["files": ["main.jsonnet": "{"], "history": 99, "externalVariables": [["name": "cluster"]],
+                             "libraries": [["name": "a/b"]]])
         #expect(found.count == 3)
     }
 
@@ -102,6 +165,26 @@ import Testing
         #expect(answer[path: "response", "status", "message"]?.stringValue?.hasPrefix("spec.externalVariables[0].name: ") == true)
         #expect(throws: SnippetAdmission.MalformedReview.self) { try admission.answer(Data("{}".utf8)) }
         #expect(throws: SnippetAdmission.MalformedReview.self) { try admission.answer(Data("not json".utf8)) }
+    }
+
+    /// Warnings travel in `response.warnings` of an admitted review (kubectl prints
+    /// each as `Warning: …`); a refusal carries none.
+    @Test func admittedReviewsCarryTheWarnings() throws {
+        let admission = SnippetAdmission(validator: validator)
+        let review: JSON = [
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": ["uid": "u-2", "operation": "CREATE", "namespace": "team-a",
+                        "object": ["metadata": ["name": "dash"], "spec": ["files": ["other.jsonnet": "{"]]]],
+        ]
+        let answer = try admission.answer(try review.jsonData())
+        #expect(answer[path: "response", "allowed"] == true)
+        let warnings = answer[path: "response", "warnings"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(warnings.count == 2, "\(warnings)")
+        #expect(warnings.contains { $0.hasPrefix("spec.entryFile: ") } && warnings.contains { $0.hasPrefix("spec.files[") })
+        var refused = review
+        refused[path: "request", "object", "spec", "history"] = 0
+        let no = try admission.answer(try refused.jsonData())
+        #expect(no[path: "response", "allowed"] == false && no[path: "response", "warnings"] == nil)
     }
 
     @Test func updatesThatKeepTheSpecAndDeletionsAreAdmitted() throws {

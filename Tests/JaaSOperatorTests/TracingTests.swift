@@ -162,9 +162,11 @@ private struct Renderer {
                              "--metrics-bind-address", "0", "--shutdown-delay", "0s", "--evaluation-isolation", "thread",
                              "--log-level", "info"] + tracingArguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: directory + "/stderr.log", contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/stderr.log"))
+        // Logs go to stdout (as the original's); both streams land in one file.
+        let logFile = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/stderr.log"))
+        process.standardError = logFile
+        process.standardOutput = logFile
         try process.run()
         let renderer = Renderer(process: process, port: port, directory: directory)
         let deadline = ContinuousClock.now + .seconds(30)

@@ -7,11 +7,47 @@ extension EndToEnd {
         @Test func probesAnswerWhileRunning() async throws {
             let fixture = try standardFixture()
             try await withServer({ $0.snippetDirectories = [fixture.at("snippets")] }) { (server) async throws in
-                for (path, status) in [("/live", "alive"), ("/start", "started"), ("/ready", "ready")] {
+                for path in ["/live", "/start", "/ready"] {
                     let reply = try await server.probe(path)
                     #expect(reply.status == 200)
-                    #expect(reply.json["status"] as? String == status)
-                    #expect(reply.body == "{\"status\":\"\(status)\"}\n")
+                    #expect(reply.headers["content-type"] == "application/json")
+                    #expect(reply.body == #"{"status":"ok"}"#, "\(path)")
+                }
+            }
+        }
+
+        /// The original's 405: any method but GET, `Allow: GET`, its own status body.
+        @Test(arguments: ["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])
+        func probesRefuseOtherMethods(method: String) async throws {
+            let fixture = try standardFixture()
+            try await withServer({ $0.snippetDirectories = [fixture.at("snippets")] }) { (server) async throws in
+                for path in ["/live", "/start", "/ready"] {
+                    let reply = try await server.probe(path, method: method)
+                    #expect(reply.status == 405, "\(method) \(path)")
+                    #expect(reply.headers["allow"] == "GET")
+                    #expect(reply.headers["content-type"] == "application/json")
+                    if method != "HEAD" { #expect(reply.body == #"{"status":"method_not_allowed"}"#) }
+                }
+            }
+        }
+
+        /// `::` (what the chart passes) listens on IPv4 and IPv6 at once, for the
+        /// renderer, the probes and the metrics.
+        @Test func doubleColonListensDualStack() async throws {
+            let fixture = try standardFixture()
+            try await withServer({ config in
+                config.snippetDirectories = [fixture.at("snippets")]
+                config.listenAddress = "::"
+                config.managementListenAddress = "::"
+                config.metricsAddress = ("::", 0)
+            }) { (server) async throws in
+                for ipv6 in [false, true] {
+                    let render = try await RawHTTP.request(port: server.ports[.renderer]!, target: "/jsonnet/hello", ipv6: ipv6)
+                    #expect(render.status == 200, "ipv6: \(ipv6)")
+                    let probe = try await RawHTTP.request(port: server.ports[.management]!, target: "/ready", ipv6: ipv6)
+                    #expect(probe.body == #"{"status":"ok"}"#, "ipv6: \(ipv6)")
+                    let metrics = try await RawHTTP.request(port: server.ports[.metrics]!, target: "/metrics", ipv6: ipv6)
+                    #expect(metrics.status == 200, "ipv6: \(ipv6)")
                 }
             }
         }
@@ -25,7 +61,7 @@ extension EndToEnd {
             await server.beginShutdown()
             #expect(try await eventually(within: 0.5) { try await server.probe("/ready").status == 503 })
             let ready = try await server.probe("/ready")
-            #expect(ready.json["status"] as? String == "shutting down")
+            #expect(ready.body == #"{"status":"not_ready"}"#)
             #expect(try await server.probe("/live").status == 200)
             #expect(try await server.probe("/start").status == 200)
             // During the delay the rendering server still serves.

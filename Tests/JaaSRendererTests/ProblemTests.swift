@@ -27,7 +27,8 @@ extension EndToEnd {
             #expect(body["snippet"] as? String == snippet, sourceLocation: sourceLocation)
             #expect(Set(body.keys).isSubset(of: ["type", "title", "status", "detail", "code", "snippet"]),
                     sourceLocation: sourceLocation)
-            #expect(reply.body.hasSuffix("}\n"), "the body ends with a newline: \(reply.body)", sourceLocation: sourceLocation)
+            #expect(reply.body.hasPrefix(#"{"type":"#) && reply.body.hasSuffix("}"),
+                    "the original's bytes, no trailing newline: \(reply.body)", sourceLocation: sourceLocation)
         }
 
         @Test(arguments: ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
@@ -36,7 +37,7 @@ extension EndToEnd {
             try await withServer(configure(fixture)) { (server) async throws in
                 let reply = try await server.get("/jsonnet/hello", method: method)
                 expectProblem(reply, "method_not_allowed", status: 405, title: "Method not allowed",
-                              detail: "only GET is allowed", snippet: "hello")
+                              detail: "only GET is supported", snippet: nil)
                 #expect(reply.headers["allow"] == "GET")
             }
         }
@@ -53,12 +54,31 @@ extension EndToEnd {
         @Test func anUnknownNameIsNotFound() async throws {
             let fixture = try standardFixture()
             try await withServer(configure(fixture)) { (server) async throws in
-                expectProblem(try await server.get("/jsonnet/nope"), "snippet_not_found", status: 404,
-                              title: "Snippet not found", detail: "no snippet with this name", snippet: "nope")
+                let nope = try await server.get("/jsonnet/nope")
+                expectProblem(nope, "snippet_not_found", status: 404,
+                              title: "Snippet not found", detail: #"snippet "nope" not found"#, snippet: "nope")
+                #expect(nope.body == #"{"type":"https://jaas.projects.metio.wtf/errors/snippet_not_found","#
+                    + #""title":"Snippet not found","status":404,"detail":"snippet \"nope\" not found","#
+                    + #""code":"snippet_not_found","snippet":"nope"}"#)
                 expectProblem(try await server.get("/jsonnet/"), "snippet_not_found", status: 404,
-                              title: "Snippet not found", detail: "no snippet with this name", snippet: nil)
+                              title: "Snippet not found", detail: #"snippet "" not found"#, snippet: nil)
                 expectProblem(try await server.get("/jsonnet"), "snippet_not_found", status: 404,
-                              title: "Snippet not found", detail: "no snippet with this name", snippet: nil)
+                              title: "Snippet not found", detail: #"snippet "" not found"#, snippet: nil)
+            }
+        }
+
+        /// A hostile name is echoed Go-quoted inside the detail and JSON-escaped as Go's
+        /// encoding/json escapes it (`<>&` too), never breaking the document.
+        @Test func aHostileNameStaysInsideItsStrings() async throws {
+            let fixture = try standardFixture()
+            try await withServer(configure(fixture)) { (server) async throws in
+                let reply = try await server.get("/jsonnet/%3Cscript%3E%22x%5C%07%0A%E2%80%A8%C2%A0%26")
+                let name = "<script>\"x\\\u{7}\n\u{2028}\u{a0}&"
+                expectProblem(reply, "snippet_not_found", status: 404, title: "Snippet not found",
+                              detail: #"snippet "<script>\"x\\\a\n\u2028\u00a0&" not found"#, snippet: name)
+                #expect(reply.body.contains(#""snippet":"\u003cscript\u003e\"x\\\u0007\n\u2028"# + "\u{a0}" + #"\u0026"}"#),
+                        "\(reply.body)")
+                #expect(!reply.body.contains("<") && !reply.body.contains("\n"))
             }
         }
 
@@ -89,7 +109,7 @@ extension EndToEnd {
             let fixture = try standardFixture()
             try await withServer(configure(fixture)) { (server) async throws in
                 let reply = try await server.get("/jsonnet/" + snippet)
-                expectProblem(reply, "evaluation_failed", status: 400, title: "Evaluation failed",
+                expectProblem(reply, "evaluation_failed", status: 400, title: "Jsonnet evaluation failed",
                               detail: "evaluation failed", snippet: snippet)
                 #expect(!reply.body.contains(diagnostic))
                 #expect(server.logs.all.contains { $0.contains("evaluation failed") && $0.contains(diagnostic) })
@@ -103,7 +123,7 @@ extension EndToEnd {
                 config.evaluationTimeout = .milliseconds(300)
             }) { (server) async throws in
                 expectProblem(try await server.get("/jsonnet/loop"), "evaluation_timeout", status: 504,
-                              title: "Evaluation timed out", detail: "evaluation exceeded the timeout", snippet: "loop")
+                              title: "Evaluation timed out", detail: "evaluation exceeded 300ms", snippet: "loop")
             }
         }
 
@@ -118,7 +138,7 @@ extension EndToEnd {
                 #expect(try await eventually { server.server.renderer.gate.statistics.inFlight == 1 })
                 let reply = try await server.get("/jsonnet/hello")
                 expectProblem(reply, "evaluation_unavailable", status: 503, title: "Evaluation unavailable",
-                              detail: "too many concurrent evaluations", snippet: "hello")
+                              detail: "concurrent-eval cap is full; retry after backoff", snippet: "hello")
                 #expect(reply.headers["retry-after"] == "1")
             }
         }

@@ -37,6 +37,7 @@ public struct S3Client: Sendable {
         /// `host:port` (or a bare host).
         public var endpoint: String
         public var bucket: String
+        /// `--s3-region`; empty lets the endpoint decide (see ``signingRegion``).
         public var region: String
         public var useSSL: Bool
         /// nil: anonymous requests, unsigned.
@@ -56,6 +57,17 @@ public struct S3Client: Sendable {
             self.region = region
             self.useSSL = useSSL
             self.credentials = credentials
+        }
+
+        /// The region requests are signed for: `region`, or when it is empty (the
+        /// original's default, for endpoints that ignore regions) `us-east-1`, the
+        /// region AWS SDKs and minio-go sign with when none is known. An endpoint that
+        /// needs another region says so in its error.
+        public var signingRegion: String { Self.signingRegion(region) }
+
+        /// ``signingRegion`` for a `--s3-region` value.
+        public static func signingRegion(_ region: String) -> String {
+            region.isEmpty ? "us-east-1" : region
         }
     }
 
@@ -172,7 +184,7 @@ public struct S3Client: Sendable {
         if let provider = c.credentials {
             let credentials = try await provider.credentials()
             all["x-amz-content-sha256"] = payloadHash
-            let signed = SigV4Signer(region: c.region).sign(
+            let signed = SigV4Signer(region: c.signingRegion).sign(
                 method: method, path: path, query: query, headers: all, payloadHash: payloadHash,
                 credentials: credentials, date: Date())
             all.merge(signed) { $1 }

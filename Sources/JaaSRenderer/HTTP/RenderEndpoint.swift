@@ -20,6 +20,8 @@ struct RenderEndpoint: RouterMiddleware {
     let externalVariables: [String: ExternalValue]
     let maxStack: Int
     let memoryLimit: Int?
+    /// `--evaluation-timeout`, named in the timeout problem's detail.
+    let evaluationTimeout: Duration?
     let metrics: RendererMetrics
 
     func handle(_ request: Request, context: Context,
@@ -95,6 +97,6 @@ struct RenderEndpoint: RouterMiddleware {
 
     private func problem(_ code: ProblemCode, snippet: String?) -> Response {
         metrics.countRequest(code: code.rawValue)
-        return code.response(snippet: snippet)
+        return code.response(snippet: snippet, timeout: evaluationTimeout)
     }
 }

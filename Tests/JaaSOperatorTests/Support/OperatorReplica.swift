@@ -24,9 +24,10 @@ final class OperatorReplica: Sendable {
                              "--storage-port", "\(storagePort)", "--storage-base-url", "http://127.0.0.1:\(storagePort)",
                              "--shutdown-delay", "0s", "--log-format", "text", "--log-level", "debug"] + arguments
         process.environment = environment.merging(["POD_NAME": name]) { $1 }
+        // Logs go to stdout (as the original's); stderr joins them.
         let err = Pipe()
         process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = err
         let log = self.log
         err.fileHandleForReading.readabilityHandler = { handle in
             let text = String(decoding: handle.availableData, as: UTF8.self)

@@ -25,9 +25,10 @@ final class JaaSProcess: Sendable {
         process.arguments = ["--port", "0", "--management-port", "0", "--metrics-bind-address", "0",
                              "--log-format", "json"] + arguments
         process.environment = environment
+        // Logs go to stdout (as the original's); stderr joins them for start-up failures.
         let err = Pipe()
         process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = err
         let log = self.log
         err.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData

@@ -26,11 +26,12 @@ enum RawHTTP {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Sends one request with `Connection: close` and reads the whole answer.
+    /// `ipv6`: over ::1 instead of 127.0.0.1.
     static func request(port: Int, method: String = "GET", target: String,
-                        timeout: Double = 30) async throws -> HTTPReply {
+                        timeout: Double = 30, ipv6: Bool = false) async throws -> HTTPReply {
         try await onThread {
             let start = ContinuousClock.now
-            let socket = try connect(port: port, timeout: timeout)
+            let socket = try ipv6 ? connect6(port: port, timeout: timeout) : connect(port: port, timeout: timeout)
             defer { close(socket) }
             try send(socket, "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
             let data = try readAll(socket)
@@ -91,6 +92,26 @@ enum RawHTTP {
         guard result == 0 else {
             close(socket)
             throw Failure(description: "connect to port \(port): errno \(errno)")
+        }
+        setTimeout(socket, timeout)
+        return socket
+    }
+
+    private static func connect6(port: Int, timeout: Double) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = in_port_t(UInt16(port).bigEndian)
+        address.sin6_addr = in6addr_loopback
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
+        }
+        guard result == 0 else {
+            close(socket)
+            throw Failure(description: "connect to [::1]:\(port): errno \(errno)")
         }
         setTimeout(socket, timeout)
         return socket

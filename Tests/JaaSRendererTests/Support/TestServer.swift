@@ -80,8 +80,8 @@ final class TestServer: Sendable {
     }
 
     /// A request to the management server.
-    func probe(_ path: String) async throws -> HTTPReply {
-        try await RawHTTP.request(port: ports[.management]!, target: path)
+    func probe(_ path: String, method: String = "GET") async throws -> HTTPReply {
+        try await RawHTTP.request(port: ports[.management]!, method: method, target: path)
     }
 
     /// The metrics text.
