@@ -23,7 +23,7 @@ import re
 import yaml
 
 # Flags whose values differ on purpose (charts/jaas/README.md, "Differences").
-DOCUMENTED_VALUE = {"--metrics-bind-address"}
+DOCUMENTED_VALUE = set()
 # Flags only this chart passes (README.md, "Differences").
 DOCUMENTED_EXTRA = set()
 # Facts of the original's values where ours differ by default (the memory request).
@@ -212,8 +212,11 @@ def original_facts(v, namespace, release):
     rmin, rmax = int(v["replicas"]["min"]), int(v["replicas"]["max"])
     hpa = pdb = None
     if rmax > rmin:
-        kinds |= {"HorizontalPodAutoscaler", "PodDisruptionBudget"}
+        kinds.add("HorizontalPodAutoscaler")
         hpa = (rmin, rmax)
+    # A PDB whenever more than one replica may run, autoscaled or not.
+    if rmax > 1 or rmin > 1:
+        kinds.add("PodDisruptionBudget")
         p = v["pdb"]
         pdb = ("maxUnavailable", p["maxUnavailable"]) if p["maxUnavailable"] is not None else \
             ("minAvailable", p["minAvailable"]) if p["minAvailable"] is not None else ("maxUnavailable", 1)

@@ -112,7 +112,9 @@ RULES = {
     "networkPolicy.engine": {"type": "string", "enum": ["kubernetes", "cilium", "calico", "clusterNetworkPolicy"]},
     "networkPolicy.*.from": LIST,
     "serviceMesh.engine": {"type": "string", "enum": ["istio", "linkerd"]},
-    "serviceMesh.mtls": {"type": "string", "enum": ["", "STRICT", "PERMISSIVE", "DISABLE", "UNSET"]},
+    # The original's values say `strict`; Istio's own spelling is upper case. Both are taken.
+    "serviceMesh.mtls": {"type": "string", "enum": ["", "strict", "permissive", "disable", "unset",
+                                                    "STRICT", "PERMISSIVE", "DISABLE", "UNSET"]},
     "serviceMesh.*.from": LIST,
 }
 

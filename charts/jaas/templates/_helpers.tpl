@@ -1,19 +1,33 @@
-{{/* The release's full name, used for every object. */}}
+{{/* The workload's name: "jaas" whatever the release, as the original chart names its
+     Deployment, Services and policies (so Service DNS names survive a switch). Objects
+     the original names per release (RBAC, the storage PVC, the cleanup Job) use
+     "jaas.releaseScoped". */}}
 {{- define "jaas.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
-{{- end -}}
+jaas
 {{- end -}}
 
-{{- define "jaas.selectorLabels" -}}
+{{/* <release>-<suffix>: the names the original gives its per-release objects. */}}
+{{- define "jaas.releaseScoped" -}}
+{{- printf "%s-%s" .root.Release.Name .suffix | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* What every object of the release carries; "jaas.labels" adds the chart's version. */}}
+{{- define "jaas.baseLabels" -}}
 app.kubernetes.io/name: {{ .Chart.Name }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/part-of: {{ .Chart.Name }}
 {{- end -}}
 
+{{/* The pod selector, the original chart's: a Deployment's selector cannot change, so
+     `helm upgrade` from the original needs exactly these. */}}
+{{- define "jaas.selectorLabels" -}}
+{{ include "jaas.baseLabels" . }}
+app.kubernetes.io/component: jaas
+{{- end -}}
+
+{{/* Object labels without a component (each template adds its own where it has one). */}}
 {{- define "jaas.labels" -}}
-{{ include "jaas.selectorLabels" . }}
+{{ include "jaas.baseLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
