@@ -217,7 +217,7 @@ let package = Package(
         .testTarget(
             name: "KubeTestServerTests",
             dependencies: [
-                "KubeTestServer", "TestSupport",
+                "KubeTestServer", "Kubernetes", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -8,7 +8,6 @@ import Testing
 /// `--enable-mcp`: an operator on kube-test-server serves the MCP tools over
 /// streamable HTTP at /mcp, driven by the MCP Python SDK's own client (issue 14).
 @Suite(.serialized) struct MCPOperatorTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
     /// An operator replica with MCP on a free port; `extra` flags added.
@@ -160,7 +159,7 @@ import Testing
 
     /// Creates a ServiceAccount, binds `rules` to it (a Role in its namespace, or a
     /// ClusterRole cluster-wide) and mints a token for it.
-    func account(_ cluster: Cluster, _ namespace: String, _ name: String, rules: JSON, clusterWide: Bool) async throws -> String {
+    func account(_ cluster: Cluster, _ namespace: String, _ name: String, rules: JSONValue, clusterWide: Bool) async throws -> String {
         _ = try await cluster.admin.create(.serviceAccounts, KubeObject(apiVersion: "v1", kind: "ServiceAccount",
                                                                         namespace: namespace, name: name))
         let rbac = "rbac.authorization.k8s.io"
@@ -181,7 +180,7 @@ import Testing
 
     /// A raw POST of `tools/list` to `url` with `authorization` (nil: no header): status,
     /// `WWW-Authenticate` and `Content-Type` headers, and body.
-    func rawPost(_ url: String, authorization: String?) async throws -> (Int, [String: String], JSON) {
+    func rawPost(_ url: String, authorization: String?) async throws -> (Int, [String: String], JSONValue) {
         var post = HTTPClientRequest(url: url)
         post.method = .POST
         post.headers.add(name: "Content-Type", value: "application/json")
@@ -192,7 +191,7 @@ import Testing
         let body = try await response.body.collect(upTo: 1 << 20)
         var headers: [String: String] = [:]
         for name in ["WWW-Authenticate", "Content-Type"] { headers[name] = response.headers.first(name: name) }
-        return (Int(response.status.code), headers, (try? JSON(json: Data(body.readableBytesView))) ?? .null)
+        return (Int(response.status.code), headers, (try? JSONValue(json: Data(body.readableBytesView))) ?? .null)
     }
 
     /// `--mcp-authentication=kubernetes` (the default): each request's bearer token is

@@ -4,7 +4,6 @@ import Testing
 
 /// `jaas mcp` driven over stdio by the MCP Python SDK's own client (issue 14).
 @Suite(.serialized) struct MCPStdioTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Call = MCPClient.Report.Call
 
     static let jaas = WorkerRenderingTests.binary
@@ -16,8 +15,8 @@ import Testing
         return directory
     }
 
-    func json(_ call: Call) throws -> JSON {
-        try JSON(json: Data(call.text.utf8))
+    func json(_ call: Call) throws -> JSONValue {
+        try JSONValue(json: Data(call.text.utf8))
     }
 
     @Test func rendersWithTlaCodeExtVarsAndLibraryPathAndValidatesWithAPosition() async throws {
@@ -94,7 +93,7 @@ import Testing
             Self.jaas, ["mcp", "--log-level", "debug"], input: Data((lines.joined(separator: "\n") + "\n").utf8),
             timeout: .seconds(60))
         #expect(status == 0, "\(String(decoding: errors, as: UTF8.self))")
-        let messages = try String(decoding: output, as: UTF8.self).split(separator: "\n").map { try JSON(json: Data($0.utf8)) }
+        let messages = try String(decoding: output, as: UTF8.self).split(separator: "\n").map { try JSONValue(json: Data($0.utf8)) }
         #expect(messages.allSatisfy { $0["jsonrpc"] == "2.0" })
         let byID = Dictionary(messages.compactMap { m in m["id"]?.intValue.map { ($0, m) } }) { a, _ in a }
         #expect(byID[1]?[path: "result", "serverInfo", "name"] == "jaas")

@@ -12,7 +12,6 @@ import Yams
 /// controls; the JsonnetLibrary CRD is left out, so the start-up check is still
 /// retrying when the shutdown begins.
 @Suite(.serialized) struct OperatorShutdownTests {
-    typealias JSON = Kubernetes.JSONValue
 
     enum APIServer: String, CaseIterable, Sendable {
         case up, gone, hanging
@@ -30,7 +29,7 @@ import Yams
         for file in ["config/crd/jaas.metio.wtf_jsonnetsnippets.yaml",
                      "config/crd/test/source.toolkit.fluxcd.io_externalartifacts.yaml"] {
             let yaml = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-            _ = try await admin.create(.customResourceDefinitions, KubeObject(json: try JSON(encoding: AnyCodable(try Yams.load(yaml: yaml)))))
+            _ = try await admin.create(.customResourceDefinitions, KubeObject(json: try JSONValue(encoding: AnyCodable(try Yams.load(yaml: yaml)))))
         }
         _ = try await admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-a"))
 

@@ -8,7 +8,6 @@ import Testing
 /// (reached through a proxy the test cuts): one leads, both serve, SIGTERM hands
 /// leadership over within 3 s, and an S3 outage is reported and healed by itself.
 @Suite(.serialized) struct ReplicatedOperatorTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
     @Test func twoReplicasShareLeaseAndBucket() async throws {

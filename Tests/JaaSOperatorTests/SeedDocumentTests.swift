@@ -16,7 +16,6 @@ import Testing
         }
     }
 
-    typealias JSON = Kubernetes.JSONValue
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -88,7 +87,7 @@ import Testing
         // Flux's source-controller would now publish the artifact; here the test does.
         let artifact = try Artifact(files: kind == "OCIRepository" ? Self.ociTree : Self.gitTree)
         host.put("/\(plural)/default/dashboards-source/latest.tar.gz", artifact.tarball)
-        let status: JSON = ["status": [
+        let status: JSONValue = ["status": [
             "artifact": ["url": .string(host.url("/\(plural)/default/dashboards-source/latest.tar.gz")),
                          "digest": .string(artifact.digest), "revision": "v1", "path": "latest.tar.gz",
                          "lastUpdateTime": "2026-11-25T00:00:00Z"],

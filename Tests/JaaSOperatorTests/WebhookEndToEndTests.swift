@@ -10,7 +10,6 @@ import Testing
 /// The admission webhook end to end: a `jaas` operator process in self-signed mode,
 /// kube-test-server calling it like an apiserver, and the real kubectl.
 @Suite(.serialized) struct WebhookEndToEndTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
     static let path = "/validate-jaas-metio-wtf-v1-jsonnetsnippet"
 
@@ -74,10 +73,10 @@ import Testing
     }
 
     /// POSTs an AdmissionReview over TLS trusting only `caFile`.
-    static func review(port: Int, caFile: String, spec: JSON) async throws -> JSON {
+    static func review(port: Int, caFile: String, spec: JSONValue) async throws -> JSONValue {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-        let body: JSON = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        let body: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
                           "request": ["uid": "direct-1", "operation": "CREATE",
                                       "kind": ["group": "jaas.metio.wtf", "version": "v1", "kind": "JsonnetSnippet"],
                                       "object": ["spec": spec]]]
@@ -89,7 +88,7 @@ import Testing
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else { throw TestFailure("webhook answered \(response.status)") }
-        return try JSON(json: Data(bytes.readableBytesView))
+        return try JSONValue(json: Data(bytes.readableBytesView))
     }
 
     @Test func selfSignedWebhookRefusesThroughKubectl() async throws {

@@ -10,7 +10,6 @@ import Testing
 
 /// Issue 22: a slow, idle or greedy client cannot exhaust the admission webhook.
 @Suite(.serialized) struct WebhookHardeningTests {
-    typealias JSON = Kubernetes.JSONValue
 
     /// A running webhook server on 127.0.0.1 with a self-signed certificate.
     struct Running {
@@ -278,7 +277,7 @@ import Testing
         await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<24 {
                 group.addTask {
-                    let result = await slots.run { () throws(SnippetAdmission.MalformedReview) -> JSON in
+                    let result = await slots.run { () throws(SnippetAdmission.MalformedReview) -> JSONValue in
                         usleep(20_000)
                         return .bool(true)
                     }
