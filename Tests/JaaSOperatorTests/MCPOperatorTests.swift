@@ -4,6 +4,7 @@ import JaaSOperator
 import Kubernetes
 import NIOCore
 import Testing
+import TestSupport
 
 /// `--enable-mcp`: an operator on kube-test-server serves the MCP tools over
 /// streamable HTTP at /mcp, driven by the MCP Python SDK's own client (issue 14).
@@ -12,7 +13,7 @@ import Testing
 
     /// An operator replica with MCP on a free port; `extra` flags added.
     func replica(_ cluster: Cluster, storage: String, name: String, extra: [String]) async throws -> (OperatorReplica, String) {
-        let kubeconfig = NSTemporaryDirectory() + "jaas-mcp-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("jaas-mcp-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         let port = try freePort()
         let replica = try await OperatorReplica(
@@ -37,7 +38,7 @@ import Testing
     @Test func readToolsByDefaultMutationsOnlyWithTheFlag() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let storage = NSTemporaryDirectory() + "jaas-mcp-store-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-mcp-store-")
         defer { try? FileManager.default.removeItem(atPath: storage) }
 
         let (reader, url) = try await replica(cluster, storage: storage, name: "mcp-reader", extra: ["--mcp-authentication=none"])
@@ -200,7 +201,7 @@ import Testing
     @Test func callersActWithTheirOwnKubernetesRights() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let storage = NSTemporaryDirectory() + "jaas-mcp-store-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-mcp-store-")
         defer { try? FileManager.default.removeItem(atPath: storage) }
         // team-b: a second tenant namespace with the same ServiceAccount and publishing rights as team-a.
         _ = try await cluster.admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-b"))

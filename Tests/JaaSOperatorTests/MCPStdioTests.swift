@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Testing
+import TestSupport
 
 /// `jaas mcp` driven over stdio by the MCP Python SDK's own client (issue 14).
 @Suite(.serialized) struct MCPStdioTests {
@@ -9,7 +10,7 @@ import Testing
     static let jaas = WorkerRenderingTests.binary
 
     func library() throws -> String {
-        let directory = NSTemporaryDirectory() + "jaas-mcp-lib-\(UUID().uuidString)"
+        let directory = temporaryPath("jaas-mcp-lib-")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "{ value: 'from the library' }".write(toFile: directory + "/helper.libsonnet", atomically: true, encoding: .utf8)
         return directory

@@ -2,6 +2,7 @@ import Foundation
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 import Yams
 
 /// SIGTERM to a real `jaas --enable-flux-integration` process ends it in under 10 s
@@ -34,10 +35,10 @@ import Yams
         _ = try await admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-a"))
 
         let proxy = try TCPProxy(to: server.port)
-        let kubeconfig = NSTemporaryDirectory() + "jaas-shutdown-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("jaas-shutdown-", suffix: ".kubeconfig")
         try server.kubeconfig().replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:\(proxy.port)")
             .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-        let storage = NSTemporaryDirectory() + "jaas-shutdown-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-shutdown-")
         defer {
             try? FileManager.default.removeItem(atPath: kubeconfig)
             try? FileManager.default.removeItem(atPath: storage)

@@ -6,6 +6,7 @@ import JaaSOperator
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 import Yams
 
 /// The inline-snippet reconciler against kube-test-server over real HTTP,
@@ -60,7 +61,7 @@ import Yams
             binding["subjects"] = [["kind": "ServiceAccount", "name": "renderer", "namespace": "team-a"]]
             _ = try await admin.create(GroupVersionResource(group: "rbac.authorization.k8s.io", version: "v1",
                                                             resource: "rolebindings"), binding)
-            let storage = try LocalStorage(root: NSTemporaryDirectory() + "jaas-op-\(UUID().uuidString)")
+            let storage = try LocalStorage(root: temporaryPath("jaas-op-"))
             var settings = OperatorSettings(storage: storage, storageBaseURL: "http://storage.test/",
                                             renderer: renderer, gcGrace: 0)
             settings.libraryPathAliases = libraryPathAliases

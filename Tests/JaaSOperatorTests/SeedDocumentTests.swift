@@ -3,6 +3,7 @@ import JaaSArtifacts
 import JaaSOperator
 import Kubernetes
 import Testing
+import TestSupport
 
 /// Every YAML object of the seed document (examples/operator/seed/) applies
 /// unchanged with the real kubectl, and once its source carries an artifact
@@ -69,7 +70,7 @@ import Testing
         defer { Task { await c.stop() } }
         let host = try await ArtifactHost()
         defer { host.stop() }
-        let kubeconfig = NSTemporaryDirectory() + "seed-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("seed-", suffix: ".kubeconfig")
         try c.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         for crd in ["gitrepositories", "ocirepositories", "buckets"] {

@@ -6,6 +6,7 @@ import Kubernetes
 import NIOCore
 import NIOSSL
 import Testing
+import TestSupport
 
 /// The admission webhook end to end: a `jaas` operator process in self-signed mode,
 /// kube-test-server calling it like an apiserver, and the real kubectl.
@@ -56,7 +57,7 @@ import Testing
     }
 
     static func write(_ text: String) throws -> String {
-        let file = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).yaml"
+        let file = temporaryPath("webhook-", suffix: ".yaml")
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }
@@ -94,12 +95,12 @@ import Testing
     @Test func selfSignedWebhookRefusesThroughKubectl() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("webhook-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let port = try freePort()
-        let certDir = NSTemporaryDirectory() + "webhook-certs-\(UUID().uuidString)"
-        let storage = NSTemporaryDirectory() + "webhook-storage-\(UUID().uuidString)"
+        let certDir = temporaryPath("webhook-certs-")
+        let storage = temporaryPath("webhook-storage-")
         defer {
             try? FileManager.default.removeItem(atPath: certDir)
             try? FileManager.default.removeItem(atPath: storage)
@@ -156,7 +157,7 @@ import Testing
     @Test func failurePolicyDecidesWhenTheWebhookIsDown() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("webhook-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let down = "https://127.0.0.1:\(try freePort())\(Self.path)"

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import Testing
+import TestSupport
 
 /// Issue 22: a slow, idle or greedy client cannot exhaust the admission webhook.
 @Suite(.serialized) struct WebhookHardeningTests {
@@ -20,7 +21,7 @@ import Testing
         let task: Task<Void, any Error>
 
         static func start(_ limits: WebhookServer.Limits) async throws -> Running {
-            let directory = NSTemporaryDirectory() + "webhook-hardening-\(UUID().uuidString)"
+            let directory = temporaryPath("webhook-hardening-")
             let made = try SelfSignedCertificates.make(service: "127.0.0.1", namespace: "team-a", validity: .seconds(3600))
             try made.write(to: directory)
             let certificate = ServingCertificate(directory: directory)

@@ -5,6 +5,7 @@ import KubeTestServer
 import Kubernetes
 import Logging
 import Testing
+import TestSupport
 
 /// The webhook in process against kube-test-server: a `clientConfig.service` mapped to
 /// the local port, `caBundle` kept patched, and call timeouts.
@@ -40,7 +41,7 @@ import Testing
         server.webhookServiceAddresses = ["team-a/jaas-webhook": "127.0.0.1:\(port)"]
         let cluster = try await Cluster.start(serverConfiguration: server)
         defer { Task { await cluster.stop() } }
-        let directory = NSTemporaryDirectory() + "webhook-inproc-\(UUID().uuidString)"
+        let directory = temporaryPath("webhook-inproc-")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let service: JSONValue = ["service": ["namespace": "team-a", "name": "jaas-webhook",
                                          "path": "/validate-jaas-metio-wtf-v1-jsonnetsnippet", "port": 443]]
@@ -111,7 +112,7 @@ import Testing
         let port = try freePort()
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let directory = NSTemporaryDirectory() + "webhook-renew-\(UUID().uuidString)"
+        let directory = temporaryPath("webhook-renew-")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let url: JSONValue = ["url": .string("https://127.0.0.1:\(port)/validate-jaas-metio-wtf-v1-jsonnetsnippet")]
         _ = try await cluster.admin.create(.validatingWebhookConfigurations, Self.configuration("renew", clientConfig: url))
