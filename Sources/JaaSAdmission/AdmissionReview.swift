@@ -8,14 +8,17 @@ public struct SnippetAdmission: Sendable {
     /// The path the webhook is served at (the original's).
     public static let path = "/validate-jaas-metio-wtf-v1-jsonnetsnippet"
 
+    /// The validator.
     public let validator: SnippetValidator
 
+    /// Creates one from the given values.
     public init(validator: SnippetValidator) {
         self.validator = validator
     }
 
     /// A review that cannot be answered: the body is no AdmissionReview v1 with a request uid.
     public struct MalformedReview: Error, CustomStringConvertible {
+        /// A one-line description.
         public let description: String
     }
 

@@ -13,13 +13,21 @@ public enum WebhookCertificateMode: String, Sendable, CaseIterable {
 
 /// The webhook's flags once checked (docs/operator/webhook.md).
 public struct WebhookSettings: Sendable {
+    /// The host.
     public var host = "0.0.0.0"
+    /// The port.
     public var port = 9443
+    /// The certificate directory.
     public var certificateDirectory: String
+    /// The mode.
     public var mode: WebhookCertificateMode
+    /// The service name.
     public var serviceName: String
+    /// The service namespace.
     public var serviceNamespace: String
+    /// The validating configuration name.
     public var validatingConfigurationName: String
+    /// The certificate validity.
     public var certificateValidity: Duration
     /// How often the certificate files are checked for changes.
     public var reloadInterval: Duration = .seconds(2)
@@ -28,6 +36,7 @@ public struct WebhookSettings: Sendable {
     /// Connection, deadline and concurrency bounds of the HTTPS server.
     public var limits = WebhookServer.Limits()
 
+    /// Creates one from the given values.
     public init(certificateDirectory: String, mode: WebhookCertificateMode, serviceName: String, serviceNamespace: String,
                 validatingConfigurationName: String, certificateValidity: Duration) {
         self.certificateDirectory = certificateDirectory
@@ -47,11 +56,14 @@ public struct WebhookSettings: Sendable {
 /// The whole admission webhook: the certificate (made and renewed in self-signed mode,
 /// reloaded from disk in both), the `caBundle` patch, and the HTTPS server.
 public struct AdmissionWebhook: Sendable {
+    /// The settings.
     public let settings: WebhookSettings
+    /// The admission.
     public let admission: SnippetAdmission
     /// The operator's own client, for the `caBundle` patch (self-signed mode).
     public let client: KubeClient?
 
+    /// Creates one from the given values.
     public init(settings: WebhookSettings, admission: SnippetAdmission, client: KubeClient?) {
         self.settings = settings
         self.admission = admission
