@@ -332,26 +332,33 @@ struct JaaS: AsyncParsableCommand {
         let mcp = arguments.first == MCPCommand.configuration.commandName
         // MCP's stdout carries the protocol only: its help goes to stderr.
         let (prefix, help) = mcp ? ("jaas mcp", FileHandle.standardError) : ("jaas", FileHandle.standardOutput)
+        // Help and version print and exit 0; a usage error prints one line and exits 2.
+        func refuse(_ error: any Error) -> Never {
+            if exitCode(for: error) == .success {
+                // `jaas mcp --help` is asked of the root command, which would answer with its own help.
+                let text = mcp ? helpMessage(for: MCPCommand.self) : fullMessage(for: error)
+                help.write(Data((text + "\n").utf8))
+                endProcess(0)
+            }
+            let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+            FileHandle.standardError.write(Data("\(prefix): \(line)\n".utf8))
+            endProcess(2)
+        }
         var command: any ParsableCommand
         do {
             command = try parseAsRoot(mcp ? arguments : BooleanFlags.normalize(arguments))
             // The renderer's flags, parsed leniently along the way, are not `jaas mcp`'s.
             if mcp { _ = try MCPCommand.parse(Array(arguments.dropFirst())) }
         } catch {
-            if exitCode(for: error) == .success {
-                help.write(Data((fullMessage(for: error) + "\n").utf8))
-                endProcess(0)
-            }
-            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
-            FileHandle.standardError.write(Data("\(prefix): \(message)\n".utf8))
-            endProcess(2)
+            refuse(error)
+        }
+        guard var asyncCommand = command as? any AsyncParsableCommand else {
+            // ArgumentParser's own `help` subcommand, which answers by throwing.
+            do { try command.run() } catch { refuse(error) }
+            endProcess(0)
         }
         do {
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try await asyncCommand.run()
         } catch {
             FileHandle.standardError.write(Data("\(prefix): \(error)\n".utf8))
             endProcess(error is ValidationError || error is FlagError ? 2 : 1)
