@@ -53,6 +53,8 @@ let package = Package(
         .target(
             name: "JaaSArtifacts",
             dependencies: [
+                // The S3 flags' rules (FlagError).
+                "GoFormats",
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -76,14 +78,14 @@ let package = Package(
             ]
         ),
         // What the renderer and the operator share: importer, render cache, evaluation gate.
-        .target(name: "JaaSCore", dependencies: ["Jsonnet"]),
+        .target(name: "JaaSCore", dependencies: ["GoFormats", "Jsonnet"]),
         // Log lines in the shapes of Go's log/slog (the original's), for every server.
         .target(name: "JaaSLogging", dependencies: ["GoFormats", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "JaaSRenderer",
             dependencies: [
-                "GoFormats",
-                "JaaSCore",
+                "GoFormats", "JaaSCore", "Jsonnet",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -105,6 +107,7 @@ let package = Package(
                 "JaaSMCP",
                 "JaaSOperator",
                 "JaaSRenderer",
+                "Jsonnet",
                 "Kubernetes",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -122,8 +125,9 @@ let package = Package(
             name: "JaaSAdmission",
             dependencies: [
                 "GoFormats", "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
-                // The webhook reuses the renderer's connection read/write deadlines.
+                // The webhook reuses the renderer's connection read/write deadlines and TaskService.
                 "JaaSRenderer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -138,7 +142,10 @@ let package = Package(
         .target(
             name: "JaaSOperator",
             dependencies: [
-                "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                "GoFormats", "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                // The storage server's connection deadlines; TaskService for the operator's services.
+                "JaaSRenderer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,6 +161,9 @@ let package = Package(
             name: "JaaSMCP",
             dependencies: [
                 "GoFormats", "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSOperatorAPI", "Kubernetes",
+                // The HTTP server's connection deadlines and TaskService.
+                "JaaSRenderer",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,14 +193,21 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet"]),
+        .testTarget(name: "JsonnetTests", dependencies: ["Jsonnet", "TestSupport"]),
         .testTarget(name: "GoFormatsTests", dependencies: ["GoFormats"]),
         .testTarget(name: "JaaSArtifactsTests", dependencies: ["JaaSArtifacts", "TestSupport"]),
-        .testTarget(name: "JaaSCoreTests", dependencies: ["JaaSCore", "TestSupport"]),
+        .testTarget(name: "JaaSCoreTests", dependencies: ["GoFormats", "JaaSCore", "Jsonnet", "TestSupport"]),
         .testTarget(name: "JaaSLoggingTests", dependencies: ["JaaSLogging", .product(name: "Logging", package: "swift-log")]),
         // What the test targets share: the built-products locator, temporary directories.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "JaaSRendererTests", dependencies: ["JaaSRenderer", "TestSupport", "jaas"]),
+        .testTarget(
+            name: "JaaSRendererTests",
+            dependencies: [
+                "JaaSCore", "JaaSRenderer", "Jsonnet", "TestSupport", "jaas",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The `jaas` executable's flags, against the built binary and in process.
         .testTarget(
             name: "JaaSExecutableTests",
@@ -201,10 +218,15 @@ let package = Package(
         .testTarget(
             name: "JaaSOperatorTests",
             dependencies: [
-                "JaaSAdmission", "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer",
+                "GoFormats", "JaaSAdmission", "JaaSOperator", "JaaSArtifacts", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer",
                 "TestSupport", "jaas",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -212,12 +234,15 @@ let package = Package(
         ),
         .testTarget(
             name: "JaaSMCPTests",
-            dependencies: ["JaaSMCP", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer", .product(name: "MCP", package: "swift-sdk")]
+            dependencies: [
+                "GoFormats", "JaaSMCP", "JaaSCore", "Jsonnet", "Kubernetes", "KubeTestServer",
+                .product(name: "MCP", package: "swift-sdk"),
+            ]
         ),
         .testTarget(
             name: "KubernetesTests",
             dependencies: [
-                "Kubernetes",
+                "Kubernetes", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -227,7 +252,7 @@ let package = Package(
         .testTarget(
             name: "KubeTestServerTests",
             dependencies: [
-                "KubeTestServer", "TestSupport",
+                "KubeTestServer", "Kubernetes", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -9,10 +9,12 @@ public struct SnippetAdmission: Sendable {
     /// The path the webhook is served at (the original's).
     public static let path = "/validate-jaas-metio-wtf-v1-jsonnetsnippet"
 
+    /// The validator.
     public let validator: SnippetValidator
     /// Reads the snippets and libraries already stored, for the cycle check; nil: no cycle check.
     public var cycles: SourceCycles?
 
+    /// An admission with `validator` and, when given, the cycle check through stored snippets.
     public init(validator: SnippetValidator, cycles: SourceCycles? = nil) {
         self.validator = validator
         self.cycles = cycles
@@ -20,6 +22,7 @@ public struct SnippetAdmission: Sendable {
 
     /// A review that cannot be answered: the body is no AdmissionReview v1 with a request uid.
     public struct MalformedReview: Error, CustomStringConvertible {
+        /// A one-line description.
         public let description: String
     }
 

@@ -16,12 +16,19 @@ public enum WebhookCertificateMode: String, Sendable, CaseIterable {
 public struct WebhookSettings: Sendable {
     /// Every interface, IPv6 and IPv4 (`:9443`, as the original's webhook server listens).
     public var host = GoListen.wildcardHost
+    /// The port.
     public var port = 9443
+    /// The certificate directory.
     public var certificateDirectory: String
+    /// The mode.
     public var mode: WebhookCertificateMode
+    /// The service name.
     public var serviceName: String
+    /// The service namespace.
     public var serviceNamespace: String
+    /// The validating configuration name.
     public var validatingConfigurationName: String
+    /// The certificate validity.
     public var certificateValidity: Duration
     /// How often the certificate files are checked for changes.
     public var reloadInterval: Duration = .seconds(2)
@@ -30,6 +37,7 @@ public struct WebhookSettings: Sendable {
     /// Connection, deadline and concurrency bounds of the HTTPS server.
     public var limits = WebhookServer.Limits()
 
+    /// Creates one from the given values.
     public init(certificateDirectory: String, mode: WebhookCertificateMode, serviceName: String, serviceNamespace: String,
                 validatingConfigurationName: String, certificateValidity: Duration) {
         self.certificateDirectory = certificateDirectory
@@ -49,7 +57,9 @@ public struct WebhookSettings: Sendable {
 /// The whole admission webhook: the certificate (made and renewed in self-signed mode,
 /// reloaded from disk in both), the `caBundle` patch, and the HTTPS server.
 public struct AdmissionWebhook: Sendable {
+    /// The settings.
     public let settings: WebhookSettings
+    /// The admission.
     public let admission: SnippetAdmission
     /// The operator's own client, for the `caBundle` patch (self-signed mode).
     public let client: KubeClient?

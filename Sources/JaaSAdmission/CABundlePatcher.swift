@@ -18,10 +18,12 @@ public struct CABundlePatcher: Sendable {
     /// The most CA certificates kept in one bundle.
     public static let maxCertificates = 8
 
+    /// The client.
     public let client: KubeClient
     /// `--webhook-validating-config-name`.
     public let configurationName: String
 
+    /// Creates one from the given values.
     public init(client: KubeClient, configurationName: String) {
         self.client = client
         self.configurationName = configurationName

@@ -18,7 +18,9 @@ public struct SelfSignedCertificates: Sendable {
     public let certificatePEM: String
     /// The serving certificate's key (`tls.key`, PKCS#8).
     public let keyPEM: String
+    /// The not valid before.
     public let notValidBefore: Date
+    /// The not valid after.
     public let notValidAfter: Date
 
     /// The names a Service is reached by: `name`, `name.ns`, `name.ns.svc` and

@@ -12,6 +12,7 @@ public final class ServingCertificate: Sendable {
     public let directory: String
     private let state = Mutex<(context: NIOSSLContext, files: [UInt8])?>(nil)
 
+    /// Creates one from the given values.
     public init(directory: String) {
         self.directory = directory
     }
@@ -21,6 +22,7 @@ public final class ServingCertificate: Sendable {
 
     /// A failure to read or use the certificate files.
     public struct LoadError: Error, CustomStringConvertible {
+        /// A one-line description.
         public let description: String
     }
 

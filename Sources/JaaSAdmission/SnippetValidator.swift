@@ -22,8 +22,10 @@ public struct SnippetValidator: Sendable {
     public struct Denial: Sendable, Equatable, CustomStringConvertible {
         /// The field, e.g. `spec.externalVariables[0].name`.
         public var field: String
+        /// The message.
         public var message: String
 
+        /// A one-line description.
         public var description: String { "\(field): \(message)" }
     }
 
@@ -35,6 +37,7 @@ public struct SnippetValidator: Sendable {
     /// The top-level directories of the operator's `--library-path`s.
     public var libraryAliases: Set<String>
 
+    /// Creates one from the given values.
     public init(operatorExternalVariables: Set<String>, libraryAliases: Set<String>) {
         self.operatorExternalVariables = operatorExternalVariables
         self.libraryAliases = libraryAliases

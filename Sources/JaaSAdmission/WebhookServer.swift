@@ -40,14 +40,20 @@ public struct WebhookServer: Sendable {
         public init() {}
     }
 
+    /// The admission.
     public let admission: SnippetAdmission
+    /// The certificate.
     public let certificate: ServingCertificate
+    /// The host.
     public let host: String
+    /// The port.
     public let port: Int
+    /// The limits.
     public let limits: Limits
     private let reviews: ReviewSlots
     private let connections: ConnectionCount
 
+    /// Creates one from the given values.
     public init(admission: SnippetAdmission, certificate: ServingCertificate, host: String = "0.0.0.0", port: Int = 9443,
                 limits: Limits = Limits()) {
         self.admission = admission

@@ -10,6 +10,7 @@ public struct StoredArtifact: Sendable, Equatable {
     /// A quoted entity tag, e.g. `"5d41402abc4b2a76b9719d911017c592"`.
     public var etag: String
 
+    /// Creates one from the given values.
     public init(size: Int, lastModified: Date, etag: String) {
         self.size = size
         self.lastModified = lastModified

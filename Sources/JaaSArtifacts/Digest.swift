@@ -2,6 +2,7 @@ import Crypto
 
 /// A content digest in Flux's `<algorithm>:<hex>` form.
 public struct ArtifactDigest: Equatable, Sendable, CustomStringConvertible {
+    /// The algorithm.
     public enum Algorithm: String, Sendable, CaseIterable {
         case sha256, sha384, sha512
 
@@ -14,6 +15,7 @@ public struct ArtifactDigest: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The algorithm.
     public let algorithm: Algorithm
     /// Lowercase hex.
     public let hex: String
@@ -66,6 +68,7 @@ public struct ArtifactDigest: Equatable, Sendable, CustomStringConvertible {
         ArtifactDigest(of: buffer, algorithm: algorithm) == self
     }
 
+    /// A one-line description.
     public var description: String { "\(algorithm.rawValue):\(hex)" }
 
     /// Throws `ArtifactError` naming the expected digest when `bytes` do not match;

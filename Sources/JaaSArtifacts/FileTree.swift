@@ -5,7 +5,9 @@ public typealias FileTree = [String: [UInt8]]
 /// Why an artifact could not be read or written; `description` is the message
 /// shown in a resource's Ready condition.
 public struct ArtifactError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// A one-line description.
     public let description: String
+    /// Wraps the given value.
     public init(_ description: String) { self.description = description }
 }
 
@@ -30,6 +32,7 @@ public struct ArchiveTooLarge: Error, CustomStringConvertible, Equatable, Sendab
     public let limit: Int
     /// Wraps the cap that was passed.
     public init(limit: Int) { self.limit = limit }
+    /// A one-line description.
     public var description: String { "the extracted archive holds more than \(limit) bytes" }
 }
 

@@ -11,8 +11,10 @@ import Foundation
 /// a reader never sees half an artifact and a full disk never leaves a broken
 /// one; leftover `.tmp` files from a crash are removed by `sweepTemporaryFiles`.
 public struct LocalStorage: ArtifactStorage {
+    /// The root.
     public let root: String
 
+    /// Creates one from the given values.
     public init(root: String) throws {
         self.root = root
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)

@@ -11,6 +11,7 @@ public enum Tar {
         /// Bytes of the whole extracted tree, every link counted as a copy of its target.
         public var maxTotalBytes: Int
 
+        /// Creates one from the given values.
         public init(maxEntries: Int = 100_000, maxEntryBytes: Int = 64 << 20, maxTotalBytes: Int = 256 << 20) {
             self.maxEntries = maxEntries
             self.maxEntryBytes = maxEntryBytes

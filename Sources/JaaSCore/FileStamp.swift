@@ -74,5 +74,6 @@ public struct WallClockNanoseconds: Sendable, Hashable, Comparable {
         return WallClockNanoseconds(Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec))
     }
 
+    /// Orders by the underlying value.
     public static func < (a: WallClockNanoseconds, b: WallClockNanoseconds) -> Bool { a.value < b.value }
 }

@@ -11,7 +11,9 @@ import Jsonnet
 /// Library files are named `<alias>//<path>` in diagnostics; a clean snippet
 /// path never contains `//`, so the two cannot be confused.
 public struct LibraryImporter: Importer {
+    /// The snippet.
     public let snippet: [String: [UInt8]]
+    /// The libraries.
     public let libraries: [String: [String: [UInt8]]]
     private let aliasOrder: [String]
 
@@ -22,6 +24,7 @@ public struct LibraryImporter: Importer {
         self.aliasOrder = libraries.keys.sorted()
     }
 
+    /// The file `path` names when imported from `importingFile`, or nil when there is none.
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
         if path.hasPrefix("/") { return nil }
         // (1) Relative to the importing file, inside the tree it belongs to.

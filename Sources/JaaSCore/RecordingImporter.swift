@@ -28,6 +28,7 @@ public final class RecordingImporter: Importer {
         try? files.read(path)?.contents
     }
 
+    /// The file `path` names when imported from `importingFile`, or nil when there is none.
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
         try files.resolve(path, from: importingFile)
     }

@@ -20,9 +20,11 @@ public struct JsonnetEvaluator: Sendable {
     /// The name of the evaluated text in diagnostics and `std.thisFile`.
     public static let fileName = "snippet.jsonnet"
 
+    /// The imports.
     public let imports: Imports
     /// The server's `--ext-var` bindings; a call's `extVars`/`extCode` override them.
     public let externalVariables: [String: ExternalValue]
+    /// The maximum Jsonnet stack depth (`--max-stack`).
     public let maxStack: Int
     /// Per-evaluation memory budget in bytes (nil = none).
     public let memoryLimit: Int?
@@ -42,31 +44,26 @@ public struct JsonnetEvaluator: Sendable {
         self.workers = workers
     }
 
-    /// The pretty JSON `arguments.source` evaluates to, or why there is none.
+    /// The pretty JSON `arguments.source` evaluates to, or why there is none. Library
+    /// imports go through ``JaaSCore/Evaluation`` (in `workers` when given); files on
+    /// disk (`jaas mcp`) are read on a thread of this process.
     func evaluate(_ arguments: RenderArguments) async -> Result<String, RenderError> {
         let variables = externalVariables.merging(arguments.externalVariables) { _, call in call }
-        if case .libraries(let libraries) = imports, let workers {
-            let job = EvaluationJob(entryPath: Self.fileName, fileName: Self.fileName,
-                                    files: .trees(snippet: [Self.fileName: Array(arguments.source.utf8)], libraries: libraries),
-                                    externalVariables: variables, topLevelArguments: arguments.topLevelArguments,
-                                    maxStack: maxStack, memoryLimit: memoryLimit, timeout: gate.timeout)
-            do {
-                return .success(try await gate.run { token in
-                    await workers.evaluate(job, cancellation: token).outcome.renderResult
-                })
-            } catch {
-                return .failure(error)
+        do throws(RenderError) {
+            switch imports {
+            case .libraries(let libraries):
+                let job = EvaluationJob(entryPath: Self.fileName, fileName: Self.fileName,
+                                        files: .trees(snippet: [Self.fileName: Array(arguments.source.utf8)],
+                                                      libraries: libraries),
+                                        externalVariables: variables, topLevelArguments: arguments.topLevelArguments,
+                                        maxStack: maxStack, memoryLimit: memoryLimit, timeout: gate.timeout)
+                return .success(try await Evaluation.run(job, in: workers, gate: gate).output)
+            case .fileSystem(let paths):
+                let options = EvaluationOptions(importer: FileSystemImporter(libraryPaths: paths), externalVariables: variables,
+                                                topLevelArguments: arguments.topLevelArguments, maxStack: maxStack,
+                                                memoryLimit: memoryLimit)
+                return .success(try await gate.evaluate(source: arguments.source, fileName: Self.fileName, options: options))
             }
-        }
-        let importer: any Importer = switch imports {
-        case .fileSystem(let paths): FileSystemImporter(libraryPaths: paths)
-        case .libraries(let libraries): LibraryImporter(snippet: [:], libraries: libraries)
-        }
-        let options = EvaluationOptions(importer: importer, externalVariables: variables,
-                                        topLevelArguments: arguments.topLevelArguments, maxStack: maxStack,
-                                        memoryLimit: memoryLimit)
-        do {
-            return .success(try await gate.evaluate(source: arguments.source, fileName: Self.fileName, options: options))
         } catch {
             return .failure(error)
         }

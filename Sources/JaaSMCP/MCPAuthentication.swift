@@ -77,6 +77,7 @@ public actor TokenReviewAuthenticator: MCPAuthenticator {
     /// The number of tokens remembered now (for tests).
     public var cachedCount: Int { entries.count }
 
+    /// Reviews `token`: who it belongs to, or why it is refused.
     public func authenticate(_ token: String) async -> MCPAuthenticationOutcome {
         let key = ArtifactDigest(of: Array(token.utf8)).hex
         let now = clock.now

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import JaaSRenderer
 import Logging
 import MCP
 import NIOCore
@@ -17,8 +18,11 @@ import NIOCore
 /// JSON body before its body is read or any MCP handling starts, and the tools act
 /// as the token's user.
 public struct MCPHTTPServer: Sendable {
+    /// The toolbox.
     public let toolbox: MCPToolbox
+    /// The host.
     public let host: String
+    /// The port.
     public let port: Int
     /// Checks each request's bearer token; nil: no authentication (`--mcp-authentication=none`).
     public let authenticator: (any MCPAuthenticator)?
@@ -60,14 +64,8 @@ public struct MCPHTTPServer: Sendable {
 
     /// Serves until cancelled; `onRunning` receives the bound port.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let port = self.port
-        let app = Application(
-            router: router(logger: logger),
-            server: .http1(configuration: .init(additionalChannelHandlers: channelHandlers())),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
-        try await app.run()
+        try await serveHTTP1(router: router(logger: logger), host: host, port: port, channelHandlers: channelHandlers,
+                             logger: logger, onRunning: onRunning)
     }
 
     /// The caller of `request`, or the 401 (or 503) answer refusing it.

@@ -27,13 +27,16 @@ public struct OperatorPreflight: Sendable {
         ("JsonnetSnippet", .jsonnetSnippets), ("JsonnetLibrary", .jsonnetLibraries), ("ExternalArtifact", .externalArtifacts),
     ]
 
+    /// The client.
     public let client: KubeClient
     /// A watched namespace to check namespaced permissions in (nil: cluster-wide).
     public let namespace: String?
+    /// The logger.
     public let logger: Logger
     /// Time between checks while something is missing.
     public let retryInterval: Duration
 
+    /// Creates one from the given values.
     public init(client: KubeClient, namespace: String?, logger: Logger, retryInterval: Duration = .seconds(30)) {
         self.client = client
         self.namespace = namespace

@@ -11,6 +11,7 @@ public struct OperatorSettings: Sendable {
     public var storageBaseURL: String
     /// `--default-service-account`.
     public var defaultServiceAccount: String?
+    /// The renderer.
     public var renderer: SnippetRenderer
     /// `--artifact-gc-grace`: how long a revision is kept after it left `status.history`.
     public var gcGrace: TimeInterval
@@ -40,6 +41,7 @@ public struct OperatorSettings: Sendable {
     /// every leader-only write checks it first (nil: no election, always allowed).
     public var leaderFence: LeaderFence?
 
+    /// Creates one from the given values.
     public init(storage: any ArtifactStorage, storageBaseURL: String, defaultServiceAccount: String? = nil,
                 renderer: SnippetRenderer = SnippetRenderer(), gcGrace: TimeInterval = 300, maxWithdrawWait: TimeInterval = 3600) {
         self.storage = storage

@@ -11,6 +11,7 @@ import Synchronization
 /// with per-key exponential backoff and limiting re-renders with a token bucket;
 /// superseded revisions are collected once their grace has passed.
 public final class SnippetController: Sendable {
+    /// The options.
     public struct Options: Sendable {
         /// `--watch-namespaces` (empty: all).
         public var namespaces: [String]
@@ -23,8 +24,10 @@ public final class SnippetController: Sendable {
         public var maxPerNamespace: Int?
         /// `--rerender-rate` per minute and `--rerender-burst`.
         public var rerenderPerMinute: Double
+        /// The rerender burst.
         public var rerenderBurst: Double
 
+        /// Creates one from the given values.
         public init(namespaces: [String] = [], labelSelector: String? = nil, workers: Int = 4,
                     maxPerNamespace: Int? = nil, rerenderPerMinute: Double = 60, rerenderBurst: Double = 120) {
             self.namespaces = namespaces
@@ -39,7 +42,9 @@ public final class SnippetController: Sendable {
         public var namespaceCap: Int { maxPerNamespace ?? max(1, workers / 2) }
     }
 
+    /// The reconciler.
     public let reconciler: SnippetReconciler
+    /// The queue.
     public let queue: WorkQueue<ObjectKey>
     private let options: Options
     /// The reconciles in progress, by key, so an edit or a deletion can cancel one.
@@ -52,6 +57,7 @@ public final class SnippetController: Sendable {
     private let buckets = Mutex<[ObjectKey: TokenBucket]>([:])
     private let logger: Logger
 
+    /// Creates one with the defaults.
     public init(reconciler: SnippetReconciler, options: Options = Options(),
                 logger: Logger = Logger(label: "jaas.operator")) {
         self.reconciler = reconciler

@@ -16,9 +16,13 @@ public enum ReconcileResult: Equatable, Sendable {
 /// snippet's ServiceAccount and writes the status. One reconcile (or garbage
 /// collection) per snippet runs at a time.
 public struct SnippetReconciler: Sendable {
+    /// The admin.
     public let admin: KubeClient
+    /// The settings.
     public let settings: OperatorSettings
+    /// The tokens.
     public let tokens: TokenCache
+    /// The events.
     public let events: EventRecorder
     /// Failure streaks and pending collections, by snippet.
     let memory = ReconcilerMemory()
@@ -30,6 +34,7 @@ public struct SnippetReconciler: Sendable {
         .artifactConflict,
     ]
 
+    /// Creates one from the given values.
     public init(admin: KubeClient, settings: OperatorSettings) {
         self.admin = admin
         self.settings = settings

@@ -11,7 +11,9 @@ import Jsonnet
 public struct SnippetRenderer: Sendable {
     /// The operator's `--ext-var` set; a snippet may not rebind these names.
     public var operatorExternalVariables: [String: String]
+    /// The evaluation timeout.
     public var evaluationTimeout: Duration?
+    /// The maximum Jsonnet stack depth (`--max-stack`).
     public var maxStack: Int
     /// `--max-artifact-bytes` (0 = off): cap on the content size.
     public var maxArtifactBytes: Int
@@ -20,6 +22,7 @@ public struct SnippetRenderer: Sendable {
     /// The worker processes evaluations run in (nil = threads of this process).
     public var workers: WorkerPool?
 
+    /// Creates one from the given values.
     public init(operatorExternalVariables: [String: String] = [:], evaluationTimeout: Duration? = .seconds(5),
                 maxStack: Int = 500, maxArtifactBytes: Int = 0, memoryLimit: Int? = nil, workers: WorkerPool? = nil) {
         self.operatorExternalVariables = operatorExternalVariables
@@ -43,48 +46,20 @@ public struct SnippetRenderer: Sendable {
         if spec.output == .source {
             return try await packOffThePool(tree, revision: nil)
         }
-        guard let source = tree[entry] else {
+        guard tree[entry] != nil else {
             throw ReconcileFailure(.invalidSpec, "entryFile \"\(entry)\" is not in the snippet's files")
         }
         let extVars = try externalVariables(spec)
         let tlas = try bindings(spec.tlas ?? [], what: "tlas")
-        let output: String
-        if let workers {
-            let job = EvaluationJob(entryPath: entry, fileName: entry, files: .trees(snippet: tree, libraries: libraries),
-                                    externalVariables: extVars, topLevelArguments: tlas, maxStack: maxStack,
-                                    maxTrace: 20, memoryLimit: memoryLimit, timeout: evaluationTimeout)
-            let reply = await workers.evaluate(job, cancellation: cancellation)
-            output = try outcome(reply.outcome)
-        } else {
-            output = try await evaluateInProcess(source, entry: entry, options: EvaluationOptions(
-                importer: LibraryImporter(snippet: tree, libraries: libraries), externalVariables: extVars,
-                topLevelArguments: tlas, maxStack: maxStack, cancellation: cancellation, timeout: evaluationTimeout,
-                memoryLimit: memoryLimit))
-        }
+        let job = EvaluationJob(entryPath: entry, fileName: entry, files: .trees(snippet: tree, libraries: libraries),
+                                externalVariables: extVars, topLevelArguments: tlas, maxStack: maxStack,
+                                maxTrace: 20, memoryLimit: memoryLimit, timeout: evaluationTimeout)
+        let output = try outcome(await Evaluation.run(job, in: workers, cancellation: cancellation).outcome)
         let rendered = Array(output.utf8)
         return try await packOffThePool(["rendered.json": rendered], revision: nil, hashingContent: true)
     }
 
-    private func evaluateInProcess(_ source: [UInt8], entry: String,
-                                   options: EvaluationOptions) async throws(ReconcileFailure) -> String {
-        do {
-            guard case .single(let text) = try await Jsonnet.evaluateAsync(
-                source: String(decoding: source, as: UTF8.self), fileName: entry, options: options) else {
-                throw ReconcileFailure(.evaluationFailed, "unexpected multi-file output")
-            }
-            return text
-        } catch let e as JsonnetError {
-            throw ReconcileFailure(.evaluationFailed, e.formatted(maxTrace: 20))
-        } catch EvaluationCancelled.timedOut {
-            throw timedOut
-        } catch let e as ReconcileFailure {
-            throw e
-        } catch {
-            throw ReconcileFailure(.evaluationFailed, "\(error)")
-        }
-    }
-
-    /// The output of a worker's evaluation, or the failure its outcome means.
+    /// The output of an evaluation, or the failure its outcome means to a reconcile.
     private func outcome(_ outcome: WorkerOutcome) throws(ReconcileFailure) -> String {
         switch outcome {
         case .output(let text): return text
@@ -159,5 +134,21 @@ public struct SnippetRenderer: Sendable {
             }
         }
         return out
+    }
+}
+
+extension SnippetRenderer {
+    /// The worker pool every operator evaluation runs in: this binary as `jaas eval-worker`,
+    /// two kept warm. A render larger than `maxRenderedBytes` is refused before the
+    /// operator reads it.
+    public static func workerPool(memoryLimit: Int?, isolateNetwork: Bool, maxRenderedBytes: Int) -> WorkerPool {
+        var configuration = WorkerPool.Configuration(
+            executable: "/proc/self/exe", addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: memoryLimit),
+            maxIdleWorkers: 2, isolateNetwork: isolateNetwork)
+        // The reply frame carries the output plus a few bytes of framing.
+        configuration.maxReplyBytes = maxRenderedBytes + 64
+        let pool = WorkerPool(configuration: configuration)
+        pool.prewarm(2)
+        return pool
     }
 }

@@ -29,11 +29,13 @@ import Glibc
 /// echoed from the answer would make the operator an oracle for content the
 /// tenant cannot read itself.
 public struct SourceFetcher: Sendable {
+    /// The limits.
     public struct Limits: Sendable {
         /// `--max-source-download-bytes`: the compressed artifact.
         public var maxDownloadBytes = 64 << 20
         /// Per archive: entries, one entry's bytes, and `--max-source-extracted-bytes`.
         public var tar = Tar.Limits(maxEntries: 100_000, maxEntryBytes: 16 << 20, maxTotalBytes: 64 << 20)
+        /// The max redirects.
         public var maxRedirects = 5
         /// Time to connect to a host.
         public var connectTimeout: TimeAmount = .seconds(10)
@@ -43,12 +45,14 @@ public struct SourceFetcher: Sendable {
         public var totalTimeout: Duration = .seconds(300)
         /// The most bytes read from a redirect or error answer before it is cut off.
         public var maxDiscardedBodyBytes = 64 << 10
+        /// Creates one with the defaults.
         public init() {}
     }
 
     /// Resolves a host name to its addresses.
     public typealias Resolver = @Sendable (String) async throws -> [IPAddress]
 
+    /// The limits.
     public var limits: Limits
     /// Which addresses may be fetched from.
     public var policy: AddressPolicy

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JaaSRenderer
 import JaaSArtifacts
 import Logging
 import NIOCore
@@ -9,12 +10,16 @@ import NIOCore
 /// from whichever backend is configured: GET and HEAD with ETag, Last-Modified,
 /// If-None-Match, If-Modified-Since and a single byte Range. Bodies are streamed.
 public struct StorageServer: Sendable {
+    /// The storage.
     public let storage: any ArtifactStorage
+    /// The host.
     public let host: String
+    /// The port.
     public let port: Int
     /// Handlers added to each connection's pipeline, such as read and write deadlines.
     public let channelHandlers: @Sendable () -> [any RemovableChannelHandler]
 
+    /// Creates one from the given values.
     public init(storage: any ArtifactStorage, host: String = "0.0.0.0", port: Int = 8082,
                 channelHandlers: @escaping @Sendable () -> [any RemovableChannelHandler] = { [] }) {
         self.storage = storage
@@ -98,14 +103,8 @@ public struct StorageServer: Sendable {
     /// Serves until cancelled; `onRunning` receives the bound port.
     public func run(logger: Logger = Logger(label: "jaas.storage"), onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         async throws {
-        let port = self.port
-        let app = Application(
-            router: router(logger: logger),
-            server: .http1(configuration: .init(additionalChannelHandlers: channelHandlers())),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port)),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
-        try await app.run()
+        try await serveHTTP1(router: router(logger: logger), host: host, port: port, channelHandlers: channelHandlers,
+                             logger: logger, onRunning: onRunning)
     }
 }
 

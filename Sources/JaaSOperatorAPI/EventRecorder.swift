@@ -5,9 +5,12 @@ import Kubernetes
 /// them: Normal for a published revision, Warning for a failed reconcile.
 /// Events are best effort: a failure to record one never fails a reconcile.
 public struct EventRecorder: Sendable {
+    /// The client.
     public let client: KubeClient
+    /// The component.
     public let component: String
 
+    /// Creates one from the given values.
     public init(client: KubeClient, component: String = "jaas-operator") {
         self.client = client
         self.component = component

@@ -20,6 +20,7 @@ public enum OperatorNames {
 
 /// The Flux source kinds a `sourceRef` may name, with their resources.
 public enum SourceKinds {
+    /// The all.
     public static let all: [(kind: String, resource: GroupVersionResource)] = [
         ("GitRepository", GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "gitrepositories")),
         ("OCIRepository", GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1", resource: "ocirepositories")),

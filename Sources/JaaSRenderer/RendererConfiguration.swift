@@ -76,3 +76,16 @@ public enum EvaluationIsolation: String, Sendable, CaseIterable {
     /// In a worker process (`jaas eval-worker`): a crash ends only that evaluation.
     case process
 }
+
+extension RendererConfiguration {
+    /// Takes the import directories, external variables and evaluation limits of `settings`
+    /// (the evaluation flags `jaas` and `jaas mcp` share).
+    public mutating func apply(_ settings: EvaluationSettings) {
+        libraryPaths = settings.libraryPaths
+        externalVariables = settings.externalVariables
+        evaluationTimeout = settings.timeout
+        maxStack = settings.maxStack
+        evaluationMemoryLimit = settings.memoryLimit
+        maxConcurrentEvaluations = settings.maxConcurrentEvaluations
+    }
+}

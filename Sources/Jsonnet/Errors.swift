@@ -41,6 +41,7 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
         case runtime
     }
 
+    /// The kind.
     public var kind: Kind
     /// The message without location, e.g. `Field does not exist: x`.
     public var message: String
@@ -51,6 +52,7 @@ public struct JsonnetError: Error, CustomStringConvertible, Sendable {
     /// For an error std.format raised: where go's std.format would have raised it.
     var formatSite: GoStdTrace.FormatSite?
 
+    /// Creates one from the given values.
     public init(kind: Kind, message: String, range: SourceRange? = nil) {
         self.kind = kind
         self.message = message
@@ -131,6 +133,7 @@ public struct StackTrace: Sendable {
 
     private let storage = Storage()
 
+    /// Creates one with the defaults.
     public init() {}
 
     /// Adds the next outer frame.
@@ -143,6 +146,7 @@ public struct StackTrace: Sendable {
         }
     }
 
+    /// The is empty.
     public var isEmpty: Bool { storage.frames.isEmpty }
 
     /// Number of frames kept.

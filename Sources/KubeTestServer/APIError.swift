@@ -1,3 +1,5 @@
+import Kubernetes
+
 /// A failed API call, served as a Kubernetes `Status` object.
 public struct APIError: Error, Sendable, Equatable {
     /// HTTP status code (also `Status.code`).

@@ -1,3 +1,4 @@
+import Kubernetes
 import AsyncHTTPClient
 import Foundation
 import NIOCore

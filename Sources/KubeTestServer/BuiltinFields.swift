@@ -1,3 +1,5 @@
+import Kubernetes
+
 /// The fields built-in kinds and `metadata` know. Like the API server, unknown fields are
 /// dropped (reported as warnings, or rejected with `fieldValidation=Strict`). Only the
 /// top level and `metadata` are checked; nested fields of built-in kinds are not.

@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// Who is calling: the admin (full access) or a ServiceAccount or impersonated user

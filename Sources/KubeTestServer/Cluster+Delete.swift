@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// Deletion: finalizers, preconditions, garbage collection of dependents.

@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// What the controllers of a real cluster would do right after a write: namespaces get

@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// One entry of the event log that watches replay.

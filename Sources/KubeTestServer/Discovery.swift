@@ -1,3 +1,5 @@
+import Kubernetes
+
 /// The discovery documents (`/version`, `/api`, `/api/v1`, `/apis`, `/apis/<g>`,
 /// `/apis/<g>/<v>`), derived from the served resource types.
 struct Discovery {

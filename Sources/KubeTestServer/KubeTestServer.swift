@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 import Hummingbird
 import Logging

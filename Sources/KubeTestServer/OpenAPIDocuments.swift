@@ -1,3 +1,5 @@
+import Kubernetes
+
 /// Minimal OpenAPI v3 documents (`/openapi/v3` and `/openapi/v3/<api|apis/g>/<v>`).
 ///
 /// They carry no schemas, only one PATCH operation per kind with the

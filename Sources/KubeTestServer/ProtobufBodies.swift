@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// Decodes the Kubernetes protobuf request bodies kubectl's typed commands send

@@ -1,3 +1,5 @@
+import Kubernetes
+
 /// A served resource: one (group, version, plural) with its kind and behaviour.
 struct ResourceType: Sendable, Equatable {
     /// API group; empty for the core group.

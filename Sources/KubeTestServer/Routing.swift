@@ -1,3 +1,5 @@
+import Kubernetes
+
 /// Where a request path leads.
 enum Route {
     /// A fixed document (discovery, version, health).

@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// A parsed `labelSelector`: requirements joined by commas, all of which must hold.

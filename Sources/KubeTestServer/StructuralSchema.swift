@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// A CRD version's `openAPIV3Schema`, applied the way the API server does on every

@@ -1,3 +1,4 @@
+import Kubernetes
 import Foundation
 
 /// Whether the client asked for `meta.k8s.io` Table output (what `kubectl get` does).

@@ -1,13 +1,70 @@
 import ArgumentParser
+import JaaSLogging
 import JaaSCore
 import JaaSRenderer
 import Logging
 
-/// The flags that bound and isolate evaluations (docs/limits-and-security.md, "Evaluation limits"), kept together.
-struct EvaluationFlags: ParsableArguments {
-    @Option(help: "Memory budget of one evaluation: bytes or a Ki, Mi or Gi multiple (0 = none). Renderer, operator and workers.")
+/// The evaluation flags `jaas` and `jaas mcp` share: what an evaluation may import
+/// and read and how far it may go. One group in both commands, so that
+/// ArgumentParser hands `jaas mcp` the values parsed for `jaas`.
+struct EvaluationInputFlags: ParsableArguments {
+    @Option(name: .customLong("library-path"),
+            help: "An import search directory (repeatable; the right-most matching directory wins).")
+    var libraryPaths: [String] = []
+
+    @Option(name: .customLong("ext-var"),
+            help: "External variable KEY=VALUE for std.extVar (repeatable; wins over JAAS_EXT_VAR_KEY; in jaas mcp a call's extVars win over both).")
+    var extVars: [String] = []
+
+    @Option(help: "Stop an evaluation after this long and answer 504, or a tool error in jaas mcp (Go duration; 0 = no limit).")
+    var evaluationTimeout = "5s"
+
+    @Option(help: "Maximum Jsonnet stack depth (0 = the engine default, 500).")
+    var maxStack = 500
+
+    @Option(help: "Memory budget of one evaluation: bytes or a Ki, Mi or Gi multiple (0 = none). Renderer, operator, workers and jaas mcp.")
     var evaluationMemoryLimit = "1Gi"
 
+    @Option(help: "Evaluations allowed at once; more are answered 503, or a tool error in jaas mcp (0 = no cap; default max(cores*4, 16)).")
+    var maxConcurrentEvals = RendererConfiguration.defaultMaxConcurrentEvaluations
+
+    /// The flags checked (the rules are ``EvaluationSettings``').
+    func settings(environment: [String: String]) throws -> EvaluationSettings {
+        try EvaluationSettings(libraryPaths: libraryPaths, extVars: extVars, environment: environment,
+                               evaluationTimeout: evaluationTimeout, maxStack: maxStack,
+                               evaluationMemoryLimit: evaluationMemoryLimit, maxConcurrentEvals: maxConcurrentEvals)
+    }
+}
+
+/// The logging flags `jaas` and `jaas mcp` share.
+struct LoggingFlags: ParsableArguments {
+    @Option(help: "Lowest level logged: debug, info, warn or error.")
+    var logLevel = "info"
+
+    @Option(help: "Log line format (Go slog shapes): json or text. On stdout; jaas mcp, whose stdout is the protocol, logs to stderr.")
+    var logFormat = "json"
+
+    /// The level and format, checked.
+    func checked() throws -> (level: Logger.Level, format: LogFormat) {
+        let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
+        guard let level = levels[logLevel] else {
+            throw ValidationError("--log-level \(logLevel): must be debug, info, warn or error")
+        }
+        guard let format = LogFormat(rawValue: logFormat) else {
+            throw ValidationError("--log-format \(logFormat): must be json or text")
+        }
+        return (level, format)
+    }
+
+    /// Sends every logger's lines to `output` at the checked level and format.
+    func bootstrap(to output: SlogLogHandler.Output = .standardOutput) throws {
+        let (level, format) = try checked()
+        LoggingSystem.bootstrap { _ in SlogLogHandler(format: format, logLevel: level, output: output) }
+    }
+}
+
+/// Where evaluations run (docs/limits-and-security.md, "Evaluation limits"): the renderer's and operator's flags.
+struct EvaluationFlags: ParsableArguments {
     @Option(help: "Where the renderer evaluates uncached requests: thread (in this process) or process (in worker processes).")
     var evaluationIsolation = EvaluationIsolation.process.rawValue
 
@@ -44,48 +101,11 @@ struct EvaluationFlags: ParsableArguments {
         return false
     }
 
-    /// `--evaluation-memory-limit` in bytes, nil for 0 (no budget).
-    func memoryLimit() throws -> Int? {
-        guard let bytes = FlagValues.byteSize(evaluationMemoryLimit) else {
-            throw ValidationError("--evaluation-memory-limit \(evaluationMemoryLimit): must be a size such as 512Mi, 1Gi or 0")
-        }
-        return bytes == 0 ? nil : bytes
-    }
-
     /// `--evaluation-isolation`.
     func isolation() throws -> EvaluationIsolation {
         guard let isolation = EvaluationIsolation(rawValue: evaluationIsolation) else {
             throw ValidationError("--evaluation-isolation \(evaluationIsolation): must be thread or process")
         }
         return isolation
-    }
-
-    /// The worker pool every operator evaluation runs in: this binary as `jaas eval-worker`.
-    /// A render larger than `maxRenderedBytes` is refused before the operator reads it.
-    static func operatorWorkers(memoryLimit: Int?, isolateNetwork: Bool, maxRenderedBytes: Int) -> WorkerPool {
-        var configuration = WorkerPool.Configuration(
-            executable: "/proc/self/exe", addressSpaceLimit: WorkerPool.addressSpaceLimit(forMemoryLimit: memoryLimit),
-            maxIdleWorkers: 2, isolateNetwork: isolateNetwork)
-        // The reply frame carries the output plus a few bytes of framing.
-        configuration.maxReplyBytes = maxRenderedBytes + 64
-        let pool = WorkerPool(configuration: configuration)
-        pool.prewarm(2)
-        return pool
-    }
-}
-
-extension FlagValues {
-    /// A byte count: digits, optionally followed by `Ki`, `Mi` or `Gi` (powers of 1024); nil when malformed or too large.
-    static func byteSize(_ text: String) -> Int? {
-        let units: [(String, Int)] = [("Ki", 1 << 10), ("Mi", 1 << 20), ("Gi", 1 << 30)]
-        var digits = Substring(text)
-        var scale = 1
-        if let unit = units.first(where: { text.hasSuffix($0.0) }) {
-            digits = digits.dropLast(2)
-            scale = unit.1
-        }
-        guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(digits) else { return nil }
-        let (bytes, overflow) = value.multipliedReportingOverflow(by: scale)
-        return overflow ? nil : bytes
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
-import Foundation
+import GoFormats
 import JaaSArtifacts
-import JaaSOperator
 import Kubernetes
 
 /// The flags of a replicated operator (docs/operator/ha.md): leader election and S3 storage.
@@ -44,54 +43,19 @@ struct HAOptions: ParsableArguments {
 
     /// The election's settings, or nil with `--leader-election=false`.
     func election(environment: [String: String]) throws -> ElectionSettings? {
-        guard try Self.bool(leaderElection, "--leader-election") else { return nil }
+        switch leaderElection {
+        case "true": break
+        case "false": return nil
+        default: throw ValidationError("--leader-election \(leaderElection): must be true or false")
+        }
         guard !leaderElectionId.isEmpty else { throw ValidationError("--leader-election-id: must not be empty") }
-        let serviceAccountNamespace = (try? String(
-            contentsOfFile: "/var/run/secrets/kubernetes.io/serviceaccount/namespace", encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let namespace = [leaderElectionNamespace, environment["POD_NAMESPACE"], serviceAccountNamespace]
-            .compactMap { $0 }.first { !$0.isEmpty } ?? "default"
-        let base = environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
-        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
-        return ElectionSettings(namespace: namespace, name: leaderElectionId, identity: "\(base)_\(suffix)")
+        return ElectionSettings.forPod(name: leaderElectionId, namespace: leaderElectionNamespace, environment: environment)
     }
 
-    /// The S3 storage of `--storage-backend s3`.
-    func s3Storage(environment: [String: String]) throws -> S3Storage {
-        guard let endpoint = s3Endpoint, !endpoint.isEmpty else {
-            throw ValidationError("--s3-endpoint: required with --storage-backend s3 (host:port)")
-        }
-        guard !endpoint.contains("/"), !endpoint.contains("@"), !endpoint.contains(where: \.isWhitespace) else {
-            throw ValidationError("--s3-endpoint \(endpoint): must be host or host:port, without a scheme")
-        }
-        guard let bucket = s3Bucket, !bucket.isEmpty else {
-            throw ValidationError("--s3-bucket: required with --storage-backend s3")
-        }
-        guard !bucket.contains("/") else { throw ValidationError("--s3-bucket \(bucket): must not contain /") }
-        let useSSL = try Self.bool(s3UseSsl, "--s3-use-ssl")
-        let anonymous = try Self.bool(s3Anonymous, "--s3-anonymous")
-        let provider: (any CredentialProvider)?
-        switch (s3AccessKey, s3SecretKey) {
-        case (let key?, let secret?):
-            guard !anonymous else { throw ValidationError("--s3-anonymous: cannot be combined with --s3-access-key") }
-            provider = StaticCredentials(AWSCredentials(accessKeyID: key, secretAccessKey: secret,
-                                                        sessionToken: s3SessionToken))
-        case (nil, nil):
-            provider = anonymous ? nil : CredentialChain.provider(environment: environment, region: s3Region)
-        default:
-            throw ValidationError("--s3-access-key and --s3-secret-key: give both or neither")
-        }
-        var configuration = S3Client.Configuration(endpoint: endpoint, bucket: bucket, region: s3Region, useSSL: useSSL,
-                                                   credentials: provider)
-        configuration.maxAttempts = 4
-        return S3Storage(client: S3Client(configuration), prefix: s3Prefix)
-    }
-
-    private static func bool(_ text: String, _ flag: String) throws -> Bool {
-        switch text {
-        case "true": return true
-        case "false": return false
-        default: throw ValidationError("\(flag) \(text): must be true or false")
-        }
+    /// The S3 storage of `--storage-backend s3` (the rules are ``S3Storage/fromFlags(endpoint:bucket:prefix:region:useSSL:accessKey:secretKey:sessionToken:anonymous:environment:)``').
+    func s3Storage(environment: [String: String]) throws(FlagError) -> S3Storage {
+        try S3Storage.fromFlags(endpoint: s3Endpoint, bucket: s3Bucket, prefix: s3Prefix, region: s3Region,
+                                useSSL: s3UseSsl, accessKey: s3AccessKey, secretKey: s3SecretKey,
+                                sessionToken: s3SessionToken, anonymous: s3Anonymous, environment: environment)
     }
 }

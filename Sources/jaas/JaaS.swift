@@ -1,16 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ArgumentParser
+import Foundation
+import GoFormats
 import JaaSAdmission
 import JaaSArtifacts
 import JaaSCore
 import JaaSLogging
+import JaaSMCP
 import JaaSOperator
 import JaaSRenderer
 import Jsonnet
+import Kubernetes
 import Logging
 import ServiceLifecycle
 
@@ -21,7 +20,8 @@ struct JaaS: AsyncParsableCommand {
         commandName: "jaas",
         abstract: "Jsonnet as a Service: renders Jsonnet snippets to JSON over HTTP.",
         discussion: "`jaas mcp` serves the MCP tools render_jsonnet and validate_jsonnet over stdin and stdout instead (docs/mcp.md).",
-        version: BuildInfo.text)
+        version: BuildInfo.text,
+        subcommands: [MCPCommand.self])
 
     @Option(help: "Address the rendering server listens on.")
     var listenAddress = "127.0.0.1"
@@ -40,24 +40,9 @@ struct JaaS: AsyncParsableCommand {
             help: "A directory whose <name>/main.jsonnet files are served as <name> (repeatable; first match wins).")
     var snippetDirectories: [String] = []
 
-    @Option(name: .customLong("library-path"),
-            help: "An import search directory (repeatable; the right-most matching directory wins).")
-    var libraryPaths: [String] = []
-
-    @Option(name: .customLong("ext-var"),
-            help: "External variable KEY=VALUE for std.extVar (repeatable; wins over JAAS_EXT_VAR_KEY).")
-    var extVars: [String] = []
-
-    @Option(help: "Stop an evaluation after this long and answer 504 (Go duration; 0 = no limit).")
-    var evaluationTimeout = "5s"
-
-    @Option(help: "Maximum Jsonnet stack depth (0 = the engine default, 500).")
-    var maxStack = 500
+    @OptionGroup var inputs: EvaluationInputFlags
 
     @OptionGroup var evaluation: EvaluationFlags
-
-    @Option(help: "Evaluations allowed at once; more are answered 503 (0 = no cap; default max(cores*4, 16)).")
-    var maxConcurrentEvals = RendererConfiguration.defaultMaxConcurrentEvaluations
 
     @Option(help: "Rendered outputs kept in the render cache (0 = no cache).")
     var renderCacheMaxEntries = 1024
@@ -83,11 +68,7 @@ struct JaaS: AsyncParsableCommand {
     @Option(help: "Deadline from a received request to the end of its response (Go duration; 0 = none).")
     var writeTimeout = "10s"
 
-    @Option(help: "Lowest level logged: debug, info, warn or error.")
-    var logLevel = "info"
-
-    @Option(help: "Log line format on stdout (Go slog shapes): json or text.")
-    var logFormat = "json"
+    @OptionGroup var logging: LoggingFlags
 
     @Option(help: "Also run the operator: watch JsonnetSnippets, publish artifacts and ExternalArtifacts (bare, or =true/false).")
     var enableFluxIntegration = "false"
@@ -169,9 +150,8 @@ struct JaaS: AsyncParsableCommand {
     private struct Checked {
         var renderer: RendererConfiguration
         var operatorConfiguration: OperatorConfiguration?
-        var level: Logger.Level
-        var format: LogFormat
-        var mcp: MCPOptions.Checked?
+        var webhook: WebhookSettings?
+        var mcp: MCPHTTPSettings?
     }
 
     mutating func validate() throws {
@@ -179,30 +159,22 @@ struct JaaS: AsyncParsableCommand {
     }
 
     private func checked() throws -> Checked {
-        guard let level = Self.levels[logLevel] else {
-            throw ValidationError("--log-level \(logLevel): must be debug, info, warn or error")
-        }
-        guard let format = LogFormat(rawValue: logFormat) else {
-            throw ValidationError("--log-format \(logFormat): must be json or text")
-        }
-        let renderer = try rendererConfiguration(environment: currentEnvironment())
+        _ = try logging.checked()
+        let environment = ProcessInfo.processInfo.environment
+        let renderer = try rendererConfiguration(environment: environment)
         do {
-            _ = try SnippetResolver(snippetFiles: renderer.snippetFiles,
-                                    snippetDirectories: renderer.snippetDirectories)
+            _ = try SnippetResolver(snippetFiles: renderer.snippetFiles, snippetDirectories: renderer.snippetDirectories)
         } catch {
             throw ValidationError(error.description)
         }
-        let enabled = try Self.check(FlagValues.boolean(enableFluxIntegration), "--enable-flux-integration",
-                                     enableFluxIntegration, "must be true or false")
-        _ = try Self.check(FlagValues.boolean(noCrossNamespaceRefs), "--no-cross-namespace-refs", noCrossNamespaceRefs,
-                           "must be true or false")
+        let enabled = try FlagValues.checkedBoolean(enableFluxIntegration, "--enable-flux-integration")
+        _ = try FlagValues.checkedBoolean(noCrossNamespaceRefs, "--no-cross-namespace-refs")
         _ = try tracing.settings()
-        var operatorConfiguration = enabled ? try checkedOperator(environment: currentEnvironment()) : nil
+        let operatorConfiguration = enabled ? try checkedOperator(environment: environment) : nil
         let mcpSettings = try mcp.checked(operatorMode: enabled)
         // Checked in renderer mode too, where --enable-webhook is refused.
-        let webhookSettings = try webhook.settings(operatorMode: enabled, environment: currentEnvironment())
-        operatorConfiguration?.webhook = webhookSettings
-        return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, level: level, format: format,
+        let webhookSettings = try webhook.settings(operatorMode: enabled, environment: environment)
+        return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, webhook: webhookSettings,
                        mcp: mcpSettings)
     }
 
@@ -210,72 +182,51 @@ struct JaaS: AsyncParsableCommand {
         guard let base = storageBaseUrl, base.hasPrefix("http://") || base.hasPrefix("https://") else {
             throw ValidationError("--storage-base-url: required with --enable-flux-integration (an http(s) URL)")
         }
-        let storage: any ArtifactStorage
-        var local: LocalStorage?
-        switch storageBackend {
-        case "local":
-            guard let path = storagePath, !path.isEmpty else {
-                throw ValidationError("--storage-path: required with --enable-flux-integration")
-            }
-            do {
-                local = try LocalStorage(root: path)
-            } catch {
-                throw ValidationError("--storage-path \(path): \(error)")
-            }
-            storage = local!
-        case "s3":
-            storage = try ha.s3Storage(environment: environment)
-        default:
-            throw ValidationError("--storage-backend \(storageBackend): must be local or s3")
+        let (storage, local) = try artifactStorage(backend: storageBackend, path: storagePath) { () throws(FlagError) -> S3Storage in
+            try ha.s3Storage(environment: environment)
         }
         let namespaces = (watchNamespaces ?? environment["JAAS_WATCH_NAMESPACES"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let port = try Self.check(FlagValues.port(storagePort), "--storage-port", storagePort, "must be 0 to 65535")
-        let maxBytes = try Self.check(maxArtifactBytes >= 0 ? maxArtifactBytes : nil, "--max-artifact-bytes",
-                                      maxArtifactBytes, "must not be negative")
-        let rate = try Self.check(FlagValues.ratePerMinute(rerenderRate), "--rerender-rate", rerenderRate,
-                                  "must be a positive rate such as 60/min, 2/s or 100/h")
-        let burst = try Self.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
-                                   "must be at least 1")
-        let sweep = try Self.duration(storageSweepInterval, "--storage-sweep-interval")
+        let port = try FlagValues.check(FlagValues.port(storagePort), "--storage-port", storagePort, "must be 0 to 65535")
+        let maxBytes = try FlagValues.check(maxArtifactBytes >= 0 ? maxArtifactBytes : nil, "--max-artifact-bytes",
+                                            maxArtifactBytes, "must not be negative")
+        let rate = try FlagValues.check(FlagValues.ratePerMinute(rerenderRate), "--rerender-rate", rerenderRate,
+                                        "must be a positive rate such as 60/min, 2/s or 100/h")
+        let burst = try FlagValues.check(rerenderBurst >= 1 ? rerenderBurst : nil, "--rerender-burst", rerenderBurst,
+                                         "must be at least 1")
+        let sweep = try FlagValues.checkedDuration(storageSweepInterval, "--storage-sweep-interval")
         let budgets = try tenantLimits.checked()
-        let retry = try Self.check(positive(try Self.duration(recovery.failureRetryInterval, "--failure-retry-interval")),
-                                   "--failure-retry-interval", recovery.failureRetryInterval, "must be positive")
+        let retryText = recovery.failureRetryInterval
+        let retry = try FlagValues.checkedDuration(retryText, "--failure-retry-interval")
+        guard retry > .zero else { throw ValidationError("--failure-retry-interval \(retryText): must be positive") }
         return OperatorConfiguration(
             kubeconfig: kubeconfig, storage: storage, localStorage: local, election: try ha.election(environment: environment),
-            storageBaseURL: base, storageListenAddress: storageListenAddress,
-            storagePort: port,
-            storageReadTimeout: try Self.optionalDuration(compatibility.storageReadTimeout, "--storage-read-timeout"),
-            storageWriteTimeout: try Self.optionalDuration(compatibility.storageWriteTimeout, "--storage-write-timeout"),
+            storageBaseURL: base, storageListenAddress: storageListenAddress, storagePort: port,
+            storageReadTimeout: try FlagValues.optionalDuration(compatibility.storageReadTimeout, "--storage-read-timeout"),
+            storageWriteTimeout: try FlagValues.optionalDuration(compatibility.storageWriteTimeout, "--storage-write-timeout"),
             controller: SnippetController.Options(namespaces: namespaces, labelSelector: labelSelector,
                                                   workers: budgets.workers, maxPerNamespace: budgets.maxPerNamespace,
                                                   rerenderPerMinute: rate, rerenderBurst: burst),
-            budgets: budgets,
-            defaultServiceAccount: defaultServiceAccount, maxArtifactBytes: maxBytes,
-            gcGrace: try Self.duration(artifactGcGrace, "--artifact-gc-grace"),
-            maxWithdrawWait: try Self.duration(maxWithdrawWait, "--max-withdraw-wait"),
+            budgets: budgets, defaultServiceAccount: defaultServiceAccount, maxArtifactBytes: maxBytes,
+            gcGrace: try FlagValues.checkedDuration(artifactGcGrace, "--artifact-gc-grace"),
+            maxWithdrawWait: try FlagValues.checkedDuration(maxWithdrawWait, "--max-withdraw-wait"),
             sweepInterval: sweep == .zero ? nil : sweep,
-            sweepMaxTmpAge: try Self.duration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
-            noCrossNamespaceRefs: try Self.check(FlagValues.boolean(noCrossNamespaceRefs),
-                                                 "--no-cross-namespace-refs", noCrossNamespaceRefs, "must be true or false"),
-            libraryPaths: libraryPaths, failureRetryInterval: retry, allowLoopbackSources: recovery.allowLoopbackSources,
-            runbookBaseURL: runbookBaseURL)
+            sweepMaxTmpAge: try FlagValues.checkedDuration(storageSweepMaxTmpAge, "--storage-sweep-max-tmp-age"),
+            noCrossNamespaceRefs: try FlagValues.checkedBoolean(noCrossNamespaceRefs, "--no-cross-namespace-refs"),
+            libraryPaths: inputs.libraryPaths, failureRetryInterval: retry,
+            allowLoopbackSources: recovery.allowLoopbackSources, runbookBaseURL: runbookBaseURL)
     }
-
-    private static let levels: [String: Logger.Level] = ["debug": .debug, "info": .info, "warn": .warning, "error": .error]
 
     func run() async throws {
         var settings = try checked()
-        let (level, format) = (settings.level, settings.format)
-        LoggingSystem.bootstrap { _ in SlogLogHandler(format: format, logLevel: level) }
+        try logging.bootstrap()
         let logger = Logger(label: "jaas")
         if settings.renderer.evaluationIsolation == .process || settings.operatorConfiguration != nil {
             settings.renderer.isolateWorkerNetwork = try evaluation.isolateWorkerNetwork(
                 executable: settings.renderer.workerExecutable, logger: logger)
         }
-        let tracer = try tracing.settings().map {
-            try TracingFlags.bootstrap($0, environment: currentEnvironment(), logger: logger)
-        }
+        let environment = ProcessInfo.processInfo.environment
+        let tracer = try tracing.settings().map { try TracingFlags.bootstrap($0, environment: environment, logger: logger) }
         let operatorMetrics = settings.operatorConfiguration.map { _ in OperatorMetrics() }
         let additionalMetrics: (@Sendable () -> [UInt8])? = operatorMetrics.map { metrics in { @Sendable in metrics.exposition() } }
         let server: RendererServer
@@ -287,31 +238,7 @@ struct JaaS: AsyncParsableCommand {
         }
         var services: [any Service] = server.services
         if let op = settings.operatorConfiguration, let operatorMetrics {
-            let variables = settings.renderer.externalVariables.compactMapValues { value -> String? in
-                if case .string(let s) = value { return s }
-                return nil
-            }
-            let memoryLimit = settings.renderer.evaluationMemoryLimit
-            let renderer = SnippetRenderer(operatorExternalVariables: variables,
-                                           evaluationTimeout: settings.renderer.evaluationTimeout,
-                                           maxStack: settings.renderer.maxStack, maxArtifactBytes: op.maxArtifactBytes,
-                                           memoryLimit: memoryLimit,
-                                           workers: EvaluationFlags.operatorWorkers(
-                                               memoryLimit: memoryLimit, isolateNetwork: settings.renderer.isolateWorkerNetwork,
-                                               maxRenderedBytes: op.budgets.maxRenderedBytes))
-            // /ready waits for the operator's informer caches.
-            let state = server.state
-            state.waitFor("operator")
-            do {
-                services += try operatorServices(op, renderer: renderer, gate: server.renderer.gate, metrics: operatorMetrics,
-                                                 onSynced: { state.stopWaiting(for: "operator") }, logger: logger)
-            } catch {
-                throw ValidationError("--enable-flux-integration: \(error)")
-            }
-            if let options = settings.mcp {
-                services.append(try mcpService(options, operator: op, renderer: settings.renderer, workers: renderer.workers,
-                                               gate: server.renderer.gate, logger: logger))
-            }
+            services += try operatorModeServices(op, settings: settings, server: server, metrics: operatorMetrics, logger: logger)
         }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
@@ -321,133 +248,128 @@ struct JaaS: AsyncParsableCommand {
         logger.info("stopped")
     }
 
+    /// The operator's services (and the webhook's and MCP server's, when on) next to `server`.
+    private func operatorModeServices(_ op: OperatorConfiguration, settings: Checked, server: RendererServer,
+                                  metrics: OperatorMetrics, logger: Logger) throws -> [any Service] {
+        let config = settings.renderer
+        let variables = config.externalVariables.compactMapValues { value -> String? in
+            if case .string(let s) = value { return s }
+            return nil
+        }
+        let workers = SnippetRenderer.workerPool(memoryLimit: config.evaluationMemoryLimit,
+                                                 isolateNetwork: config.isolateWorkerNetwork,
+                                                 maxRenderedBytes: op.budgets.maxRenderedBytes)
+        let renderer = SnippetRenderer(operatorExternalVariables: variables, evaluationTimeout: config.evaluationTimeout,
+                                       maxStack: config.maxStack, maxArtifactBytes: op.maxArtifactBytes,
+                                       memoryLimit: config.evaluationMemoryLimit, workers: workers)
+        // /ready waits for the operator's informer caches.
+        let state = server.state
+        state.waitFor("operator")
+        var webhook: ((KubeClient, Set<String>) -> any Service)?
+        if let webhookSettings = settings.webhook {
+            webhook = { client, aliases in
+                webhookService(webhookSettings, operatorExternalVariables: Set(variables.keys), aliases: aliases,
+                               client: client, renewalFailed: { metrics.countWebhookCertRenewalFailure() }, logger: logger)
+            }
+        }
+        var services: [any Service]
+        do {
+            services = try operatorServices(op, renderer: renderer, gate: server.renderer.gate, metrics: metrics,
+                                            onSynced: { state.stopWaiting(for: "operator") }, webhook: webhook,
+                                            logger: logger)
+        } catch {
+            throw ValidationError("--enable-flux-integration: \(error)")
+        }
+        if let options = settings.mcp {
+            services.append(try mcpHTTPService(
+                options, kubeconfig: op.kubeconfig, storage: op.storage, namespaces: op.controller.namespaces,
+                libraryPaths: op.libraryPaths, externalVariables: config.externalVariables, maxStack: config.maxStack,
+                memoryLimit: config.evaluationMemoryLimit, evaluationTimeout: config.evaluationTimeout, workers: workers,
+                gate: server.renderer.gate, version: BuildInfo.version, runbookBase: op.runbookBaseURL, logger: logger))
+        }
+        return services
+    }
+
     private func rendererConfiguration(environment: [String: String]) throws -> RendererConfiguration {
         var config = RendererConfiguration()
         config.listenAddress = listenAddress
-        config.port = try Self.check(FlagValues.port(port), "--port", port, "must be 0 to 65535")
-        config.endpointPath = try Self.check(RendererConfiguration.endpointSegment(jsonnetEndpointPath),
-                                             "--jsonnet-endpoint-path", jsonnetEndpointPath,
-                                             "must be one path segment of letters, digits, -._~")
+        config.port = try FlagValues.check(FlagValues.port(port), "--port", port, "must be 0 to 65535")
+        config.endpointPath = try FlagValues.check(RendererConfiguration.endpointSegment(jsonnetEndpointPath),
+                                                   "--jsonnet-endpoint-path", jsonnetEndpointPath,
+                                                   "must be one path segment of letters, digits, -._~")
         config.snippetFiles = snippets
         config.snippetDirectories = snippetDirectories
-        for directory in libraryPaths {
-            var st = stat()
-            guard stat(directory, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
-                throw ValidationError("--library-path \(directory): not a directory")
-            }
-        }
-        config.libraryPaths = libraryPaths
-        var variables: [String: ExternalValue] = [:]
-        for (name, value) in environment where name.hasPrefix("JAAS_EXT_VAR_") && name.count > 13 {
-            variables[String(name.dropFirst(13))] = .string(value)
-        }
-        for flag in extVars {
-            let pair = try Self.check(FlagValues.keyValue(flag), "--ext-var", flag, "must be KEY=VALUE")
-            variables[pair.key] = .string(pair.value)
-        }
-        config.externalVariables = variables
-        let timeout = try Self.duration(evaluationTimeout, "--evaluation-timeout")
-        config.evaluationTimeout = timeout == .zero ? nil : timeout
-        let stack = try Self.check(maxStack >= 0 ? maxStack : nil, "--max-stack", maxStack, "must not be negative")
-        config.maxStack = stack == 0 ? EvaluationOptions().maxStack : stack
-        config.evaluationMemoryLimit = try evaluation.memoryLimit()
+        config.apply(try inputs.settings(environment: environment))
         config.evaluationIsolation = try evaluation.isolation()
         _ = try evaluation.workerNetworkMode()
-        config.maxConcurrentEvaluations = try Self.check(maxConcurrentEvals >= 0 ? maxConcurrentEvals : nil,
-                                                         "--max-concurrent-evals", maxConcurrentEvals, "must not be negative")
-        let entries = try Self.check(renderCacheMaxEntries >= 0 ? renderCacheMaxEntries : nil,
-                                     "--render-cache-max-entries", renderCacheMaxEntries, "must not be negative")
-        let bytes = try Self.check(renderCacheMaxBytes >= 0 ? renderCacheMaxBytes : nil,
-                                   "--render-cache-max-bytes", renderCacheMaxBytes, "must not be negative")
+        let entries = try FlagValues.check(renderCacheMaxEntries >= 0 ? renderCacheMaxEntries : nil,
+                                           "--render-cache-max-entries", renderCacheMaxEntries, "must not be negative")
+        let bytes = try FlagValues.check(renderCacheMaxBytes >= 0 ? renderCacheMaxBytes : nil,
+                                         "--render-cache-max-bytes", renderCacheMaxBytes, "must not be negative")
         config.renderCache = entries == 0 || bytes == 0 ? nil : RenderCache.Limits(maxEntries: entries, maxBytes: bytes)
         config.managementListenAddress = managementListenAddress
-        config.managementPort = try Self.check(FlagValues.port(managementPort), "--management-port",
-                                               managementPort, "must be 0 to 65535")
-        if metricsBindAddress == "0" {
-            config.metricsAddress = nil
-        } else {
-            let address = try Self.check(FlagValues.hostAndPort(metricsBindAddress), "--metrics-bind-address",
-                                         metricsBindAddress, "must be host:port, :port or 0")
-            config.metricsAddress = address
-        }
-        config.shutdownDelay = try Self.duration(shutdownDelay, "--shutdown-delay")
-        config.readTimeout = try Self.optionalDuration(readTimeout, "--read-timeout")
-        config.writeTimeout = try Self.optionalDuration(writeTimeout, "--write-timeout")
-        config.managementReadTimeout = try Self.optionalDuration(compatibility.managementReadTimeout,
-                                                                 "--management-read-timeout")
-        config.managementWriteTimeout = try Self.optionalDuration(compatibility.managementWriteTimeout,
-                                                                  "--management-write-timeout")
+        config.managementPort = try FlagValues.check(FlagValues.port(managementPort), "--management-port",
+                                                     managementPort, "must be 0 to 65535")
+        config.metricsAddress = metricsBindAddress == "0" ? nil : try FlagValues.check(
+            FlagValues.hostAndPort(metricsBindAddress), "--metrics-bind-address", metricsBindAddress,
+            "must be host:port, :port or 0")
+        config.shutdownDelay = try FlagValues.checkedDuration(shutdownDelay, "--shutdown-delay")
+        config.readTimeout = try FlagValues.optionalDuration(readTimeout, "--read-timeout")
+        config.writeTimeout = try FlagValues.optionalDuration(writeTimeout, "--write-timeout")
+        config.managementReadTimeout = try FlagValues.optionalDuration(compatibility.managementReadTimeout,
+                                                                       "--management-read-timeout")
+        config.managementWriteTimeout = try FlagValues.optionalDuration(compatibility.managementWriteTimeout,
+                                                                        "--management-write-timeout")
         return config
     }
 
-    private static func duration(_ text: String, _ flag: String) throws -> Duration {
-        try check(FlagValues.duration(text), flag, text, "must be a duration such as 500ms, 5s or 1m")
-    }
-
-    /// A duration where `0` means none (nil).
-    private static func optionalDuration(_ text: String, _ flag: String) throws -> Duration? {
-        let value = try duration(text, flag)
-        return value == .zero ? nil : value
-    }
-
-    private static func check<T>(_ value: T?, _ flag: String, _ given: Any, _ rule: String) throws -> T {
-        guard let value else { throw ValidationError("\(flag) \(given): \(rule)") }
-        return value
-    }
-
-    /// The process environment as a dictionary.
-    private func currentEnvironment() -> [String: String] {
-        var result: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let pair = FlagValues.keyValue(text) { result[pair.key] = pair.value }
-            entry += 1
-        }
-        return result
-    }
-
-    /// Parses the command line; usage errors print one line and exit 2, runtime
-    /// failures exit 1.
+    /// Parses the command line with its subcommand (`jaas mcp`); usage errors print one
+    /// line and exit 2, runtime failures exit 1. `jaas eval-worker` is no subcommand: a
+    /// worker starts before anything makes a thread (a user namespace needs that).
     static func main() async {
-        let arguments = CommandLine.arguments
-        if arguments.count > 1 && arguments[1] == EvaluationWorker.subcommand {
-            EvaluationWorker.serve(arguments: Array(arguments.dropFirst(2)))
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == EvaluationWorker.subcommand {
+            EvaluationWorker.serve(arguments: Array(arguments.dropFirst()))
         }
-        if arguments.count > 1 && arguments[1] == MCPCommand.subcommand {
-            await MCPCommand.serve(Array(arguments.dropFirst(2)))
-        }
-        let command: JaaS
-        do {
-            command = try parse(BooleanFlags.normalize(Array(CommandLine.arguments.dropFirst())))
-        } catch {
+        let mcp = arguments.first == MCPCommand.configuration.commandName
+        // MCP's stdout carries the protocol only: its help goes to stderr.
+        let (prefix, help) = mcp ? ("jaas mcp", FileHandle.standardError) : ("jaas", FileHandle.standardOutput)
+        // Help and version print and exit 0; a usage error prints one line and exits 2.
+        func refuse(_ error: any Error) -> Never {
             if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                terminate(0)
+                // `jaas mcp --help` is asked of the root command, which would answer with its own help.
+                let text = mcp ? helpMessage(for: MCPCommand.self) : fullMessage(for: error)
+                help.write(Data((text + "\n").utf8))
+                endProcess(0)
             }
-            let message = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
-            printError("jaas: \(message)")
-            terminate(2)
+            let line = message(for: error).split(whereSeparator: \.isNewline).joined(separator: "; ")
+            FileHandle.standardError.write(Data("\(prefix): \(line)\n".utf8))
+            endProcess(2)
+        }
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot(mcp ? arguments : BooleanFlags.normalize(arguments))
+            // The renderer's flags, parsed leniently along the way, are not `jaas mcp`'s.
+            if mcp { _ = try MCPCommand.parse(Array(arguments.dropFirst())) }
+        } catch {
+            refuse(error)
+        }
+        guard var asyncCommand = command as? any AsyncParsableCommand else {
+            // ArgumentParser's own `help` subcommand, which answers by throwing.
+            do { try command.run() } catch { refuse(error) }
+            endProcess(0)
         }
         do {
-            try await command.run()
+            try await asyncCommand.run()
         } catch {
-            printError("jaas: \(error)")
-            terminate(error is ValidationError ? 2 : 1)
+            FileHandle.standardError.write(Data("\(prefix): \(error)\n".utf8))
+            endProcess(error is ValidationError || error is FlagError ? 2 : 1)
         }
+        endProcess(0)
     }
 }
 
-/// `d` when it is above zero.
-private func positive(_ d: Duration) -> Duration? { d > .zero ? d : nil }
-
-/// Writes one line to stderr.
-private func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
-
-/// Ends the process with `status`.
-private func terminate(_ status: Int32) -> Never {
+/// Ends the process with `status` (outside the command type, whose `exit` is ArgumentParser's).
+private func endProcess(_ status: Int32) -> Never {
     exit(status)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import JaaSArtifacts
 import Testing
+import TestSupport
 
 @Suite struct TarballTests {
     let files: FileTree = [
@@ -26,9 +27,9 @@ import Testing
     }
 
     @Test func tarballIsReadableBySystemTar() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("jaas-tar-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let temporaryDir = try TemporaryDirectory(prefix: "jaas-tar-")
+        defer { temporaryDir.remove() }
+        let dir = URL(fileURLWithPath: temporaryDir.path)
         let archive = dir.appendingPathComponent("a.tar.gz")
         try Data(try Artifact(files: files).tarball).write(to: archive)
         let p = Process()
@@ -217,7 +218,7 @@ import Testing
 
 @Suite struct LocalStorageTests {
     func makeStorage() throws -> LocalStorage {
-        try LocalStorage(root: NSTemporaryDirectory() + "jaas-storage-\(UUID().uuidString)")
+        try LocalStorage(root: temporaryPath("jaas-storage-"))
     }
 
     @Test func storesListsAndDeletes() throws {

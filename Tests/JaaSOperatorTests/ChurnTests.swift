@@ -10,7 +10,6 @@ import Testing
 @Suite(.serialized) struct ChurnTests {
     typealias Env = SourceRefTests.Env
     typealias Cluster = ReconcilerIntegrationTests.Cluster
-    typealias JSON = Kubernetes.JSONValue
 
     static let gitRepositories = GroupVersionResource(group: "source.toolkit.fluxcd.io", version: "v1",
                                                       resource: "gitrepositories")

@@ -7,7 +7,6 @@ import Testing
 /// Issue 22: no duration or number in a custom resource traps the operator, with or
 /// without the CRD's validation.
 @Suite struct HostileSpecValueTests {
-    typealias JSON = Kubernetes.JSONValue
 
     static let hundredThousandDigits = String(repeating: "9", count: 100_000) + "s"
 
@@ -62,15 +61,15 @@ import Testing
 
     @Test func theWebhookRefusesHostileIntervalsAndHistories() {
         let validator = SnippetValidator(operatorExternalVariables: [], libraryAliases: [])
-        func denials(_ extra: [String: JSON]) -> [String] {
-            var spec: [String: JSON] = ["files": ["main.jsonnet": "{}"]]
+        func denials(_ extra: [String: JSONValue]) -> [String] {
+            var spec: [String: JSONValue] = ["files": ["main.jsonnet": "{}"]]
             spec.merge(extra) { $1 }
             return validator.denials(spec: .object(spec)).map(\.description)
         }
         #expect(denials(["interval": "5m", "history": 3]).isEmpty)
         #expect(denials(["interval": "30s"]).isEmpty)
         #expect(denials(["interval": "24h"]).isEmpty)
-        for bad: JSON in ["1e400s", "9223372036854775807h", "-5m", "NaNs", ".s", "1.5.5s", .string(Self.hundredThousandDigits),
+        for bad: JSONValue in ["1e400s", "9223372036854775807h", "-5m", "NaNs", ".s", "1.5.5s", .string(Self.hundredThousandDigits),
                           1e300, 30, true, ["a": 1]] {
             let refused = denials(["interval": bad])
             #expect(refused.count == 1 && refused[0].hasPrefix("spec.interval: "), "\(refused)")
@@ -78,7 +77,7 @@ import Testing
         }
         #expect(denials(["interval": "1ms"]) == ["spec.interval: \"1ms\" is out of range 30s–24h"])
         #expect(denials(["interval": "25h"]) == ["spec.interval: \"25h\" is out of range 30s–24h"])
-        for bad: JSON in [1e300, -1e300, 9.3e18, -5, 0, 51, 1.5, .int(.max), .int(.min), "5"] {
+        for bad: JSONValue in [1e300, -1e300, 9.3e18, -5, 0, 51, 1.5, .int(.max), .int(.min), "5"] {
             #expect(denials(["history": bad]).count == 1, "\(bad)")
         }
     }
@@ -98,12 +97,12 @@ import Testing
         try await Task.sleep(for: .milliseconds(100))
 
         let base = ReconcilerIntegrationTests.spec("{ a: 1 }")
-        func with(_ extra: [String: JSON]) -> JSON {
+        func with(_ extra: [String: JSONValue]) -> JSONValue {
             var spec = base
             for (key, value) in extra { spec[key] = value }
             return spec
         }
-        let invalid: [(String, [String: JSON])] = [
+        let invalid: [(String, [String: JSONValue])] = [
             ("exponent", ["interval": "1e400s"]), ("int-max-hours", ["interval": "9223372036854775807h"]),
             ("negative", ["interval": "-5m"]), ("nan", ["interval": "NaNs"]), ("dot", ["interval": ".s"]),
             ("two-dots", ["interval": "1.5.5s"]), ("digits", ["interval": .string(Self.hundredThousandDigits)]),
@@ -116,7 +115,7 @@ import Testing
             let ready = try await c.ready(name)
             #expect(ready.status == "False" && ready.reason == "InvalidSpec", "\(name): \(ready)")
         }
-        let clamped: [(String, [String: JSON], ReconcileResult)] = [
+        let clamped: [(String, [String: JSONValue], ReconcileResult)] = [
             ("tiny", ["interval": "1ms"], .requeue(after: 30)), ("year", ["interval": "8760h"], .requeue(after: 86_400)),
             ("history-negative", ["history": -5], .done), ("history-max", ["history": .int(.max)], .done),
         ]

@@ -2,6 +2,7 @@ import Foundation
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 
 /// Leader fencing with two real `jaas` replicas, each reaching kube-test-server
 /// through its own TCP proxy. The leader's lease calls are cut off (the proxy
@@ -20,8 +21,8 @@ import Testing
         var files: [String] = []
         defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
         func arguments(through proxy: TCPProxy) throws -> [String] {
-            let kubeconfig = NSTemporaryDirectory() + "jaas-fence-\(UUID().uuidString).kubeconfig"
-            let storage = NSTemporaryDirectory() + "jaas-fence-\(UUID().uuidString)"
+            let kubeconfig = temporaryPath("jaas-fence-", suffix: ".kubeconfig")
+            let storage = temporaryPath("jaas-fence-")
             files += [kubeconfig, storage]
             try cluster.server.kubeconfig()
                 .replacingOccurrences(of: cluster.server.baseURL, with: "http://127.0.0.1:\(proxy.port)")

@@ -37,15 +37,14 @@ import Testing
 /// JsonnetLibrary resources, import paths, --library-path aliases and cycles, end to end.
 @Suite(.serialized) struct LibraryTests {
     typealias Cluster = ReconcilerIntegrationTests.Cluster
-    typealias JSON = Kubernetes.JSONValue
 
     func library(_ c: Cluster, _ name: String, files: [String: String]) async throws {
         var lib = KubeObject(apiVersion: "jaas.metio.wtf/v1", kind: "JsonnetLibrary", namespace: "team-a", name: name)
-        lib["spec"] = ["files": .object(files.mapValues(JSON.string))]
+        lib["spec"] = ["files": .object(files.mapValues(JSONValue.string))]
         _ = try await c.admin.create(.jsonnetLibraries, lib)
     }
 
-    func render(_ c: Cluster, _ name: String, main: String, libraries: [JSON]) async throws -> (String?, String?, String?) {
+    func render(_ c: Cluster, _ name: String, main: String, libraries: [JSONValue]) async throws -> (String?, String?, String?) {
         try await c.apply(name, spec: ["serviceAccountName": "renderer", "files": ["main.jsonnet": .string(main)],
                                        "libraries": .array(libraries)])
         _ = try await c.reconcile(name)

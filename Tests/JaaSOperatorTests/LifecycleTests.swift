@@ -10,9 +10,8 @@ import Testing
 /// Deletion, garbage collection, token rejection and the evaluation gate (issue 12).
 @Suite(.serialized) struct LifecycleTests {
     typealias Cluster = ReconcilerIntegrationTests.Cluster
-    typealias JSON = Kubernetes.JSONValue
 
-    static func spec(_ main: String, extra: [String: JSON] = [:]) -> JSON {
+    static func spec(_ main: String, extra: [String: JSONValue] = [:]) -> JSONValue {
         ReconcilerIntegrationTests.spec(main, extra: extra)
     }
 

@@ -4,16 +4,16 @@ import JaaSOperator
 import Kubernetes
 import NIOCore
 import Testing
+import TestSupport
 
 /// `--enable-mcp`: an operator on kube-test-server serves the MCP tools over
 /// streamable HTTP at /mcp, driven by the MCP Python SDK's own client (issue 14).
 @Suite(.serialized) struct MCPOperatorTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
     /// An operator replica with MCP on a free port; `extra` flags added.
     func replica(_ cluster: Cluster, storage: String, name: String, extra: [String]) async throws -> (OperatorReplica, String) {
-        let kubeconfig = NSTemporaryDirectory() + "jaas-mcp-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("jaas-mcp-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         let port = try freePort()
         let replica = try await OperatorReplica(
@@ -38,7 +38,7 @@ import Testing
     @Test func readToolsByDefaultMutationsOnlyWithTheFlag() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let storage = NSTemporaryDirectory() + "jaas-mcp-store-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-mcp-store-")
         defer { try? FileManager.default.removeItem(atPath: storage) }
 
         let (reader, url) = try await replica(cluster, storage: storage, name: "mcp-reader", extra: ["--mcp-authentication=none"])
@@ -172,7 +172,7 @@ import Testing
 
     /// Creates a ServiceAccount, binds `rules` to it (a Role in its namespace, or a
     /// ClusterRole cluster-wide) and mints a token for it.
-    func account(_ cluster: Cluster, _ namespace: String, _ name: String, rules: JSON, clusterWide: Bool) async throws -> String {
+    func account(_ cluster: Cluster, _ namespace: String, _ name: String, rules: JSONValue, clusterWide: Bool) async throws -> String {
         _ = try await cluster.admin.create(.serviceAccounts, KubeObject(apiVersion: "v1", kind: "ServiceAccount",
                                                                         namespace: namespace, name: name))
         let rbac = "rbac.authorization.k8s.io"
@@ -193,7 +193,7 @@ import Testing
 
     /// A raw POST of `tools/list` to `url` with `authorization` (nil: no header): status,
     /// `WWW-Authenticate` and `Content-Type` headers, and body.
-    func rawPost(_ url: String, authorization: String?) async throws -> (Int, [String: String], JSON) {
+    func rawPost(_ url: String, authorization: String?) async throws -> (Int, [String: String], JSONValue) {
         var post = HTTPClientRequest(url: url)
         post.method = .POST
         post.headers.add(name: "Content-Type", value: "application/json")
@@ -204,7 +204,7 @@ import Testing
         let body = try await response.body.collect(upTo: 1 << 20)
         var headers: [String: String] = [:]
         for name in ["WWW-Authenticate", "Content-Type"] { headers[name] = response.headers.first(name: name) }
-        return (Int(response.status.code), headers, (try? JSON(json: Data(body.readableBytesView))) ?? .null)
+        return (Int(response.status.code), headers, (try? JSONValue(json: Data(body.readableBytesView))) ?? .null)
     }
 
     /// `--mcp-authentication=kubernetes` (the default): each request's bearer token is
@@ -213,7 +213,7 @@ import Testing
     @Test func callersActWithTheirOwnKubernetesRights() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let storage = NSTemporaryDirectory() + "jaas-mcp-store-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-mcp-store-")
         defer { try? FileManager.default.removeItem(atPath: storage) }
         // team-b: a second tenant namespace with the same ServiceAccount and publishing rights as team-a.
         _ = try await cluster.admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-b"))

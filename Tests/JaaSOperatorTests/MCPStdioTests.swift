@@ -1,23 +1,23 @@
 import Foundation
 import Kubernetes
 import Testing
+import TestSupport
 
 /// `jaas mcp` driven over stdio by the MCP Python SDK's own client (issue 14).
 @Suite(.serialized) struct MCPStdioTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Call = MCPClient.Report.Call
 
     static let jaas = WorkerRenderingTests.binary
 
     func library() throws -> String {
-        let directory = NSTemporaryDirectory() + "jaas-mcp-lib-\(UUID().uuidString)"
+        let directory = temporaryPath("jaas-mcp-lib-")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "{ value: 'from the library' }".write(toFile: directory + "/helper.libsonnet", atomically: true, encoding: .utf8)
         return directory
     }
 
-    func json(_ call: Call) throws -> JSON {
-        try JSON(json: Data(call.text.utf8))
+    func json(_ call: Call) throws -> JSONValue {
+        try JSONValue(json: Data(call.text.utf8))
     }
 
     @Test func rendersWithTlaCodeExtVarsAndLibraryPathAndValidatesWithAPosition() async throws {
@@ -97,7 +97,7 @@ import Testing
             Self.jaas, ["mcp", "--log-level", "debug"], input: Data((lines.joined(separator: "\n") + "\n").utf8),
             timeout: .seconds(60))
         #expect(status == 0, "\(String(decoding: errors, as: UTF8.self))")
-        let messages = try String(decoding: output, as: UTF8.self).split(separator: "\n").map { try JSON(json: Data($0.utf8)) }
+        let messages = try String(decoding: output, as: UTF8.self).split(separator: "\n").map { try JSONValue(json: Data($0.utf8)) }
         #expect(messages.allSatisfy { $0["jsonrpc"] == "2.0" })
         let byID = Dictionary(messages.compactMap { m in m["id"]?.intValue.map { ($0, m) } }) { a, _ in a }
         #expect(byID[1]?[path: "result", "serverInfo", "name"] == "jaas")

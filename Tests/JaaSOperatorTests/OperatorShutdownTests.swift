@@ -2,6 +2,7 @@ import Foundation
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 import Yams
 
 /// SIGTERM to a real `jaas --enable-flux-integration` process ends it in under 10 s
@@ -12,7 +13,6 @@ import Yams
 /// controls; the JsonnetLibrary CRD is left out, so the start-up check is still
 /// retrying when the shutdown begins.
 @Suite(.serialized) struct OperatorShutdownTests {
-    typealias JSON = Kubernetes.JSONValue
 
     enum APIServer: String, CaseIterable, Sendable {
         case up, gone, hanging
@@ -30,15 +30,15 @@ import Yams
         for file in ["config/crd/jaas.metio.wtf_jsonnetsnippets.yaml",
                      "config/crd/test/source.toolkit.fluxcd.io_externalartifacts.yaml"] {
             let yaml = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-            _ = try await admin.create(.customResourceDefinitions, KubeObject(json: try JSON(encoding: AnyCodable(try Yams.load(yaml: yaml)))))
+            _ = try await admin.create(.customResourceDefinitions, KubeObject(json: try JSONValue(encoding: AnyCodable(try Yams.load(yaml: yaml)))))
         }
         _ = try await admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-a"))
 
         let proxy = try TCPProxy(to: server.port)
-        let kubeconfig = NSTemporaryDirectory() + "jaas-shutdown-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("jaas-shutdown-", suffix: ".kubeconfig")
         try server.kubeconfig().replacingOccurrences(of: server.baseURL, with: "http://127.0.0.1:\(proxy.port)")
             .write(toFile: kubeconfig, atomically: true, encoding: .utf8)
-        let storage = NSTemporaryDirectory() + "jaas-shutdown-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-shutdown-")
         defer {
             try? FileManager.default.removeItem(atPath: kubeconfig)
             try? FileManager.default.removeItem(atPath: storage)

@@ -6,12 +6,12 @@ import JaaSOperator
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 import Yams
 
 /// The inline-snippet reconciler against kube-test-server over real HTTP,
 /// with the project's CRDs and RBAC enforced for the tenant ServiceAccount.
 @Suite(.serialized) struct ReconcilerIntegrationTests {
-    typealias JSON = Kubernetes.JSONValue
 
     /// A running server with the CRDs, a namespace, a tenant ServiceAccount allowed
     /// to publish ExternalArtifacts, and a reconciler writing into a temp storage dir.
@@ -39,14 +39,14 @@ import Yams
             for file in ["config/crd/jaas.metio.wtf_jsonnetsnippets.yaml", "config/crd/jaas.metio.wtf_jsonnetlibraries.yaml",
                          "config/crd/test/source.toolkit.fluxcd.io_externalartifacts.yaml"] {
                 let yaml = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
-                let object = try JSON(encoding: AnyCodable(try Yams.load(yaml: yaml)))
+                let object = try JSONValue(encoding: AnyCodable(try Yams.load(yaml: yaml)))
                 _ = try await admin.create(.customResourceDefinitions, KubeObject(json: object))
             }
             try await Task.sleep(for: .milliseconds(50))
             _ = try await admin.create(.namespaces, KubeObject(apiVersion: "v1", kind: "Namespace", name: "team-a"))
             _ = try await admin.create(.serviceAccounts, KubeObject(apiVersion: "v1", kind: "ServiceAccount",
                                                                     namespace: "team-a", name: "renderer"))
-            let verbs: [JSON] = (tenantMayCreate ? ["get", "create", "update", "patch"] : ["get"]) + (tenantMayDelete ? ["delete"] : [])
+            let verbs: [JSONValue] = (tenantMayCreate ? ["get", "create", "update", "patch"] : ["get"]) + (tenantMayDelete ? ["delete"] : [])
             var role = KubeObject(apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "team-a", name: "publisher")
             role["rules"] = [
                 ["apiGroups": ["source.toolkit.fluxcd.io"], "resources": ["externalartifacts"], "verbs": .array(verbs)],
@@ -61,7 +61,7 @@ import Yams
             binding["subjects"] = [["kind": "ServiceAccount", "name": "renderer", "namespace": "team-a"]]
             _ = try await admin.create(GroupVersionResource(group: "rbac.authorization.k8s.io", version: "v1",
                                                             resource: "rolebindings"), binding)
-            let storage = try LocalStorage(root: NSTemporaryDirectory() + "jaas-op-\(UUID().uuidString)")
+            let storage = try LocalStorage(root: temporaryPath("jaas-op-"))
             var settings = OperatorSettings(storage: storage, storageBaseURL: "http://storage.test/",
                                             renderer: renderer, gcGrace: 0)
             settings.libraryPathAliases = libraryPathAliases
@@ -77,18 +77,18 @@ import Yams
             try? FileManager.default.removeItem(atPath: storage.root)
         }
 
-        func apply(_ name: String, spec: JSON, annotations: [String: String] = [:]) async throws {
+        func apply(_ name: String, spec: JSONValue, annotations: [String: String] = [:]) async throws {
             var snippet = KubeObject(apiVersion: "jaas.metio.wtf/v1", kind: "JsonnetSnippet", namespace: "team-a", name: name)
             snippet["spec"] = spec
             if !annotations.isEmpty {
                 snippet["metadata"] = ["name": .string(name), "namespace": "team-a",
-                                       "annotations": .object(annotations.mapValues(JSON.string))]
+                                       "annotations": .object(annotations.mapValues(JSONValue.string))]
             }
             do {
                 _ = try await admin.create(.jsonnetSnippets, snippet)
             } catch let e as KubeError where e.code == 409 {
-                var patch: JSON = ["spec": spec]
-                if !annotations.isEmpty { patch["metadata"] = ["annotations": .object(annotations.mapValues(JSON.string))] }
+                var patch: JSONValue = ["spec": spec]
+                if !annotations.isEmpty { patch["metadata"] = ["annotations": .object(annotations.mapValues(JSONValue.string))] }
                 _ = try await admin.patch(.jsonnetSnippets, namespace: "team-a", name: name, patch: patch)
             }
         }
@@ -107,8 +107,8 @@ import Yams
         }
     }
 
-    static func spec(_ main: String, sa: String? = "renderer", extra: [String: JSON] = [:]) -> JSON {
-        var spec: [String: JSON] = ["files": ["main.jsonnet": .string(main)]]
+    static func spec(_ main: String, sa: String? = "renderer", extra: [String: JSONValue] = [:]) -> JSONValue {
+        var spec: [String: JSONValue] = ["files": ["main.jsonnet": .string(main)]]
         if let sa { spec["serviceAccountName"] = .string(sa) }
         spec.merge(extra) { _, new in new }
         return .object(spec)

@@ -3,18 +3,18 @@ import JaaSArtifacts
 import KubeTestServer
 import Kubernetes
 import Testing
+import TestSupport
 
 /// Two `jaas` operator processes sharing one kube-test-server and one moto bucket
 /// (reached through a proxy the test cuts): one leads, both serve, SIGTERM hands
 /// leadership over within 3 s, and an S3 outage is reported and healed by itself.
 @Suite(.serialized) struct ReplicatedOperatorTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
     @Test func twoReplicasShareLeaseAndBucket() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "jaas-ha-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("jaas-ha-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let moto = try await MotoServer.start()

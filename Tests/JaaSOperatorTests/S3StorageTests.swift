@@ -8,6 +8,7 @@ import NIOCore
 import NIOHTTP1
 import Synchronization
 import Testing
+import TestSupport
 
 /// `S3Client` and `S3Storage` against a real S3 server (moto), through a proxy the
 /// tests can cut; the storage server in front of S3; the web-identity credential source.
@@ -123,7 +124,7 @@ import Testing
     @Test func webIdentityCredentialsComeFromSTSAndAreRefreshedBeforeExpiry() async throws {
         let sts = try await FakeSTS.start()
         defer { sts.stop() }
-        let tokenFile = NSTemporaryDirectory() + "jaas-token-\(UUID().uuidString)"
+        let tokenFile = temporaryPath("jaas-token-")
         try "projected-sa-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: tokenFile) }
         let environment = ["AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/jaas",

@@ -3,6 +3,7 @@ import JaaSArtifacts
 import JaaSOperator
 import Kubernetes
 import Testing
+import TestSupport
 
 /// Every YAML object of the seed document (examples/operator/seed/) applies
 /// unchanged with the real kubectl, and once its source carries an artifact
@@ -16,7 +17,6 @@ import Testing
         }
     }
 
-    typealias JSON = Kubernetes.JSONValue
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
@@ -70,7 +70,7 @@ import Testing
         defer { Task { await c.stop() } }
         let host = try await ArtifactHost()
         defer { host.stop() }
-        let kubeconfig = NSTemporaryDirectory() + "seed-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("seed-", suffix: ".kubeconfig")
         try c.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         for crd in ["gitrepositories", "ocirepositories", "buckets"] {
@@ -88,7 +88,7 @@ import Testing
         // Flux's source-controller would now publish the artifact; here the test does.
         let artifact = try Artifact(files: kind == "OCIRepository" ? Self.ociTree : Self.gitTree)
         host.put("/\(plural)/default/dashboards-source/latest.tar.gz", artifact.tarball)
-        let status: JSON = ["status": [
+        let status: JSONValue = ["status": [
             "artifact": ["url": .string(host.url("/\(plural)/default/dashboards-source/latest.tar.gz")),
                          "digest": .string(artifact.digest), "revision": "v1", "path": "latest.tar.gz",
                          "lastUpdateTime": "2026-11-25T00:00:00Z"],

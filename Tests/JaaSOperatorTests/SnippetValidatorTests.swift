@@ -7,11 +7,12 @@ import Testing
 /// Each admission rule of docs/operator/webhook.md refuses what it should, naming the field, and lets
 /// valid snippets through.
 @Suite struct SnippetValidatorTests {
-    typealias JSON = Kubernetes.JSONValue
     let validator = SnippetValidator(operatorExternalVariables: ["cluster"], libraryAliases: ["k8s"])
 
-    func denials(_ spec: JSON) -> [String] { validator.denials(spec: spec).map(\.description) }
-    func warnings(_ spec: JSON, name: String? = nil, namespace: String? = nil) -> [String] {
+    typealias JSON = JSONValue
+
+    func denials(_ spec: JSONValue) -> [String] { validator.denials(spec: spec).map(\.description) }
+    func warnings(_ spec: JSONValue, name: String? = nil, namespace: String? = nil) -> [String] {
         validator.review(spec: spec, name: name, namespace: namespace).warnings
     }
 
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func manyInlineFilesAreParsedTogether() {
-        var files: [String: JSON] = ["main.jsonnet": "{}", "lib/broken.libsonnet": "local x = ; x"]
+        var files: [String: JSONValue] = ["main.jsonnet": "{}", "lib/broken.libsonnet": "local x = ; x"]
         for i in 0..<5000 { files["lib/f\(i).libsonnet"] = .string("{ v: \(i) }") }
         let start = ContinuousClock.now
         let found = warnings(["files": .object(files)])
@@ -152,7 +153,7 @@ import Testing
 
     @Test func admissionReviewEchoesTheUidAndRefusesWithForbidden() throws {
         let admission = SnippetAdmission(validator: validator)
-        let review: JSON = [
+        let review: JSONValue = [
             "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
             "request": ["uid": "u-1", "operation": "CREATE", "kind": ["group": "jaas.metio.wtf", "version": "v1", "kind": "JsonnetSnippet"],
                         "object": ["spec": ["files": ["main.jsonnet": "{}"], "externalVariables": [["name": "cluster"]]]]],
@@ -189,13 +190,13 @@ import Testing
 
     @Test func updatesThatKeepTheSpecAndDeletionsAreAdmitted() throws {
         let admission = SnippetAdmission(validator: validator)
-        let bad: JSON = ["spec": ["files": ["main.jsonnet": "{}"], "externalVariables": [["name": "cluster"]]]]
+        let bad: JSONValue = ["spec": ["files": ["main.jsonnet": "{}"], "externalVariables": [["name": "cluster"]]]]
         var withFinalizer = bad
         withFinalizer["metadata"] = ["finalizers": ["jaas.metio.wtf/finalizer"]]
-        func allowed(_ request: JSON) throws -> Bool? {
+        func allowed(_ request: JSONValue) throws -> Bool? {
             var request = request
             request["uid"] = "u"
-            let review: JSON = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request]
+            let review: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request]
             return try admission.answer(try review.jsonData())[path: "response", "allowed"]?.boolValue
         }
         #expect(try allowed(["operation": "UPDATE", "object": withFinalizer, "oldObject": bad]) == true)

@@ -69,7 +69,6 @@ final class ArtifactHost: Sendable {
 
 /// `spec.sourceRef` through a Flux source's `status.artifact` (docs/operator/sources.md).
 @Suite(.serialized) struct SourceRefTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
     static let tree: FileTree = [
@@ -97,7 +96,7 @@ final class ArtifactHost: Sendable {
                 let yaml = try String(contentsOf: root.appendingPathComponent("config/crd/test/source.toolkit.fluxcd.io_\(kind).yaml"),
                                       encoding: .utf8)
                 _ = try await cluster.admin.create(.customResourceDefinitions,
-                                                   KubeObject(json: try JSON(encoding: AnyCodable(try Yams.load(yaml: yaml)))))
+                                                   KubeObject(json: try JSONValue(encoding: AnyCodable(try Yams.load(yaml: yaml)))))
             }
             var role = KubeObject(apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespace: "team-a", name: "sources")
             role["rules"] = [["apiGroups": ["source.toolkit.fluxcd.io"], "resources": ["gitrepositories", "buckets"],
@@ -120,14 +119,14 @@ final class ArtifactHost: Sendable {
         /// A source CR with a Ready artifact (or not).
         func source(_ kind: String, _ name: String, url: String?, digest: String?, ready: Bool = true) async throws {
             let plural = kind == "GitRepository" ? "gitrepositories" : "buckets"
-            var status: [String: JSON] = ["conditions": [["type": "Ready", "status": ready ? "True" : "False",
+            var status: [String: JSONValue] = ["conditions": [["type": "Ready", "status": ready ? "True" : "False",
                                                           "reason": ready ? "Succeeded" : "Failed", "message": "",
                                                           "lastTransitionTime": "2026-11-25T00:00:00Z"]]]
             if let url, let digest {
                 status["artifact"] = ["url": .string(url), "digest": .string(digest), "revision": "main@sha1:abc",
                                       "path": "x.tar.gz", "lastUpdateTime": "2026-11-25T00:00:00Z"]
             }
-            let text = try JSON.object([
+            let text = try JSONValue.object([
                 "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": .string(kind),
                 "metadata": ["name": .string(name), "namespace": "team-a"],
                 "spec": kind == "Bucket"
@@ -148,7 +147,7 @@ final class ArtifactHost: Sendable {
 
         func snippet(_ name: String, kind: String = "GitRepository", source: String, path: String?, entry: String,
                      namespace: String? = nil) async throws -> (status: String?, reason: String?, message: String?) {
-            var ref: [String: JSON] = ["kind": .string(kind), "name": .string(source)]
+            var ref: [String: JSONValue] = ["kind": .string(kind), "name": .string(source)]
             if let path { ref["path"] = .string(path) }
             if let namespace { ref["namespace"] = .string(namespace) }
             try await cluster.apply(name, spec: ["serviceAccountName": "renderer", "entryFile": .string(entry),
@@ -246,7 +245,6 @@ final class ArtifactHost: Sendable {
 /// Watches on sources and chaining through ExternalArtifacts.
 @Suite(.serialized) struct SourceWatchAndChainingTests {
     typealias Env = SourceRefTests.Env
-    typealias JSON = Kubernetes.JSONValue
 
     @Test func aNewArtifactReRendersTheDependentSnippetWithin2s() async throws {
         let env = try await Env.start()

@@ -76,9 +76,9 @@ import TestSupport
         defer { receiver.stop() }
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "jaas-tracing-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("jaas-tracing-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
-        let storage = NSTemporaryDirectory() + "jaas-tracing-\(UUID().uuidString)"
+        let storage = temporaryPath("jaas-tracing-")
         defer {
             try? FileManager.default.removeItem(atPath: kubeconfig)
             try? FileManager.default.removeItem(atPath: storage)
@@ -152,7 +152,7 @@ private struct Renderer {
     var log: String { (try? String(contentsOfFile: directory + "/stderr.log", encoding: .utf8)) ?? "" }
 
     static func start(tracingArguments: [String], environment: [String: String]) async throws -> Renderer {
-        let directory = NSTemporaryDirectory() + "jaas-tracing-\(UUID().uuidString)"
+        let directory = temporaryPath("jaas-tracing-")
         try FileManager.default.createDirectory(atPath: directory + "/hello", withIntermediateDirectories: true)
         try "{ hello: 'world' }".write(toFile: directory + "/hello/main.jsonnet", atomically: true, encoding: .utf8)
         let port = try freePort()

@@ -3,6 +3,7 @@ import JaaSAdmission
 import JaaSOperator
 import SwiftASN1
 import Testing
+import TestSupport
 import X509
 
 /// The self-signed certificates, the caBundle they go into, and reloading from disk.
@@ -50,7 +51,7 @@ import X509
     }
 
     @Test func reloadSwapsOnlyOnChangeAndKeepsTheLastGoodPair() throws {
-        let directory = NSTemporaryDirectory() + "webhook-reload-\(UUID().uuidString)"
+        let directory = temporaryPath("webhook-reload-")
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let serving = ServingCertificate(directory: directory)
         #expect(throws: ServingCertificate.LoadError.self) { try serving.reload() }

@@ -6,11 +6,11 @@ import Kubernetes
 import NIOCore
 import NIOSSL
 import Testing
+import TestSupport
 
 /// The admission webhook end to end: a `jaas` operator process in self-signed mode,
 /// kube-test-server calling it like an apiserver, and the real kubectl.
 @Suite(.serialized) struct WebhookEndToEndTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
     static let path = "/validate-jaas-metio-wtf-v1-jsonnetsnippet"
 
@@ -57,7 +57,7 @@ import Testing
     }
 
     static func write(_ text: String) throws -> String {
-        let file = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).yaml"
+        let file = temporaryPath("webhook-", suffix: ".yaml")
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         return file
     }
@@ -74,10 +74,10 @@ import Testing
     }
 
     /// POSTs an AdmissionReview over TLS trusting only `caFile`.
-    static func review(port: Int, caFile: String, spec: JSON) async throws -> JSON {
+    static func review(port: Int, caFile: String, spec: JSONValue) async throws -> JSONValue {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
-        let body: JSON = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+        let body: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
                           "request": ["uid": "direct-1", "operation": "CREATE",
                                       "kind": ["group": "jaas.metio.wtf", "version": "v1", "kind": "JsonnetSnippet"],
                                       "object": ["spec": spec]]]
@@ -89,18 +89,18 @@ import Testing
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else { throw TestFailure("webhook answered \(response.status)") }
-        return try JSON(json: Data(bytes.readableBytesView))
+        return try JSONValue(json: Data(bytes.readableBytesView))
     }
 
     @Test func selfSignedWebhookRefusesThroughKubectl() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("webhook-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let port = try freePort()
-        let certDir = NSTemporaryDirectory() + "webhook-certs-\(UUID().uuidString)"
-        let storage = NSTemporaryDirectory() + "webhook-storage-\(UUID().uuidString)"
+        let certDir = temporaryPath("webhook-certs-")
+        let storage = temporaryPath("webhook-storage-")
         defer {
             try? FileManager.default.removeItem(atPath: certDir)
             try? FileManager.default.removeItem(atPath: storage)
@@ -157,7 +157,7 @@ import Testing
     @Test func failurePolicyDecidesWhenTheWebhookIsDown() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let kubeconfig = NSTemporaryDirectory() + "webhook-\(UUID().uuidString).kubeconfig"
+        let kubeconfig = temporaryPath("webhook-", suffix: ".kubeconfig")
         try cluster.server.writeKubeconfig(to: kubeconfig)
         defer { try? FileManager.default.removeItem(atPath: kubeconfig) }
         let down = "https://127.0.0.1:\(try freePort())\(Self.path)"

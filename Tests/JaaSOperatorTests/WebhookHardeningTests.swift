@@ -7,10 +7,10 @@ import Logging
 import NIOCore
 import NIOSSL
 import Testing
+import TestSupport
 
 /// Issue 22: a slow, idle or greedy client cannot exhaust the admission webhook.
 @Suite(.serialized) struct WebhookHardeningTests {
-    typealias JSON = Kubernetes.JSONValue
 
     /// A running webhook server on 127.0.0.1 with a self-signed certificate.
     struct Running {
@@ -21,7 +21,7 @@ import Testing
         let task: Task<Void, any Error>
 
         static func start(_ limits: WebhookServer.Limits) async throws -> Running {
-            let directory = NSTemporaryDirectory() + "webhook-hardening-\(UUID().uuidString)"
+            let directory = temporaryPath("webhook-hardening-")
             let made = try SelfSignedCertificates.make(service: "127.0.0.1", namespace: "team-a", validity: .seconds(3600))
             try made.write(to: directory)
             let certificate = ServingCertificate(directory: directory)
@@ -278,7 +278,7 @@ import Testing
         await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<24 {
                 group.addTask {
-                    let result = await slots.run { () throws(SnippetAdmission.MalformedReview) -> JSON in
+                    let result = await slots.run { () throws(SnippetAdmission.MalformedReview) -> JSONValue in
                         usleep(20_000)
                         return .bool(true)
                     }

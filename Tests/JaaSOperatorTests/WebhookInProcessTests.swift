@@ -5,14 +5,14 @@ import KubeTestServer
 import Kubernetes
 import Logging
 import Testing
+import TestSupport
 
 /// The webhook in process against kube-test-server: a `clientConfig.service` mapped to
 /// the local port, `caBundle` kept patched, and call timeouts.
 @Suite(.serialized) struct WebhookInProcessTests {
-    typealias JSON = Kubernetes.JSONValue
     typealias Cluster = ReconcilerIntegrationTests.Cluster
 
-    static func configuration(_ name: String, clientConfig: JSON, timeoutSeconds: Int64 = 5) -> KubeObject {
+    static func configuration(_ name: String, clientConfig: JSONValue, timeoutSeconds: Int64 = 5) -> KubeObject {
         var object = KubeObject(apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", name: name)
         object["webhooks"] = [[
             "name": "snippets.jaas.metio.wtf", "admissionReviewVersions": ["v1"], "sideEffects": "None",
@@ -41,9 +41,9 @@ import Testing
         server.webhookServiceAddresses = ["team-a/jaas-webhook": "127.0.0.1:\(port)"]
         let cluster = try await Cluster.start(serverConfiguration: server)
         defer { Task { await cluster.stop() } }
-        let directory = NSTemporaryDirectory() + "webhook-inproc-\(UUID().uuidString)"
+        let directory = temporaryPath("webhook-inproc-")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let service: JSON = ["service": ["namespace": "team-a", "name": "jaas-webhook",
+        let service: JSONValue = ["service": ["namespace": "team-a", "name": "jaas-webhook",
                                          "path": "/validate-jaas-metio-wtf-v1-jsonnetsnippet", "port": 443]]
         _ = try await cluster.admin.create(.validatingWebhookConfigurations, Self.configuration("inproc", clientConfig: service))
         var settings = WebhookSettings(certificateDirectory: directory, mode: .selfSigned, serviceName: "jaas-webhook",
@@ -112,9 +112,9 @@ import Testing
         let port = try freePort()
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
-        let directory = NSTemporaryDirectory() + "webhook-renew-\(UUID().uuidString)"
+        let directory = temporaryPath("webhook-renew-")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let url: JSON = ["url": .string("https://127.0.0.1:\(port)/validate-jaas-metio-wtf-v1-jsonnetsnippet")]
+        let url: JSONValue = ["url": .string("https://127.0.0.1:\(port)/validate-jaas-metio-wtf-v1-jsonnetsnippet")]
         _ = try await cluster.admin.create(.validatingWebhookConfigurations, Self.configuration("renew", clientConfig: url))
         var settings = WebhookSettings(certificateDirectory: directory, mode: .selfSigned, serviceName: "127.0.0.1",
                                        serviceNamespace: "team-a", validatingConfigurationName: "renew",
@@ -146,7 +146,7 @@ import Testing
         defer { Task { await cluster.stop() } }
         let directory = NSTemporaryDirectory() + "webhook-renew-fail-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let url: JSON = ["url": .string("https://127.0.0.1:\(port)/validate-jaas-metio-wtf-v1-jsonnetsnippet")]
+        let url: JSONValue = ["url": .string("https://127.0.0.1:\(port)/validate-jaas-metio-wtf-v1-jsonnetsnippet")]
         _ = try await cluster.admin.create(.validatingWebhookConfigurations, Self.configuration("renew-fail", clientConfig: url))
         var settings = WebhookSettings(certificateDirectory: directory, mode: .selfSigned, serviceName: "127.0.0.1",
                                        serviceNamespace: "team-a", validatingConfigurationName: "renew-fail",

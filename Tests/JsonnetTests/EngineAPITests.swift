@@ -1,6 +1,7 @@
 import Foundation
 import Jsonnet
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -27,9 +28,9 @@ import Glibc
     }
 
     @Test func filesAreReadWholeWhateverTheirKind() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("read-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let temporary = try TemporaryDirectory(prefix: "read-")
+        defer { temporary.remove() }
+        let dir = URL(fileURLWithPath: temporary.path)
         // Regular files of several sizes (read in one piece of their size), an empty
         // one, a directory, a missing file, and a zero-size /proc file (read in chunks).
         for size in [0, 1, 4095, 65536, 65537, 300_000] {
@@ -46,7 +47,9 @@ import Glibc
     }
 
     @Test func fileSystemLibraryPathsRightMostWins() throws {
-        let base = "/tmp/jaas-importer-test-\(getpid())"
+        let temporary = try TemporaryDirectory(prefix: "jaas-importer-test-")
+        defer { temporary.remove() }
+        let base = temporary.path
         for dir in ["a", "b"] {
             mkdir(base, 0o755)
             mkdir("\(base)/\(dir)", 0o755)

@@ -1,5 +1,6 @@
 import Foundation
 import KubeTestServer
+import Kubernetes
 import Testing
 
 @Suite("Authentication, TokenRequest, RBAC and injected faults")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import KubeTestServer
+import Kubernetes
 
 @Suite("CEL subset evaluator")
 struct CELEvaluatorTests {

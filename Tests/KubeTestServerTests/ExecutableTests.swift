@@ -1,5 +1,6 @@
 import Foundation
 import KubeTestServer
+import Kubernetes
 import Testing
 import Yams
 import TestSupport
@@ -12,9 +13,9 @@ struct ExecutableTests {
     }
 
     @Test func printsItsPortAndWritesAKubeconfig() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kts-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporaryDirectory = try TemporaryDirectory(prefix: "kts-")
+        defer { temporaryDirectory.remove() }
+        let directory = URL(fileURLWithPath: temporaryDirectory.path)
         let kubeconfig = directory.appendingPathComponent("kubeconfig")
         let process = Process()
         process.executableURL = Self.executable

@@ -1,6 +1,8 @@
 import Foundation
 import KubeTestServer
+import Kubernetes
 import Testing
+import TestSupport
 import Yams
 
 /// Drives the server with the real kubectl (installed by scripts/install-kubectl).
@@ -28,9 +30,9 @@ struct KubectlTests {
     }
 
     static func run(_ executable: String, _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let temporaryDirectory = try TemporaryDirectory(prefix: "kubectl-")
+        defer { temporaryDirectory.remove() }
+        let directory = URL(fileURLWithPath: temporaryDirectory.path)
         let out = directory.appendingPathComponent("out")
         let err = directory.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
@@ -56,9 +58,9 @@ struct KubectlTests {
         let kubectl = try await offPool { try Self.installKubectl() }
         let server = try await KubeTestServer.start(.init(anonymousIsAdmin: true))
         defer { Task { await server.stop() } }
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: work) }
+        let temporaryWork = try TemporaryDirectory(prefix: "kubectl-test-")
+        defer { temporaryWork.remove() }
+        let work = URL(fileURLWithPath: temporaryWork.path)
         let kubeconfig = work.appendingPathComponent("kubeconfig").path
         try server.writeKubeconfig(to: kubeconfig)
         // kubectl runs on its own thread: blocking a Swift concurrency thread while it

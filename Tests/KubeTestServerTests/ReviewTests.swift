@@ -1,5 +1,6 @@
 import Foundation
 import KubeTestServer
+import Kubernetes
 import Testing
 
 /// TokenReview, SubjectAccessReview and impersonation checked by RBAC, as the API

@@ -1,5 +1,6 @@
 import Foundation
 import KubeTestServer
+import Kubernetes
 import Testing
 
 @Suite("CRD structural schemas, defaults and CEL rules")

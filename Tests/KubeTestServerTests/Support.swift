@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import KubeTestServer
+import Kubernetes
 import NIOCore
 import NIOHTTP1
 import Yams

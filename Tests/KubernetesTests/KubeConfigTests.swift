@@ -1,6 +1,7 @@
 import Foundation
 import Kubernetes
 import Testing
+import TestSupport
 
 /// A self-signed EC certificate and its key, valid until 2126 (test fixture only).
 let testCertificatePEM = """
@@ -29,9 +30,9 @@ let testKeyPEM = """
 
 /// A fresh temporary directory, removed after `body`.
 func withTempDirectory(_ body: (String) throws -> Void) throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubecfg-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let temporaryDir = try TemporaryDirectory(prefix: "kubecfg-")
+    defer { temporaryDir.remove() }
+    let dir = temporaryDir.path
     try body(dir)
 }
 

@@ -47,3 +47,9 @@ public final class TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(atPath: path)
     }
 }
+
+/// A fresh path under the system's temporary directory, `<tmp>/<prefix><UUID><suffix>`,
+/// for a file or directory the test makes there itself (nothing is created here).
+public func temporaryPath(_ prefix: String, suffix: String = "") -> String {
+    NSTemporaryDirectory() + prefix + UUID().uuidString + suffix
+}

@@ -10,12 +10,15 @@ public protocol CredentialProvider: Sendable {
 
 /// `--s3-access-key` / `--s3-secret-key` / `--s3-session-token`, or the `AWS_*` environment variables.
 public struct StaticCredentials: CredentialProvider {
+    /// The value.
     public let value: AWSCredentials
 
+    /// Wraps the given value.
     public init(_ value: AWSCredentials) {
         self.value = value
     }
 
+    /// The credentials to sign the next request with.
     public func credentials() async throws -> AWSCredentials { value }
 }
 
@@ -34,6 +37,7 @@ public struct FailingCredentials: CredentialProvider {
 
 /// A failure to obtain credentials.
 public struct CredentialError: Error, Sendable, CustomStringConvertible {
+    /// A one-line description.
     public var description: String
 
     init(_ description: String) {
@@ -53,6 +57,7 @@ public actor RefreshingCredentials: CredentialProvider {
         self.refreshMargin = refreshMargin
     }
 
+    /// The credentials to sign the next request with.
     public func credentials() async throws -> AWSCredentials {
         if let cached, let expiration = cached.expiration, expiration.timeIntervalSinceNow > refreshMargin {
             return cached
@@ -117,12 +122,17 @@ public enum CredentialChain {
 
 /// STS AssumeRoleWithWebIdentity with a projected service-account token (IRSA).
 public struct WebIdentity: Sendable {
+    /// The token file.
     public var tokenFile: String
+    /// The role ARN.
     public var roleARN: String
+    /// The session name.
     public var sessionName: String
+    /// The sts endpoint.
     public var stsEndpoint: String
     let http: HTTPClient
 
+    /// Creates one from the given values.
     public init(tokenFile: String, roleARN: String, sessionName: String, stsEndpoint: String, http: HTTPClient = .s3) {
         self.tokenFile = tokenFile
         self.roleARN = roleARN

@@ -6,9 +6,11 @@ import NIOHTTP1
 /// The EC2 instance role's credentials through IMDSv2: a session token from
 /// `PUT /latest/api/token`, then the role name and its credentials.
 public struct InstanceMetadata: Sendable {
+    /// The endpoint.
     public var endpoint: String
     let http: HTTPClient
 
+    /// Creates one from the given values.
     public init(endpoint: String, http: HTTPClient = .s3) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.http = http

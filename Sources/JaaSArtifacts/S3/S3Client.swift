@@ -11,8 +11,10 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
     public var status: Int
     /// The S3 error code (`NoSuchKey`, `SlowDown`, …) or the transport error.
     public var code: String
+    /// The message.
     public var message: String
 
+    /// A one-line description.
     public var description: String {
         status == 0 ? "S3 unreachable: \(message)" : "S3 answered \(status) \(code)\(message.isEmpty ? "" : ": \(message)")"
     }
@@ -23,9 +25,13 @@ public struct S3Error: Error, Sendable, CustomStringConvertible {
 
 /// One object of a listing.
 public struct S3ObjectSummary: Sendable, Equatable {
+    /// The key.
     public var key: String
+    /// The size.
     public var size: Int
+    /// The last modified.
     public var lastModified: Date?
+    /// The etag.
     public var etag: String
 }
 
@@ -33,12 +39,15 @@ public struct S3ObjectSummary: Sendable, Equatable {
 /// DeleteObject and ListObjectsV2 (paginated), path-style (`<endpoint>/<bucket>/<key>`),
 /// SigV4-signed unless anonymous, retrying transient failures with exponential backoff.
 public struct S3Client: Sendable {
+    /// The configuration.
     public struct Configuration: Sendable {
         /// `host:port` (or a bare host).
         public var endpoint: String
+        /// The bucket.
         public var bucket: String
         /// `--s3-region`; empty lets the endpoint decide (see ``signingRegion``).
         public var region: String
+        /// The use SSL.
         public var useSSL: Bool
         /// nil: anonymous requests, unsigned.
         public var credentials: (any CredentialProvider)?
@@ -46,10 +55,12 @@ public struct S3Client: Sendable {
         public var maxAttempts = 4
         /// The first retry's delay; each further one doubles, up to `maxBackoff`.
         public var baseBackoff: Duration = .milliseconds(200)
+        /// The max backoff.
         public var maxBackoff: Duration = .seconds(2)
         /// Deadline of one metadata request (every request but a download's body).
         public var requestTimeout: TimeAmount = .seconds(30)
 
+        /// Creates one from the given values.
         public init(endpoint: String, bucket: String, region: String = "us-east-1", useSSL: Bool = true,
                     credentials: (any CredentialProvider)?) {
             self.endpoint = endpoint
@@ -71,10 +82,12 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// The configuration.
     public let configuration: Configuration
     private let http: HTTPClient
     private let logger: Logger
 
+    /// Creates one from the given values.
     public init(_ configuration: Configuration, http: HTTPClient = .s3, logger: Logger = Logger(label: "jaas.s3")) {
         self.configuration = configuration
         self.http = http

@@ -3,12 +3,16 @@ import Foundation
 
 /// AWS credentials: an access key pair, and a session token for temporary ones.
 public struct AWSCredentials: Sendable, Equatable {
+    /// The access key ID.
     public var accessKeyID: String
+    /// The secret access key.
     public var secretAccessKey: String
+    /// The session token.
     public var sessionToken: String?
     /// When temporary credentials stop working (nil: never).
     public var expiration: Date?
 
+    /// Creates one from the given values.
     public init(accessKeyID: String, secretAccessKey: String, sessionToken: String? = nil, expiration: Date? = nil) {
         self.accessKeyID = accessKeyID
         self.secretAccessKey = secretAccessKey
@@ -20,9 +24,12 @@ public struct AWSCredentials: Sendable, Equatable {
 /// AWS Signature Version 4 (header-based): the canonical request, the string to
 /// sign, the derived key and the `Authorization` header.
 public struct SigV4Signer: Sendable {
+    /// The region.
     public var region: String
+    /// The service.
     public var service: String
 
+    /// Creates one from the given values.
     public init(region: String, service: String = "s3") {
         self.region = region
         self.service = service

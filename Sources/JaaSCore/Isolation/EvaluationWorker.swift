@@ -89,8 +89,32 @@ public enum EvaluationWorker {
         #endif
     }
 
-    /// Evaluates `job` in this process.
+    /// Evaluates `job` in this process, on the calling thread (the worker's loop).
     static func run(_ job: EvaluationJob) -> WorkerReply {
+        let (source, options, recording) = prepare(job, cancellation: nil)
+        guard let source else { return WorkerReply(outcome: .entryNotFound, closure: recording?.closure) }
+        let result = Result { try Jsonnet.evaluate(source: source, fileName: job.fileName, options: options) }
+        return WorkerReply(outcome: outcome(result, maxTrace: job.maxTrace), closure: recording?.closure)
+    }
+
+    /// Evaluates `job` in this process on a thread of its own, as a worker would;
+    /// cancelling `cancellation` stops it.
+    static func runOnThread(_ job: EvaluationJob, cancellation: CancellationToken?) async -> WorkerReply {
+        let (source, options, recording) = prepare(job, cancellation: cancellation)
+        guard let source else { return WorkerReply(outcome: .entryNotFound, closure: recording?.closure) }
+        let result: Result<EvaluationOutput, any Error>
+        do {
+            result = .success(try await Jsonnet.evaluateAsync(source: source, fileName: job.fileName, options: options))
+        } catch {
+            result = .failure(error)
+        }
+        return WorkerReply(outcome: outcome(result, maxTrace: job.maxTrace), closure: recording?.closure)
+    }
+
+    /// The entry's text (nil when it is missing), the options and, for files on disk,
+    /// the importer that records what was read.
+    private static func prepare(_ job: EvaluationJob, cancellation: CancellationToken?)
+    -> (source: String?, options: EvaluationOptions, recording: RecordingImporter?) {
         let importer: any Importer
         let entry: [UInt8]?
         var recording: RecordingImporter?
@@ -104,27 +128,22 @@ public enum EvaluationWorker {
             importer = LibraryImporter(snippet: snippet, libraries: libraries)
             entry = snippet[job.entryPath]
         }
-        guard let entry else { return WorkerReply(outcome: .entryNotFound, closure: recording?.closure) }
-        let options = EvaluationOptions(importer: importer, externalVariables: job.externalVariables,
+        var options = EvaluationOptions(importer: importer, externalVariables: job.externalVariables,
                                         topLevelArguments: job.topLevelArguments, maxStack: job.maxStack,
                                         maxTrace: job.maxTrace, timeout: job.timeout, memoryLimit: job.memoryLimit)
-        let outcome: WorkerOutcome
-        do {
-            switch try Jsonnet.evaluate(source: String(decoding: entry, as: UTF8.self), fileName: job.fileName,
-                                        options: options) {
-            case .single(let text): outcome = .output(text)
-            case .multi: outcome = .evaluationFailed("unexpected multi-file output")
-            }
-        } catch let error as JsonnetError {
-            outcome = .evaluationFailed(error.formatted(maxTrace: job.maxTrace))
-        } catch EvaluationCancelled.timedOut {
-            outcome = .timedOut
-        } catch is EvaluationCancelled {
-            outcome = .cancelled
-        } catch {
-            outcome = .evaluationFailed(String(describing: error))
+        options.cancellation = cancellation
+        return (entry.map { String(decoding: $0, as: UTF8.self) }, options, recording)
+    }
+
+    /// What an evaluation's result means as a worker reports it.
+    private static func outcome(_ result: Result<EvaluationOutput, any Error>, maxTrace: Int) -> WorkerOutcome {
+        switch result {
+        case .success(.single(let text)): return .output(text)
+        case .success(.multi): return .evaluationFailed("unexpected multi-file output")
+        case .failure(let error as JsonnetError): return .evaluationFailed(error.formatted(maxTrace: maxTrace))
+        case .failure(let cancelled as EvaluationCancelled): return cancelled == .timedOut ? .timedOut : .cancelled
+        case .failure(let error): return .evaluationFailed(String(describing: error))
         }
-        return WorkerReply(outcome: outcome, closure: recording?.closure)
     }
 
     /// Sets the soft CPU limit to the CPU used so far plus the job's allowance.

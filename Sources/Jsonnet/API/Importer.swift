@@ -7,9 +7,12 @@ import Darwin
 /// A file an import resolved to: the canonical path (the cache key and the name
 /// in diagnostics) and its bytes.
 public struct ImportedFile: Sendable {
+    /// The path.
     public let path: String
+    /// The contents.
     public let contents: [UInt8]
 
+    /// Creates one from the given values.
     public init(path: String, contents: [UInt8]) {
         self.path = path
         self.contents = contents
@@ -26,13 +29,17 @@ public protocol Importer: Sendable {
 
 /// An importer with no files: every import fails.
 public struct NoImporter: Importer {
+    /// Creates one with the defaults.
     public init() {}
+    /// The file `path` names when imported from `importingFile`, or nil when there is none.
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? { nil }
 }
 
 /// An error an importer throws for a file that exists but cannot be read.
 public struct ImportReadError: Error, Sendable {
+    /// The message.
     public let message: String
+    /// Wraps the given value.
     public init(_ message: String) { self.message = message }
 }
 
@@ -48,11 +55,13 @@ public struct FileSystemImporter: Importer {
     /// Called with every path tried and its status (nil: absent), before it is read.
     public let observer: (@Sendable (String, stat?) -> Void)?
 
+    /// Creates one from the given values.
     public init(libraryPaths: [String], observer: (@Sendable (String, stat?) -> Void)? = nil) {
         self.libraryPaths = libraryPaths
         self.observer = observer
     }
 
+    /// The file `path` names when imported from `importingFile`, or nil when there is none.
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
         if path.hasPrefix("/") { return try read(path) }
         if let f = try read(importPath(path, relativeTo: importingFile)) { return f }
@@ -146,14 +155,18 @@ public func readFileBytes(_ path: String) -> [UInt8]? {
 /// An importer over an in-memory file tree (path → bytes), resolving relative to
 /// the importing file's directory and then each search root in order.
 public struct MemoryImporter: Importer {
+    /// The files.
     public let files: [String: [UInt8]]
+    /// The search roots.
     public let searchRoots: [String]
 
+    /// Creates one from the given values.
     public init(files: [String: [UInt8]], searchRoots: [String] = []) {
         self.files = files
         self.searchRoots = searchRoots
     }
 
+    /// The file `path` names when imported from `importingFile`, or nil when there is none.
     public func resolve(_ path: String, from importingFile: String) throws -> ImportedFile? {
         let candidates = [importPath(path, relativeTo: importingFile)] + searchRoots.map { joinPath($0, path) }
         for c in candidates {

@@ -46,6 +46,7 @@ public struct EvaluationOptions: Sendable {
     /// this evaluation reads). Defaults to the process-wide ``ParseCache/shared``.
     public var parseCache: ParseCache?
 
+    /// Creates one with the defaults.
     public init(importer: any Importer = NoImporter(),
                 externalVariables: [String: ExternalValue] = [:],
                 topLevelArguments: [String: ExternalValue] = [:],
@@ -76,6 +77,7 @@ public enum EvaluationOutput: Sendable, Equatable {
     /// `-m` output: file name → content, in key order.
     case multi([(name: String, content: String)])
 
+    /// Whether the two outputs are the same.
     public static func == (a: EvaluationOutput, b: EvaluationOutput) -> Bool {
         switch (a, b) {
         case (.single(let x), .single(let y)): return x == y

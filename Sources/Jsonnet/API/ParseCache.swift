@@ -42,9 +42,13 @@ public final class ParseCache: Sendable {
     /// How often a lookup found a tree (`hits`) or had to parse (`misses`), and
     /// what the cache holds now.
     public struct Statistics: Sendable, Equatable {
+        /// The hits.
         public var hits = 0
+        /// The misses.
         public var misses = 0
+        /// The files.
         public var files = 0
+        /// The bytes.
         public var bytes = 0
     }
 

@@ -7,6 +7,7 @@ import Synchronization
 public final class CancellationToken: Sendable {
     private let flag = Atomic<Bool>(false)
 
+    /// Creates one with the defaults.
     public init() {}
 
     /// Requests cancellation.

@@ -481,6 +481,18 @@ struct FormatSpec {
     var conv: UInt8 = 0
 }
 
+/// Reads the decimal digits at `i` (left after them) into `value`; false when the
+/// text ends before a character that is not a digit.
+private func readDigits(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, into value: inout Double) -> Bool {
+    while true {
+        if i >= b.count { return false }
+        let d = b[i] &- 48
+        if d > 9 { return true }
+        value = value * 10 + Double(d)
+        i += 1
+    }
+}
+
 /// Parses the code after a `%` starting at `i` (left after it). Returns
 /// go-jsonnet's message for a malformed code, nil on success.
 func parseFormatSpec(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ spec: inout FormatSpec) -> String? {
@@ -510,14 +522,8 @@ func parseFormatSpec(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ spec: in
     if b[i] == UInt8(ascii: "*") {
         spec.widthStar = true
         i += 1
-    } else {
-        while true {
-            if i >= n { return truncated }
-            let d = b[i] &- 48
-            if d > 9 { break }
-            spec.width = spec.width * 10 + Double(d)
-            i += 1
-        }
+    } else if !readDigits(b, &i, into: &spec.width) {
+        return truncated
     }
     if i >= n { return truncated }
     if b[i] == UInt8(ascii: ".") {
@@ -526,14 +532,8 @@ func parseFormatSpec(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ spec: in
         if i < n && b[i] == UInt8(ascii: "*") {
             spec.precStar = true
             i += 1
-        } else {
-            while true {
-                if i >= n { return truncated }
-                let d = b[i] &- 48
-                if d > 9 { break }
-                spec.prec = spec.prec * 10 + Double(d)
-                i += 1
-            }
+        } else if !readDigits(b, &i, into: &spec.prec) {
+            return truncated
         }
     }
     if i >= n { return truncated }

@@ -3,28 +3,16 @@
 /// Each takes the message bytes and returns the digest bytes.
 enum Digest {
     /// MD5 (RFC 1321).
-    static func md5(_ data: UnsafeRawBufferPointer) -> [UInt8] {
-        var h = MD5()
-        return h.hash(data)
-    }
+    static func md5(_ data: UnsafeRawBufferPointer) -> [UInt8] { MD5.digest(of: data) }
 
     /// SHA-1 (FIPS 180-4).
-    static func sha1(_ data: UnsafeRawBufferPointer) -> [UInt8] {
-        var h = SHA1()
-        return h.hash(data)
-    }
+    static func sha1(_ data: UnsafeRawBufferPointer) -> [UInt8] { SHA1.digest(of: data) }
 
     /// SHA-256 (FIPS 180-4).
-    static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] {
-        var h = SHA256()
-        return h.hash(data)
-    }
+    static func sha256(_ data: UnsafeRawBufferPointer) -> [UInt8] { SHA256.digest(of: data) }
 
     /// SHA-512 (FIPS 180-4).
-    static func sha512(_ data: UnsafeRawBufferPointer) -> [UInt8] {
-        var h = SHA512()
-        return h.hash(data)
-    }
+    static func sha512(_ data: UnsafeRawBufferPointer) -> [UInt8] { SHA512.digest(of: data) }
 
     /// SHA3-512 (FIPS 202): Keccak-f[1600] sponge, rate 72 bytes, domain suffix 0b01.
     static func sha3_512(_ data: UnsafeRawBufferPointer) -> [UInt8] {
@@ -129,6 +117,71 @@ enum Digest {
 @inline(__always) private func rotl64(_ x: UInt64, _ n: UInt64) -> UInt64 { (x &<< n) | (x &>> (64 &- n)) }
 @inline(__always) private func rotr64(_ x: UInt64, _ n: UInt64) -> UInt64 { (x &>> n) | (x &<< (64 &- n)) }
 
+/// The word of a SHA-2 function (FIPS 180-4): 32 bits for SHA-256, 64 for SHA-512,
+/// with the rotations and round count of each.
+private protocol SHA2Word: FixedWidthInteger, UnsignedInteger, BitwiseCopyable {
+    /// Rounds per block (64 or 80).
+    static var rounds: Int { get }
+    /// Σ0 of the round function.
+    static func bigSigma0(_ x: Self) -> Self
+    /// Σ1 of the round function.
+    static func bigSigma1(_ x: Self) -> Self
+    /// σ0 of the message schedule.
+    static func smallSigma0(_ x: Self) -> Self
+    /// σ1 of the message schedule.
+    static func smallSigma1(_ x: Self) -> Self
+}
+
+extension UInt32: SHA2Word {
+    static var rounds: Int { 64 }
+    @inline(__always) static func bigSigma0(_ x: UInt32) -> UInt32 { rotr32(x, 2) ^ rotr32(x, 13) ^ rotr32(x, 22) }
+    @inline(__always) static func bigSigma1(_ x: UInt32) -> UInt32 { rotr32(x, 6) ^ rotr32(x, 11) ^ rotr32(x, 25) }
+    @inline(__always) static func smallSigma0(_ x: UInt32) -> UInt32 { rotr32(x, 7) ^ rotr32(x, 18) ^ (x >> 3) }
+    @inline(__always) static func smallSigma1(_ x: UInt32) -> UInt32 { rotr32(x, 17) ^ rotr32(x, 19) ^ (x >> 10) }
+}
+
+extension UInt64: SHA2Word {
+    static var rounds: Int { 80 }
+    @inline(__always) static func bigSigma0(_ x: UInt64) -> UInt64 { rotr64(x, 28) ^ rotr64(x, 34) ^ rotr64(x, 39) }
+    @inline(__always) static func bigSigma1(_ x: UInt64) -> UInt64 { rotr64(x, 14) ^ rotr64(x, 18) ^ rotr64(x, 41) }
+    @inline(__always) static func smallSigma0(_ x: UInt64) -> UInt64 { rotr64(x, 1) ^ rotr64(x, 8) ^ (x >> 7) }
+    @inline(__always) static func smallSigma1(_ x: UInt64) -> UInt64 { rotr64(x, 19) ^ rotr64(x, 61) ^ (x >> 6) }
+}
+
+/// One SHA-2 block at `p` folded into the state `h` with the round constants `k`.
+@inline(__always)
+private func sha2Compress<W: SHA2Word>(_ h: inout [W], _ k: [W], _ p: UnsafeRawPointer) {
+    var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
+    withUnsafeTemporaryAllocation(of: W.self, capacity: W.rounds) { w in
+        for t in 0..<16 { w[t] = W(bigEndian: p.loadUnaligned(fromByteOffset: MemoryLayout<W>.size * t, as: W.self)) }
+        for t in 16..<W.rounds {
+            w[t] = W.smallSigma1(w[t - 2]) &+ w[t - 7] &+ W.smallSigma0(w[t - 15]) &+ w[t - 16]
+        }
+        k.withUnsafeBufferPointer { k in
+            for t in 0..<W.rounds {
+                let t1 = hh &+ W.bigSigma1(e) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
+                let t2 = W.bigSigma0(a) &+ ((a & b) ^ (a & c) ^ (b & c))
+                hh = g
+                g = f
+                f = e
+                e = d &+ t1
+                d = c
+                c = b
+                b = a
+                a = t1 &+ t2
+            }
+        }
+    }
+    h[0] = h[0] &+ a
+    h[1] = h[1] &+ b
+    h[2] = h[2] &+ c
+    h[3] = h[3] &+ d
+    h[4] = h[4] &+ e
+    h[5] = h[5] &+ f
+    h[6] = h[6] &+ g
+    h[7] = h[7] &+ hh
+}
+
 /// A Merkle–Damgård hash: fixed-size blocks, `0x80` padding and a trailing bit length.
 private protocol BlockHash {
     /// Block size in bytes.
@@ -137,11 +190,19 @@ private protocol BlockHash {
     static var lengthSize: Int { get }
     /// Whether the length field (and the words) are big-endian.
     static var bigEndian: Bool { get }
+    /// The initial state.
+    init()
     mutating func compress(_ block: UnsafeRawPointer)
     var digest: [UInt8] { get }
 }
 
 extension BlockHash {
+    /// The digest of `data` from the initial state.
+    static func digest(of data: UnsafeRawBufferPointer) -> [UInt8] {
+        var h = Self()
+        return h.hash(data)
+    }
+
     mutating func hash(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         let bs = Self.blockSize
         let n = data.count
@@ -315,43 +376,7 @@ private struct SHA256: BlockHash {
         0x748F_82EE, 0x78A5_636F, 0x84C8_7814, 0x8CC7_0208, 0x90BE_FFFA, 0xA450_6CEB, 0xBEF9_A3F7, 0xC671_78F2,
     ]
 
-    mutating func compress(_ p: UnsafeRawPointer) {
-        var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: 4 * t, as: UInt32.self)) }
-            for t in 16..<64 {
-                let s0 = rotr32(w[t - 15], 7) ^ rotr32(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotr32(w[t - 2], 17) ^ rotr32(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = s1 &+ w[t - 7] &+ s0 &+ w[t - 16]
-            }
-            SHA256.k.withUnsafeBufferPointer { k in
-                for t in 0..<64 {
-                    let s1 = rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
-                    let s0 = rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    hh = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
-                }
-            }
-        }
-        h[0] = h[0] &+ a
-        h[1] = h[1] &+ b
-        h[2] = h[2] &+ c
-        h[3] = h[3] &+ d
-        h[4] = h[4] &+ e
-        h[5] = h[5] &+ f
-        h[6] = h[6] &+ g
-        h[7] = h[7] &+ hh
-    }
+    mutating func compress(_ p: UnsafeRawPointer) { sha2Compress(&h, SHA256.k, p) }
 
     var digest: [UInt8] { bigEndianBytes(h) }
 }
@@ -388,43 +413,7 @@ private struct SHA512: BlockHash {
         0x4CC5_D4BE_CB3E_42B6, 0x597F_299C_FC65_7E2A, 0x5FCB_6FAB_3AD6_FAEC, 0x6C44_198C_4A47_5817,
     ]
 
-    mutating func compress(_ p: UnsafeRawPointer) {
-        var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 80) { w in
-            for t in 0..<16 { w[t] = UInt64(bigEndian: p.loadUnaligned(fromByteOffset: 8 * t, as: UInt64.self)) }
-            for t in 16..<80 {
-                let s0 = rotr64(w[t - 15], 1) ^ rotr64(w[t - 15], 8) ^ (w[t - 15] >> 7)
-                let s1 = rotr64(w[t - 2], 19) ^ rotr64(w[t - 2], 61) ^ (w[t - 2] >> 6)
-                w[t] = s1 &+ w[t - 7] &+ s0 &+ w[t - 16]
-            }
-            SHA512.k.withUnsafeBufferPointer { k in
-                for t in 0..<80 {
-                    let s1 = rotr64(e, 14) ^ rotr64(e, 18) ^ rotr64(e, 41)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = hh &+ s1 &+ ch &+ k[t] &+ w[t]
-                    let s0 = rotr64(a, 28) ^ rotr64(a, 34) ^ rotr64(a, 39)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = s0 &+ maj
-                    hh = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
-                }
-            }
-        }
-        h[0] = h[0] &+ a
-        h[1] = h[1] &+ b
-        h[2] = h[2] &+ c
-        h[3] = h[3] &+ d
-        h[4] = h[4] &+ e
-        h[5] = h[5] &+ f
-        h[6] = h[6] &+ g
-        h[7] = h[7] &+ hh
-    }
+    mutating func compress(_ p: UnsafeRawPointer) { sha2Compress(&h, SHA512.k, p) }
 
     var digest: [UInt8] {
         var out = [UInt8]()

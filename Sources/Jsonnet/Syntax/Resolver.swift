@@ -44,6 +44,14 @@ package struct Resolver {
         return nil
     }
 
+    /// The depth of the object `super` at `node` refers to (the nearest one).
+    private func superDepth(at node: Node) throws -> Int32 {
+        guard let d = nearestObject() else {
+            throw JsonnetError.staticError("Can't use super outside of an object.", at: node.range)
+        }
+        return d
+    }
+
     private func outermostObject() -> Int32? {
         var found: Int32?
         var depth: Int32 = 0
@@ -115,17 +123,11 @@ package struct Resolver {
             n.depth = d
         case .superIndex:
             let n = unsafeDowncast(node, to: SuperIndex.self)
-            guard let d = nearestObject() else {
-                throw JsonnetError.staticError("Can't use super outside of an object.", at: node.range)
-            }
-            n.depth = d
+            n.depth = try superDepth(at: node)
             try visit(n.index)
         case .inSuper:
             let n = unsafeDowncast(node, to: InSuper.self)
-            guard let d = nearestObject() else {
-                throw JsonnetError.staticError("Can't use super outside of an object.", at: node.range)
-            }
-            n.depth = d
+            n.depth = try superDepth(at: node)
             try visit(n.field)
         case .variable:
             let v = unsafeDowncast(node, to: Variable.self)

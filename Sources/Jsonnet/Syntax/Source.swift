@@ -6,6 +6,7 @@ public final class SourceFile: Sendable {
     /// The whole text of the file.
     public let text: String
 
+    /// Creates one from the given values.
     public init(name: String, text: String) {
         self.name = name
         self.text = text
@@ -32,9 +33,12 @@ extension SourceFile {
 
 /// A 1-based line/column position (columns count UTF-8 bytes, as go-jsonnet does).
 public struct SourcePosition: Equatable, Sendable {
+    /// The line.
     public var line: Int32
+    /// The column.
     public var column: Int32
 
+    /// Creates one from the given values.
     public init(line: Int32, column: Int32) {
         self.line = line
         self.column = column
@@ -46,10 +50,14 @@ public struct SourcePosition: Equatable, Sendable {
 /// `end` is exclusive in columns, matching go-jsonnet's `file:1:1-11` output
 /// for a 10-character expression starting at column 1.
 public struct SourceRange: Sendable {
+    /// The file.
     public var file: SourceFile?
+    /// The begin.
     public var begin: SourcePosition
+    /// The end.
     public var end: SourcePosition
 
+    /// Creates one from the given values.
     public init(file: SourceFile?, begin: SourcePosition, end: SourcePosition) {
         self.file = file
         self.begin = begin

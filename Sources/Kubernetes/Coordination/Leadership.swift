@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// Where the Lease lives and who this replica is.
@@ -70,5 +71,18 @@ public struct Leadership: Sendable {
             setGauge(false)
             if !Task.isCancelled { logger.info("following: not reconciling", metadata: metadata) }
         }
+    }
+}
+
+extension ElectionSettings {
+    /// The settings `--leader-election-id` (`name`) and `--leader-election-namespace`
+    /// give: the Lease in ``podNamespace(explicit:environment:)``, campaigned for as
+    /// `POD_NAME` (else the host name) plus a random suffix, so that a restarted pod
+    /// is a new candidate.
+    public static func forPod(name: String, namespace: String?, environment: [String: String]) -> ElectionSettings {
+        let base = environment["POD_NAME"].flatMap { $0.isEmpty ? nil : $0 } ?? ProcessInfo.processInfo.hostName
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        return ElectionSettings(namespace: podNamespace(explicit: namespace, environment: environment), name: name,
+                                identity: "\(base)_\(suffix)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Synchronization
 
 /// `scripts/otlp-receiver` (grpcio and opentelemetry-proto from `.build/venv`) on
@@ -40,7 +41,7 @@ final class OTLPReceiver: Sendable {
     /// Installs the Python packages if needed, starts the receiver and waits until it listens.
     static func start() async throws -> OTLPReceiver {
         try await installed.value
-        let output = NSTemporaryDirectory() + "jaas-spans-\(UUID().uuidString).jsonl"
+        let output = temporaryPath("jaas-spans-", suffix: ".jsonl")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: MotoServer.repositoryRoot + "/.build/venv/bin/python")
         process.arguments = [MotoServer.repositoryRoot + "/scripts/otlp-receiver", output]

@@ -1,78 +1,98 @@
 import Foundation
-import JaaSAdmission
 import JaaSArtifacts
 import JaaSCore
-import JaaSOperator
+import JaaSOperatorAPI
 import JaaSRenderer
 import Kubernetes
 import Logging
 import ServiceLifecycle
 
 /// The operator's flags once checked (docs/flags.md, "Operator mode").
-struct OperatorConfiguration {
-    var kubeconfig: String?
-    var storage: any ArtifactStorage
+public struct OperatorConfiguration {
+    /// `--kubeconfig`; nil: KUBECONFIG, else in-cluster credentials.
+    public var kubeconfig: String?
+    /// Where artifacts are stored (`--storage-backend`).
+    public var storage: any ArtifactStorage
     /// The local storage, whose stale temporary files are swept (nil with S3).
-    var localStorage: LocalStorage?
+    public var localStorage: LocalStorage?
     /// nil with `--leader-election=false`: this replica always reconciles.
-    var election: ElectionSettings?
-    var storageBaseURL: String
-    var storageListenAddress: String
-    var storagePort: Int
-    var storageReadTimeout: Duration?
-    var storageWriteTimeout: Duration?
-    var controller: SnippetController.Options
+    public var election: ElectionSettings?
+    /// `--storage-base-url`.
+    public var storageBaseURL: String
+    /// `--storage-listen-address`.
+    public var storageListenAddress: String
+    /// `--storage-port`.
+    public var storagePort: Int
+    /// `--storage-read-timeout`; nil: none.
+    public var storageReadTimeout: Duration?
+    /// `--storage-write-timeout`; nil: none.
+    public var storageWriteTimeout: Duration?
+    /// What the controller watches and how fast it may re-render.
+    public var controller: SnippetController.Options
     /// `--max-source-*`, `--max-evaluation-input-bytes`, the download and reconcile timeouts.
-    var budgets: TenantLimitFlags.Checked
-    var defaultServiceAccount: String?
-    var maxArtifactBytes: Int
-    var gcGrace: Duration
-    var maxWithdrawWait: Duration
+    public var budgets: TenantBudgets
+    /// `--default-service-account`.
+    public var defaultServiceAccount: String?
+    /// `--max-artifact-bytes` (0 = off).
+    public var maxArtifactBytes: Int
+    /// `--artifact-gc-grace`.
+    public var gcGrace: Duration
+    /// `--max-withdraw-wait`.
+    public var maxWithdrawWait: Duration
     /// nil: no sweep (`--storage-sweep-interval 0`).
-    var sweepInterval: Duration?
-    var sweepMaxTmpAge: Duration
-    var noCrossNamespaceRefs: Bool
-    var libraryPaths: [String]
-    var failureRetryInterval: Duration
-    var allowLoopbackSources: Bool
+    public var sweepInterval: Duration?
+    /// `--storage-sweep-max-tmp-age`.
+    public var sweepMaxTmpAge: Duration
+    /// `--no-cross-namespace-refs`.
+    public var noCrossNamespaceRefs: Bool
+    /// `--library-path`: each directory's subdirectories are library aliases.
+    public var libraryPaths: [String]
+    /// `--failure-retry-interval`.
+    public var failureRetryInterval: Duration
+    /// `--allow-loopback-sources`.
+    public var allowLoopbackSources: Bool
     /// `--runbook-base-url`.
-    var runbookBaseURL = RunbookLinks.defaultBase
-    /// nil without `--enable-webhook`.
-    var webhook: WebhookSettings? = nil
-}
+    public var runbookBaseURL: String
 
-/// Runs a closure as a ServiceLifecycle service that is cancelled on graceful shutdown.
-/// The cancellation that graceful shutdown causes ends the service quietly: a
-/// `CancellationError` thrown then would count as a failure and cancel the whole
-/// group, cutting short the services still draining.
-struct TaskService: Service {
-    let body: @Sendable () async throws -> Void
-    func run() async throws {
-        do {
-            try await cancelWhenGracefulShutdown { try await body() }
-        } catch is CancellationError where Task.isCancelled || Task.isShuttingDownGracefully {
-            return
-        }
-    }
-}
-
-/// Runs an HTTP server (a Hummingbird application) as a service: it handles
-/// graceful shutdown itself (stops accepting, finishes the requests in flight).
-struct ServerService: Service {
-    let body: @Sendable () async throws -> Void
-    func run() async throws {
-        try await body()
+    /// A configuration of the given values.
+    public init(kubeconfig: String?, storage: any ArtifactStorage, localStorage: LocalStorage?,
+                election: ElectionSettings?, storageBaseURL: String, storageListenAddress: String, storagePort: Int,
+                storageReadTimeout: Duration?, storageWriteTimeout: Duration?, controller: SnippetController.Options,
+                budgets: TenantBudgets, defaultServiceAccount: String?, maxArtifactBytes: Int, gcGrace: Duration,
+                maxWithdrawWait: Duration, sweepInterval: Duration?, sweepMaxTmpAge: Duration,
+                noCrossNamespaceRefs: Bool, libraryPaths: [String], failureRetryInterval: Duration,
+                allowLoopbackSources: Bool, runbookBaseURL: String = RunbookLinks.defaultBase) {
+        self.kubeconfig = kubeconfig
+        self.storage = storage
+        self.localStorage = localStorage
+        self.election = election
+        self.storageBaseURL = storageBaseURL
+        self.storageListenAddress = storageListenAddress
+        self.storagePort = storagePort
+        self.storageReadTimeout = storageReadTimeout
+        self.storageWriteTimeout = storageWriteTimeout
+        self.controller = controller
+        self.budgets = budgets
+        self.defaultServiceAccount = defaultServiceAccount
+        self.maxArtifactBytes = maxArtifactBytes
+        self.gcGrace = gcGrace
+        self.maxWithdrawWait = maxWithdrawWait
+        self.sweepInterval = sweepInterval
+        self.sweepMaxTmpAge = sweepMaxTmpAge
+        self.noCrossNamespaceRefs = noCrossNamespaceRefs
+        self.libraryPaths = libraryPaths
+        self.failureRetryInterval = failureRetryInterval
+        self.allowLoopbackSources = allowLoopbackSources
+        self.runbookBaseURL = runbookBaseURL
     }
 }
 
 /// Keeps `client` open until graceful shutdown reaches it, then shuts it down.
 /// Listed first among the services so it is stopped last, after everything that
 /// makes API calls (AsyncHTTPClient traps on a client deinitialized while open).
-func clientShutdownService(_ client: KubeClient, logger: Logger) -> TaskService {
+public func clientShutdownService(_ client: KubeClient, logger: Logger) -> TaskService {
     TaskService {
-        do {
-            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
-        } catch {}
+        do { try await waitForShutdown() } catch {}
         do { try await client.shutdown() } catch {
             logger.debug("Kubernetes client shutdown", metadata: ["error": "\(error)"])
         }
@@ -83,16 +103,19 @@ func clientShutdownService(_ client: KubeClient, logger: Logger) -> TaskService 
 /// head; watches stream on past it): shorter than the leader election's renew
 /// deadline (10 s), so a leader-only write never hangs past the moment the fence
 /// lapses and the leading work is cancelled.
-let operatorRequestTimeout: Duration = .seconds(5)
+public let operatorRequestTimeout: Duration = .seconds(5)
 
-/// The services of `--enable-flux-integration`: the storage server, the start-up
-/// check, the sweep of local temporary files, and the snippet controller, which runs
-/// only while this replica leads. Evaluations go through `gate` (shared with the
-/// renderer); `onSynced` is called once the informer caches are filled, or at once on
-/// a replica that campaigns for leadership (followers serve without caches).
-func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, gate: EvaluationGate,
-                      metrics: OperatorMetrics, onSynced: @escaping @Sendable () -> Void,
-                      logger: Logger) throws -> [any Service] {
+/// The services of `--enable-flux-integration`, in the order a ServiceGroup runs them:
+/// the client's shutdown, the start-up check, the storage server, the sweep of local
+/// temporary files, the admission webhook that `webhook` makes (given the client and
+/// the `--library-path` aliases), and the snippet controller, which runs only while
+/// this replica leads. Evaluations go through `gate` (shared with the renderer);
+/// `onSynced` is called once the informer caches are filled, or at once on a replica
+/// that campaigns for leadership (followers serve without caches).
+public func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer, gate: EvaluationGate,
+                             metrics: OperatorMetrics, onSynced: @escaping @Sendable () -> Void,
+                             webhook: ((KubeClient, _ aliases: Set<String>) -> any Service)? = nil,
+                             logger: Logger) throws -> [any Service] {
     let kubeConfig = try KubeConfig.load(kubeconfigPath: config.kubeconfig)
     let client = try KubeClient(config: kubeConfig, requestTimeout: operatorRequestTimeout, logger: logger)
     var settings = OperatorSettings(
@@ -130,7 +153,7 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
         TaskService {
             await preflight.run()
             // A service that returns would stop the group: stay until shutdown.
-            while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+            try await waitForShutdown()
         },
         // Not a TaskService: the HTTP server drains on graceful shutdown by itself, and
         // cancelling it too would close its channel under that drain ("Already closed").
@@ -154,9 +177,8 @@ func operatorServices(_ config: OperatorConfiguration, renderer: SnippetRenderer
             }
         })
     }
-    if let webhook = config.webhook {
-        services.append(webhookService(webhook, renderer: renderer, aliases: Set(settings.libraryPathAliases.keys),
-                                       client: client, metrics: metrics, logger: logger))
+    if let webhook {
+        services.append(webhook(client, Set(settings.libraryPathAliases.keys)))
     }
     // Last, so graceful shutdown stops it first: the Lease is released before anything drains.
     services.append(TaskService { await lead.run() })

@@ -1,4 +1,4 @@
-@testable import jaas
+import GoFormats
 import Testing
 
 /// The flag value parsers, in process.
