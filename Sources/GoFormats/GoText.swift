@@ -92,22 +92,40 @@ public enum GoText {
         }
     }
 
+    /// The two ways Go spells a JSON string literal.
+    public enum JSONQuoting: Sendable {
+        /// `encoding/json.Marshal`: `\b \f` by name and `<` `>` `&` as `\u003c`
+        /// `\u003e` `\u0026` (HTML-safe).
+        case marshal
+        /// `log/slog`'s JSON handler: `<>&` as they are, `\b \f` as `\u00xx`.
+        case slog
+    }
+
     /// A JSON string literal as `encoding/json.Marshal` writes it: `"` `\` escaped,
     /// `\b \f \n \r \t` by name, other controls as `\u00xx`, `<` `>` `&` as
     /// `\u003c` `\u003e` `\u0026` (HTML-safe), U+2028/U+2029 escaped.
     public static func jsonMarshal(_ text: String) -> String {
+        jsonQuote(text, .marshal)
+    }
+
+    /// A JSON string literal in `quoting`'s spelling: `"` and `\` escaped, `\n \r \t`
+    /// by name, other controls as `\u00xx` (or by name, see ``JSONQuoting``),
+    /// U+2028/U+2029 escaped (they end lines in JavaScript).
+    public static func jsonQuote(_ text: String, _ quoting: JSONQuoting) -> String {
+        let marshal = quoting == .marshal
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x22: out += "\\\""
             case 0x5C: out += "\\\\"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
             case 0x0A: out += "\\n"
             case 0x0D: out += "\\r"
             case 0x09: out += "\\t"
-            case 0..<0x20, 0x3C, 0x3E, 0x26: out += "\\u00" + hex(scalar.value, 2)
+            case 0x08 where marshal: out += "\\b"
+            case 0x0C where marshal: out += "\\f"
+            case 0..<0x20: out += "\\u00" + hex(scalar.value, 2)
+            case 0x3C where marshal, 0x3E where marshal, 0x26 where marshal: out += "\\u00" + hex(scalar.value, 2)
             case 0x2028, 0x2029: out += "\\u" + hex(scalar.value, 4)
             default: out.unicodeScalars.append(scalar)
             }

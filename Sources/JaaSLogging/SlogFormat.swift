@@ -94,22 +94,7 @@ public enum SlogFormat {
     /// by name, other control characters as `\u00xx`, U+2028/U+2029 escaped (they
     /// end lines in JavaScript); everything else, `<>&` and DEL included, as is.
     public static func jsonString(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0..<0x20: out += "\\u00" + hex2(UInt8(scalar.value))
-            case 0x2028: out += "\\u2028"
-            case 0x2029: out += "\\u2029"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        GoText.jsonQuote(text, .slog)
     }
 
     private static func json(_ value: Logger.Metadata.Value) -> String {
@@ -187,11 +172,4 @@ public enum SlogFormat {
     public static func goQuote(_ text: String) -> String { GoText.quote(text) }
 
     static func isPrint(_ scalar: Unicode.Scalar) -> Bool { GoText.isPrint(scalar) }
-
-    private static func hex2(_ byte: UInt8) -> String { hexDigits(UInt32(byte), 2) }
-
-    private static func hexDigits(_ value: UInt32, _ count: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, count - text.count)) + text
-    }
 }

@@ -17,7 +17,8 @@ import Testing
         #expect(try settings(enable: "false") == nil)
         #expect(try settings(enable: "false", operatorMode: false) == nil)
         let on = try #require(try settings(audiences: ["", "api"]))
-        #expect(on.host == "0.0.0.0" && on.port == 8084 && on.audiences == ["api"] && on.authentication == .kubernetes)
+        // `:8084` is every interface, IPv6 and IPv4, as Go listens.
+        #expect(on.host == GoListen.wildcardHost && on.port == 8084 && on.audiences == ["api"] && on.authentication == .kubernetes)
     }
 
     @Test func theRulesBetweenFlags() {

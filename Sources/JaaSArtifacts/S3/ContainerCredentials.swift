@@ -64,13 +64,6 @@ public struct ContainerCredentials: Sendable {
         }
     }
 
-    private struct Answer: Decodable {
-        var AccessKeyId: String
-        var SecretAccessKey: String
-        var Token: String?
-        var Expiration: String?
-    }
-
     /// The current credentials from the endpoint.
     public func credentials() async throws -> AWSCredentials {
         var request = HTTPClientRequest(url: url)
@@ -90,17 +83,16 @@ public struct ContainerCredentials: Sendable {
         } catch {
             throw CredentialError("the container credentials endpoint \(url) is unreachable or answered too much: \(error)")
         }
-        let answer: Answer
+        let credentials: AWSCredentials
         do {
-            answer = try JSONDecoder().decode(Answer.self, from: Data(body.readableBytesView))
+            credentials = try CredentialDocument.decode(Data(body.readableBytesView))
         } catch {
             throw CredentialError("the container credentials endpoint answered something that is not credentials")
         }
-        guard !answer.AccessKeyId.isEmpty, !answer.SecretAccessKey.isEmpty else {
+        guard !credentials.accessKeyID.isEmpty, !credentials.secretAccessKey.isEmpty else {
             throw CredentialError("the container credentials endpoint answered empty credentials")
         }
-        return AWSCredentials(accessKeyID: answer.AccessKeyId, secretAccessKey: answer.SecretAccessKey,
-                              sessionToken: answer.Token, expiration: answer.Expiration.flatMap(HTTPDate.parseISO8601))
+        return credentials
     }
 
     /// The `Authorization` value: the token file's content (trimmed), else the token.

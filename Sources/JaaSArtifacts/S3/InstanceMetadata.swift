@@ -16,13 +16,6 @@ public struct InstanceMetadata: Sendable {
         self.http = http
     }
 
-    private struct RoleCredentials: Decodable {
-        var AccessKeyId: String
-        var SecretAccessKey: String
-        var Token: String?
-        var Expiration: String?
-    }
-
     /// The instance role's current credentials.
     public func credentials() async throws -> AWSCredentials {
         let token = try await call(.PUT, "/latest/api/token", ("x-aws-ec2-metadata-token-ttl-seconds", "21600"))
@@ -33,14 +26,11 @@ public struct InstanceMetadata: Sendable {
         }
         let body = try await call(.GET, "/latest/meta-data/iam/security-credentials/\(role)",
                                   ("x-aws-ec2-metadata-token", token))
-        let decoded: RoleCredentials
         do {
-            decoded = try JSONDecoder().decode(RoleCredentials.self, from: Data(body.utf8))
+            return try CredentialDocument.decode(Data(body.utf8))
         } catch {
             throw CredentialError("instance metadata credentials cannot be read: \(error)")
         }
-        return AWSCredentials(accessKeyID: decoded.AccessKeyId, secretAccessKey: decoded.SecretAccessKey,
-                              sessionToken: decoded.Token, expiration: decoded.Expiration.flatMap(HTTPDate.parseISO8601))
     }
 
     private func call(_ method: HTTPMethod, _ path: String, _ header: (String, String)) async throws -> String {
@@ -59,5 +49,20 @@ public struct InstanceMetadata: Sendable {
         } catch {
             throw CredentialError("instance metadata at \(endpoint) unreachable: \(error)")
         }
+    }
+}
+
+/// The JSON both IMDS and the container credentials endpoint answer with.
+struct CredentialDocument: Decodable {
+    var AccessKeyId: String
+    var SecretAccessKey: String
+    var Token: String?
+    var Expiration: String?
+
+    /// The credentials `data` holds.
+    static func decode(_ data: Data) throws -> AWSCredentials {
+        let document = try JSONDecoder().decode(CredentialDocument.self, from: data)
+        return AWSCredentials(accessKeyID: document.AccessKeyId, secretAccessKey: document.SecretAccessKey,
+                              sessionToken: document.Token, expiration: document.Expiration.flatMap(HTTPDate.parseISO8601))
     }
 }
