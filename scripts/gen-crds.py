@@ -122,7 +122,8 @@ library_columns = [
 
 def crd(kind, plural, short, spec, desc, columns):
     return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.jaas.metio.wtf"},
+        # `helm uninstall` keeps the CRDs, and with them every snippet (as the original chart does).
+        "metadata": {"name": f"{plural}.jaas.metio.wtf", "annotations": {"helm.sh/resource-policy": "keep"}},
         "spec": {"group": "jaas.metio.wtf",
             "names": {"kind": kind, "listKind": kind + "List", "plural": plural, "singular": kind.lower(), "shortNames": [short],
                       "categories": ["jaas"]},
