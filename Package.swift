@@ -102,6 +102,7 @@ let package = Package(
                 "GoFormats",
                 "JaaSAdmission",
                 "JaaSArtifacts",
+                "JaaSConsole",
                 "JaaSCore",
                 "JaaSLogging",
                 "JaaSMCP",
@@ -172,6 +173,18 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
+        // The web console (issue 26): server-rendered pages over the snippet tools and the renderer.
+        .target(
+            name: "JaaSConsole",
+            dependencies: [
+                "GoFormats", "Jsonnet", "JaaSArtifacts", "JaaSCore", "JaaSMCP", "JaaSOperatorAPI", "JaaSRenderer", "Kubernetes",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "KubeTestServer",
             dependencies: [
@@ -230,6 +243,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .testTarget(
+            name: "JaaSConsoleTests",
+            dependencies: [
+                "JaaSConsole", "JaaSCore", "JaaSMCP", "JaaSRenderer", "Jsonnet", "Kubernetes", "TestSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -139,6 +139,7 @@ def static_checks(helm, validate):
     shutil.rmtree(work)
 
     mcp_rbac_checks(helm)
+    ui_checks(helm)
 
     refused = {
         "an unknown webhook certificate mode (schema)": ["operator.enabled=true", "operator.webhook.enabled=true",
@@ -164,6 +165,41 @@ def static_checks(helm, validate):
     print(f"ok  {len(refused)} invalid value combinations refused at template time")
 
 
+def ui_checks(helm):
+    """ui.enabled (docs/ui.md): the console's flags and port in both modes; in renderer
+    mode a ServiceAccount with a mounted token and only `create` on tokenreviews; with
+    authentication none a loopback bind, no Service and no token."""
+    def render(*sets):
+        rendered = template(helm, sets=sets)
+        check(rendered.returncode == 0, f"helm template --set {' '.join(sets)}: {rendered.stderr}")
+        docs = objects(rendered.stdout)
+        dep = next(o for o in docs if o["kind"] == "Deployment")
+        return docs, dep["spec"]["template"]["spec"], dep["spec"]["template"]["spec"]["containers"][0]
+
+    docs, pod, container = render("ui.enabled=true")
+    roles = [o for o in docs if o["kind"] == "ClusterRole"]
+    rules = [r for role in roles for r in role.get("rules", [])]
+    ok = check({"--enable-ui", "--ui-bind-address=:8085", "--ui-authentication=kubernetes"} <= set(container["args"]),
+               f"renderer mode ui args: {container['args']}")
+    ok &= check(any(p.get("name") == "ui" and p.get("containerPort") == 8085 for p in container.get("ports", [])), "ui port")
+    ok &= check(pod.get("automountServiceAccountToken") is True, "renderer mode ui: the token must be mounted")
+    ok &= check(any(o["kind"] == "ServiceAccount" and o["metadata"]["name"] == pod["serviceAccountName"] for o in docs),
+                "renderer mode ui: the pod's ServiceAccount is rendered")
+    ok &= check(rules == [{"apiGroups": ["authentication.k8s.io"], "resources": ["tokenreviews"], "verbs": ["create"]}],
+                f"renderer mode ui: only create on tokenreviews, got {rules}")
+    ok &= check(any(o["kind"] == "Service" and o["metadata"]["name"] == "jaas-ui" for o in docs), "the jaas-ui Service")
+    docs, pod, container = render("ui.enabled=true", "ui.authentication=none")
+    ok &= check("--ui-bind-address=127.0.0.1:8085" in container["args"], f"ui none binds loopback: {container['args']}")
+    ok &= check(not any(o["kind"] == "Service" and o["metadata"]["name"] == "jaas-ui" for o in docs), "no Service with none")
+    ok &= check(pod.get("automountServiceAccountToken") is False and not any(o["kind"] == "ClusterRole" for o in docs),
+                "renderer mode ui none: no token, no RBAC")
+    docs, pod, container = render()
+    ok &= check(not any("ui" in a for a in container["args"] if a.startswith("--ui") or a == "--enable-ui"), "ui off by default")
+    if ok:
+        print("ok  ui.enabled: console flags and port in renderer mode, a ServiceAccount allowed only TokenReviews; "
+              "with authentication none a loopback bind, no Service, no token")
+
+
 def mcp_rbac_checks(helm):
     """With mcp.enabled the operator may review tokens and access and impersonate callers
     (docs/mcp.md#authentication), cluster-wide even with watchNamespaces; without it, not."""
@@ -173,6 +209,7 @@ def mcp_rbac_checks(helm):
     for label, sets, expected in [
         ("operator-mcp-values.yaml", [], True),
         ("operator-mcp-values.yaml with watchNamespaces", ["operator.watchNamespaces={team-a}"], True),
+        ("operator-values.yaml with ui.enabled", ["ui.enabled=true"], True),
         ("operator-values.yaml", None, False),
     ]:
         values = os.path.join(CHART, "ci", label.split(" ")[0])
@@ -195,14 +232,14 @@ def mcp_rbac_checks(helm):
         else:
             check(not (needed & granted), f"MCP authentication rights granted without mcp.enabled ({label}): "
                                           f"{sorted(needed & granted)}")
-    print("ok  the MCP ClusterRole (TokenReview, SubjectAccessReview, impersonation) is bound exactly when mcp.enabled")
+    print("ok  the MCP ClusterRole (TokenReview, SubjectAccessReview, impersonation) is bound exactly when mcp.enabled or ui.enabled")
 
 
 # ---------------------------------------------------------------- verbatim args
 
-def deployment(helm, values):
+def deployment(helm, values, sets=()):
     """The release's objects (helm hooks, such as the cleanup Job and its RBAC, left out) and its Deployment."""
-    rendered = template(helm, values)
+    rendered = template(helm, values, sets=sets)
     assert rendered.returncode == 0, rendered.stderr
     docs = [o for o in objects(rendered.stdout) if "helm.sh/hook" not in o["metadata"].get("annotations", {})]
     return docs, next(o for o in docs if o["kind"] == "Deployment")

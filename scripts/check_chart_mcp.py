@@ -7,8 +7,9 @@ A tenant ServiceAccount that may read snippets in `default` only then calls
 `list_snippets` over raw streamable HTTP with its own token: it sees the snippet
 of `default` and not the one of `other`, which takes the operator's TokenReview,
 impersonation (user, groups and the token's credential-id extra) as the chart
-grants them. Without a token the answer is 401. kube-test-server logs every
-request RBAC denies: the operator must have been denied nothing.
+grants them. Without a token the answer is 401. The web console (with ui.enabled=true set
+too) answers that tenant's token with the index of `default` only. kube-test-server
+logs every request RBAC denies: the operator must have been denied nothing.
 """
 import json
 import os
@@ -42,7 +43,8 @@ def call_tool(url, token, tool, arguments):
 def mcp_test(h, helm, tool, bin_dir, work):
     """`h` is check_chart: its check, kubectl, deployment, localize, free_port and wait_http."""
     values = os.path.join(h.CHART, "ci", "operator-mcp-values.yaml")
-    docs, dep = h.deployment(helm, values)
+    # The web console next to MCP: the same ClusterRole serves both (docs/ui.md).
+    docs, dep = h.deployment(helm, values, sets=["ui.enabled=true"])
     pod = dep["spec"]["template"]["spec"]
     container = pod["containers"][0]
     work = os.path.join(work, "mcp")
@@ -91,7 +93,7 @@ def mcp_test(h, helm, tool, bin_dir, work):
                             "clusters": [{"name": "kts", "cluster": {"server": api}}],
                             "users": [{"name": account, "user": {"token": operator_token}}],
                             "contexts": [{"name": "chart", "context": {"cluster": "kts", "user": account}}]}, f)
-        http, management, storage, mcp = (h.free_port() for _ in range(4))
+        http, management, storage, mcp, ui = (h.free_port() for _ in range(5))
         storage_dir = os.path.join(work, "artifacts")
         os.makedirs(storage_dir)
         args = h.localize(container["args"], {
@@ -101,6 +103,7 @@ def mcp_test(h, helm, tool, bin_dir, work):
             "--metrics-bind-address": lambda _: f"127.0.0.1:{h.free_port()}",
             "--storage-path": lambda _: storage_dir, "--storage-base-url": lambda _: f"http://127.0.0.1:{storage}",
             "--mcp-bind-address": lambda _: f"127.0.0.1:{mcp}",
+            "--ui-bind-address": lambda _: f"127.0.0.1:{ui}",
         }) + [f"--kubeconfig={operator_config}"]
         h.check("--enable-mcp" in args, f"the chart's MCP values do not pass --enable-mcp: {args}")
         with open(os.path.join(work, "operator.log"), "w") as log:
@@ -123,13 +126,29 @@ def mcp_test(h, helm, tool, bin_dir, work):
         seen = sorted(f"{r['namespace']}/{r['name']}" for r in rows)
         h.check(status == 200 and not result.get("isError") and seen == ["default/in-default"],
                 f"the tenant's list_snippets through the chart's MCP server: {status} {body}")
+        # The console with the same token: its own namespace only; no token, the sign-in page.
+        h.check("--enable-ui" in args, f"the chart's values do not pass --enable-ui: {args}")
+        console = f"http://127.0.0.1:{ui}/ui/"
+        try:
+            urllib.request.urlopen(console, timeout=30)
+            anonymous = 200
+        except urllib.error.HTTPError as error:
+            anonymous = error.code
+        request = urllib.request.Request(console, headers={"Authorization": f"Bearer {tenant_token}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as reply:
+                page_status, page = reply.status, reply.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            page_status, page = error.code, error.read().decode(errors="replace")
+        console_ok = anonymous == 401 and page_status == 200 and ">in-default</a>" in page and "in-other" not in page
+        h.check(console_ok, f"the console through the chart's RBAC: no token {anonymous}, tenant {page_status}")
         # The tenant's own denials (its cluster-wide list is tried first) are expected; the operator's are not.
         operator_user = f'"system:serviceaccount:{h.NAMESPACE}:{account}"'
         denied = [line for line in open(denials_path).read().splitlines() if operator_user in line]
         h.check(not denied, "the operator was denied with the chart's RBAC:\n" + "\n".join(denied[:10]))
-        if status == 200 and seen == ["default/in-default"] and not denied:
-            print("ok  MCP: with only the chart's RBAC a tenant token lists only its own namespace's snippets "
-                  "(TokenReview + impersonation), no token is 401, no 403 for the operator")
+        if status == 200 and seen == ["default/in-default"] and not denied and console_ok:
+            print("ok  MCP and the web console: with only the chart's RBAC a tenant token lists only its own namespace's "
+                  "snippets (TokenReview + impersonation), no token is 401, no 403 for the operator")
         else:
             print(open(os.path.join(work, "operator.log")).read()[-4000:])
     finally:

@@ -2,7 +2,7 @@
 /// `diff_revisions`. Bounded: past ``workLimit`` comparisons or ``maxEditDistance``
 /// edits the changed middle is reported as replaced outright, which is still a
 /// correct diff, only not the shortest.
-enum LineDiff {
+package enum LineDiff {
     /// One step of an edit script, with indices into the old and new lines.
     enum Edit: Equatable {
         case keep(old: Int, new: Int)
@@ -123,7 +123,7 @@ enum LineDiff {
 
     /// The unified diff (`---`/`+++` labels, `@@` hunks with `context` lines around
     /// each change) of `old` to `new`; empty when they are equal.
-    static func unified(_ old: String, _ new: String, oldLabel: String, newLabel: String, context: Int = 3) -> String {
+    package static func unified(_ old: String, _ new: String, oldLabel: String, newLabel: String, context: Int = 3) -> String {
         let a = lines(old), b = lines(new)
         // Lines compared as numbers: one dictionary lookup per line instead of string comparisons in the search.
         var numbers: [Substring: Int] = [:]

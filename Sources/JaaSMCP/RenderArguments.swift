@@ -3,8 +3,9 @@ import Jsonnet
 import MCP
 
 /// A tool call whose arguments are missing or of the wrong shape; the message names the field.
-struct ToolInputError: Error, Equatable {
-    let message: String
+package struct ToolInputError: Error, Equatable {
+    /// What is wrong with the input, for the caller.
+    package let message: String
     init(_ message: String) { self.message = message }
 }
 

@@ -40,7 +40,7 @@ extension SnippetTools {
         do {
             old = try await files(namespace, name, from)
             new = try await files(namespace, name, to)
-        } catch let error as ToolInputError {
+        } catch {
             return .failure(error.message)
         }
         var changed: [Value] = []
@@ -66,18 +66,34 @@ extension SnippetTools {
         return CallTool.Result(content: [.plain(summary + text)], structuredContent: .some(value), isError: false)
     }
 
-    /// The files of one stored revision.
-    private func files(_ namespace: String, _ name: String, _ revision: Revision) async throws -> FileTree {
+    /// The files of one stored revision (at most ``maxDiffBytes`` of them); the
+    /// error's message says why they cannot be read. The caller's access is not
+    /// checked here: ask ``callerMayRead(_:_:)`` first.
+    package func files(_ namespace: String, _ name: String, _ revision: Revision) async throws(ToolInputError) -> FileTree {
+        let tarball = try await self.tarball(namespace, name, revision)
+        let limits = Tar.Limits(maxEntries: 10_000, maxEntryBytes: Self.maxDiffBytes, maxTotalBytes: Self.maxDiffBytes)
+        do {
+            return try Artifact.extract(tarball, limits: limits)
+        } catch {
+            throw ToolInputError("cannot read revision \(revision.short) of \(namespace)/\(name): \(error)")
+        }
+    }
+
+    /// The stored tarball of one revision (at most ``maxDiffBytes``); the error's
+    /// message says why it cannot be read. The caller's access is not checked here.
+    package func tarball(_ namespace: String, _ name: String, _ revision: Revision) async throws(ToolInputError) -> [UInt8] {
         let key = artifactKey(namespace: namespace, name: name, hex: revision.hex)
         let missing = ToolInputError("revision \(revision.short) of \(namespace)/\(name) is not in the artifact store (never published, or collected after leaving status.history)")
         do {
             guard let info = try await storage.info(key) else { throw missing }
             guard info.size <= Self.maxDiffBytes else {
-                throw ToolInputError("revision \(revision.short) is \(info.size) bytes compressed, over the \(Self.maxDiffBytes)-byte diff limit")
+                throw ToolInputError("revision \(revision.short) is \(info.size) bytes compressed, over the \(Self.maxDiffBytes)-byte limit")
             }
             guard let tarball = try await storage.readAll(key) else { throw missing }
-            let limits = Tar.Limits(maxEntries: 10_000, maxEntryBytes: Self.maxDiffBytes, maxTotalBytes: Self.maxDiffBytes)
-            return try Artifact.extract(tarball, limits: limits)
+            guard tarball.count <= Self.maxDiffBytes else {
+                throw ToolInputError("revision \(revision.short) is \(tarball.count) bytes compressed, over the \(Self.maxDiffBytes)-byte limit")
+            }
+            return tarball
         } catch let error as ToolInputError {
             throw error
         } catch {
@@ -86,16 +102,24 @@ extension SnippetTools {
     }
 
     /// A revision as `status.history` writes it: `sha256:` and 64 lowercase hex digits.
-    struct Revision {
-        let hex: String
-        var text: String { "sha256:" + hex }
-        var short: String { String(hex.prefix(12)) }
+    package struct Revision: Sendable, Hashable {
+        /// The 64 lowercase hex digits.
+        package let hex: String
+        /// `sha256:<hex>`.
+        package var text: String { "sha256:" + hex }
+        /// The first 12 hex digits, for labels.
+        package var short: String { String(hex.prefix(12)) }
     }
 
     /// An optional revision argument; anything but `sha256:<64 hex>` is refused.
     static func revision(_ value: Value?, _ field: String) throws(ToolInputError) -> Revision? {
         guard let value, !value.isNull else { return nil }
         guard let text = value.stringValue else { throw ToolInputError("\(field): must be a string") }
+        return try revision(text: text, field)
+    }
+
+    /// A revision given as text (`sha256:<64 hex>` or the bare hex); nil when empty.
+    package static func revision(text: String, _ field: String) throws(ToolInputError) -> Revision? {
         if text.isEmpty { return nil }
         let hex = text.hasPrefix("sha256:") ? text.dropFirst(7) : Substring(text)
         guard hex.utf8.count == 64, hex.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {

@@ -61,7 +61,7 @@ public struct SnippetTools: Sendable {
     /// Whether the caller may `get` the snippet `namespace/name` (always, without a
     /// caller): asked with a SubjectAccessReview before the tools read its artifacts
     /// from storage, which no Kubernetes RBAC guards.
-    func callerMayRead(_ namespace: String, _ name: String) async throws -> Bool {
+    package func callerMayRead(_ namespace: String, _ name: String) async throws -> Bool {
         guard let caller else { return true }
         return try await operatorClient.reviewAccess(
             of: caller, ResourceAttributes(verb: "get", .jsonnetSnippets, namespace: namespace, name: name))
@@ -139,19 +139,12 @@ public struct SnippetTools: Sendable {
 
     private func list(_ arguments: [String: Value]) async throws -> CallTool.Result {
         let namespace = try Self.optionalName(arguments, "namespace", allowed: ["namespace"])
-        var snippets: [KubeObject] = []
+        let snippets: [KubeObject]
         do {
-            if let namespace {
-                snippets = try await client.list(.jsonnetSnippets, namespace: namespace).items
-            } else if namespaces.isEmpty {
-                snippets = try await listEverywhere()
-            } else {
-                for watched in namespaces { snippets += try await listIfAllowed(watched) }
-            }
+            snippets = try await self.snippets(in: namespace)
         } catch {
             return .failure("cannot list JsonnetSnippets: \(error)")
         }
-        snippets.sort { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
         let rows: [Value] = snippets.map { snippet in
             let ready = Self.readyCondition(snippet)
             var row: [String: Value] = [
@@ -197,6 +190,38 @@ public struct SnippetTools: Sendable {
         return .answer(.object(detail))
     }
 
+    /// The snippets the caller may list, sorted by namespace and name: those of
+    /// `namespace`, or without one those of every watched namespace (all when the
+    /// operator watches all) where the caller's RBAC allows listing them.
+    package func snippets(in namespace: String?) async throws -> [KubeObject] {
+        var snippets: [KubeObject] = []
+        if let namespace {
+            snippets = try await client.list(.jsonnetSnippets, namespace: namespace).items
+        } else if namespaces.isEmpty {
+            snippets = try await listEverywhere()
+        } else {
+            for watched in namespaces { snippets += try await listIfAllowed(watched) }
+        }
+        snippets.sort { ($0.namespace ?? "", $0.name) < ($1.namespace ?? "", $1.name) }
+        return snippets
+    }
+
+    /// The snippet `namespace/name`, read as the caller.
+    package func snippet(_ namespace: String, _ name: String) async throws -> KubeObject {
+        try await client.get(.jsonnetSnippets, namespace: namespace, name: name)
+    }
+
+    /// The Events about the snippet `namespace/name`, read as the caller, newest first.
+    package func events(_ namespace: String, _ name: String) async throws -> [KubeObject] {
+        let selector = "involvedObject.kind=JsonnetSnippet,involvedObject.name=\(name)"
+        let items = try await client.list(.events, namespace: namespace, options: ListOptions(fieldSelector: selector)).items
+        func time(_ event: KubeObject) -> String {
+            event["lastTimestamp"]?.stringValue ?? event["eventTime"]?.stringValue
+                ?? event[path: "metadata", "creationTimestamp"]?.stringValue ?? ""
+        }
+        return items.filter { $0[path: "involvedObject", "name"]?.stringValue == name }.sorted { time($0) > time($1) }
+    }
+
     /// Every snippet the caller may list: one cluster-wide list when its RBAC allows
     /// that; otherwise one list in each namespace holding snippets (as the operator
     /// sees them) where the caller's RBAC allows it, the others skipped.
@@ -230,13 +255,13 @@ public struct SnippetTools: Sendable {
     /// `get_snippet`'s `runbookURL`: the page for the Ready reason under `base`, for
     /// every reason (the original links Synced, Suspended and Pending too; they have
     /// pages); nil without a reason or a base.
-    static func runbookURL(base: String, reason: String) -> String? {
+    package static func runbookURL(base: String, reason: String) -> String? {
         guard !reason.isEmpty, !base.isEmpty else { return nil }
         return (base.hasSuffix("/") ? base : base + "/") + reason.lowercased() + "/"
     }
 
     /// The Ready condition's status (`Unknown` before the first reconcile), reason and message.
-    static func readyCondition(_ snippet: KubeObject) -> (status: String, reason: String?, message: String?) {
+    package static func readyCondition(_ snippet: KubeObject) -> (status: String, reason: String?, message: String?) {
         let ready = (snippet[path: "status", "conditions"]?.arrayValue ?? []).first { $0["type"]?.stringValue == "Ready" }
         guard let ready else { return ("Unknown", nil, nil) }
         return (ready["status"]?.stringValue ?? "Unknown", ready["reason"]?.stringValue, ready["message"]?.stringValue)

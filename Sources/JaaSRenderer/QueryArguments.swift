@@ -5,17 +5,11 @@ import Jsonnet
 /// does: `?a=x` binds `a` to the string `"x"`, a repeated key (`?t=a&t=b`) binds
 /// an array of strings, a bare key (`?a`) binds `""`. `+` means a space; pairs with
 /// an empty name, a `;` or a malformed percent escape are ignored.
-enum QueryArguments {
+package enum QueryArguments {
     static func parse(_ query: String?) -> [String: ExternalValue] {
-        guard let query, !query.isEmpty else { return [:] }
         var values: [String: [String]] = [:]
         var order: [String] = []
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) where !pair.contains(";") {
-            let equals = pair.firstIndex(of: "=")
-            let rawKey = equals.map { pair[..<$0] } ?? pair
-            let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? ""
-            guard let key = percentDecode(rawKey, plusAsSpace: true), !key.isEmpty,
-                  let value = percentDecode(rawValue, plusAsSpace: true) else { continue }
+        for (key, value) in pairs(query) {
             if values[key] == nil { order.append(key) }
             values[key, default: []].append(value)
         }
@@ -27,6 +21,26 @@ enum QueryArguments {
                 : .code("[" + list.map(jsonStringLiteral).joined(separator: ", ") + "]")
         }
         return arguments
+    }
+}
+
+extension QueryArguments {
+    /// The decoded `name=value` pairs of a query string or an
+    /// `application/x-www-form-urlencoded` body, in order, split as Go's
+    /// `url.ParseQuery` does (`+` is a space; a bare name has the value `""`; pairs
+    /// with an empty name, a `;` or a malformed percent escape are left out).
+    package static func pairs(_ query: String?) -> [(key: String, value: String)] {
+        guard let query, !query.isEmpty else { return [] }
+        var result: [(key: String, value: String)] = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) where !pair.contains(";") {
+            let equals = pair.firstIndex(of: "=")
+            let rawKey = equals.map { pair[..<$0] } ?? pair
+            let rawValue = equals.map { pair[pair.index(after: $0)...] } ?? ""
+            guard let key = percentDecode(rawKey, plusAsSpace: true), !key.isEmpty,
+                  let value = percentDecode(rawValue, plusAsSpace: true) else { continue }
+            result.append((key, value))
+        }
+        return result
     }
 }
 

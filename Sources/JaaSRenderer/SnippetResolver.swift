@@ -70,6 +70,41 @@ public struct SnippetResolver: Sendable {
         return nil
     }
 
+    /// The names this resolver serves, sorted: every `--snippet` file, then each
+    /// directory under a `--snippet-directory` (up to `maxDepth` levels deep) holding
+    /// a `main.jsonnet` that ``resolve(_:)`` accepts; at most `limit` names, the
+    /// directories' entries read at most `maxEntriesRead` in all, so a huge tree
+    /// cannot stall a listing.
+    public func names(limit: Int = 1000, maxDepth: Int = 4, maxEntriesRead: Int = 20_000) -> [String] {
+        var found = Set(files.keys)
+        var budget = maxEntriesRead
+        func walk(_ relative: String, in directory: (prefix: String, realPath: String), depth: Int) {
+            guard depth <= maxDepth, found.count < limit, budget > 0 else { return }
+            let path = relative.isEmpty ? directory.realPath : directory.realPath + "/" + relative
+            guard let handle = opendir(path) else { return }
+            defer { closedir(handle) }
+            var children: [String] = []
+            while budget > 0, let entry = readdir(handle) {
+                budget -= 1
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name == "." || name == ".." || name.hasPrefix(".") { continue }
+                children.append(name)
+            }
+            for child in children.sorted() where found.count < limit {
+                let name = relative.isEmpty ? child : relative + "/" + child
+                // Symbolic links to directories are not followed, so the walk stays under the root.
+                var st = stat()
+                guard lstat(directory.realPath + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+                if resolve(name) != nil { found.insert(name) }
+                walk(name, in: directory, depth: depth + 1)
+            }
+        }
+        for directory in directories { walk("", in: directory, depth: 1) }
+        return found.sorted()
+    }
+
     /// The real path of the regular file `relative` names under `root` (a real path),
     /// or nil when it does not exist or resolves outside `root`. Walks the components
     /// with `lstat`; only when one is a symbolic link is the whole path resolved with

@@ -22,7 +22,7 @@ enum BooleanFlags {
     static let names: Set<String> = Set([
         "enable-flux-integration", "no-cross-namespace-refs", "leader-election", "s3-use-ssl", "s3-anonymous",
         "enable-webhook",
-    ]).union(MCPOptions.booleanFlags).union(TracingFlags.booleanNames)
+    ]).union(MCPOptions.booleanFlags).union(UIOptions.booleanFlags).union(TracingFlags.booleanNames)
 
     /// `arguments` with each bare boolean flag written as `--flag=true`, so the parser
     /// sees one spelling. Arguments after `--` are left alone.

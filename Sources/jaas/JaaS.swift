@@ -3,6 +3,7 @@ import Foundation
 import GoFormats
 import JaaSAdmission
 import JaaSArtifacts
+import JaaSConsole
 import JaaSCore
 import JaaSLogging
 import JaaSMCP
@@ -140,6 +141,9 @@ struct JaaS: AsyncParsableCommand {
     @OptionGroup(title: "MCP")
     var mcp: MCPOptions
 
+    @OptionGroup(title: "Web console")
+    var ui: UIOptions
+
     @OptionGroup(title: "Admission webhook")
     var webhook: WebhookOptions
 
@@ -152,6 +156,7 @@ struct JaaS: AsyncParsableCommand {
         var operatorConfiguration: OperatorConfiguration?
         var webhook: WebhookSettings?
         var mcp: MCPHTTPSettings?
+        var console: ConsoleSettings?
     }
 
     mutating func validate() throws {
@@ -175,7 +180,7 @@ struct JaaS: AsyncParsableCommand {
         // Checked in renderer mode too, where --enable-webhook is refused.
         let webhookSettings = try webhook.settings(operatorMode: enabled, environment: environment)
         return Checked(renderer: renderer, operatorConfiguration: operatorConfiguration, webhook: webhookSettings,
-                       mcp: mcpSettings)
+                       mcp: mcpSettings, console: try ui.checked())
     }
 
     private func checkedOperator(environment: [String: String]) throws -> OperatorConfiguration {
@@ -240,6 +245,10 @@ struct JaaS: AsyncParsableCommand {
         if let op = settings.operatorConfiguration, let operatorMetrics {
             services += try operatorModeServices(op, settings: settings, server: server, metrics: operatorMetrics, logger: logger)
         }
+        if let console = settings.console {
+            services.append(try consoleService(settings.renderer, console, operator: settings.operatorConfiguration,
+                                               server: server, logger: logger))
+        }
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -288,6 +297,24 @@ struct JaaS: AsyncParsableCommand {
                 gate: server.renderer.gate, version: BuildInfo.version, runbookBase: op.runbookBaseURL, logger: logger))
         }
         return services
+    }
+
+    /// The web console next to `server`, over the operator's snippets when `op` is set.
+    private func consoleService(_ config: RendererConfiguration, _ console: ConsoleSettings, operator op: OperatorConfiguration?,
+                                server: RendererServer, logger: Logger) throws -> any Service {
+        let sources = ConsoleRendererSources(
+            resolver: try SnippetResolver(snippetFiles: config.snippetFiles, snippetDirectories: config.snippetDirectories),
+            renderer: server.renderer, libraryPaths: config.libraryPaths, externalVariables: config.externalVariables,
+            maxStack: config.maxStack, memoryLimit: config.evaluationMemoryLimit)
+        do {
+            return try JaaSConsole.consoleService(
+                console, kubeconfig: kubeconfig,
+                operatorSources: op.map { ConsoleOperatorSources(storage: $0.storage, namespaces: $0.controller.namespaces,
+                                                                  runbookBase: $0.runbookBaseURL) },
+                rendererSources: sources, logger: logger)
+        } catch let error as ConsoleStartError {
+            throw ValidationError(error.description)
+        }
     }
 
     private func rendererConfiguration(environment: [String: String]) throws -> RendererConfiguration {

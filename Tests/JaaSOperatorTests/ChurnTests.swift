@@ -41,7 +41,7 @@ import Testing
         defer { task.cancel() }
         try await c.apply("follower", spec: ["serviceAccountName": "renderer", "entryFile": "main.jsonnet",
                                              "sourceRef": ["kind": "GitRepository", "name": "repo", "path": "dashboards"]])
-        #expect(try await waitFor(10) { try await c.ready("follower").status == "True" })
+        #expect(try await waitFor(30) { try await c.ready("follower").status == "True" })
         // Let every echo of our own writes (finalizer, status, ExternalArtifact) arrive.
         try await Task.sleep(for: .seconds(1))
         #expect(env.host.hitCount("/r1.tar.gz") == 1, "the first render downloads once")
@@ -55,7 +55,7 @@ import Testing
                                                                           "revision": "main@sha1:r2", "path": "x.tar.gz",
                                                                           "lastUpdateTime": "2026-11-25T02:00:00Z"]]])
         let before = try await c.snippet("follower")[path: "status", "revision"]?.stringValue
-        #expect(try await waitFor(10) { try await c.snippet("follower")[path: "status", "revision"]?.stringValue != before })
+        #expect(try await waitFor(30) { try await c.snippet("follower")[path: "status", "revision"]?.stringValue != before })
         #expect(try await env.rendered("follower").contains("9"))
         try await Task.sleep(for: .seconds(2))
         #expect(env.host.hitCount("/r2.tar.gz") == 1, "one republish, one download")
