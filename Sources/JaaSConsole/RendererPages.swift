@@ -186,7 +186,8 @@ package struct RendererPages: Sendable {
     }
 
     /// The bindings of a textarea: `name=value` (a string) or `name:=code` a line;
-    /// empty lines and lines starting with `#` are skipped.
+    /// empty lines and lines starting with `#` are skipped. Code may not contain
+    /// `import` (any of the three import keywords) or `extVar`.
     package static func bindings(_ text: String, _ label: String) throws(FormError) -> [String: ExternalValue] {
         var result: [String: ExternalValue] = [:]
         // ("\r\n" is one Character in Swift: split on it as well as on "\n".)
@@ -204,6 +205,13 @@ package struct RendererPages: Sendable {
                 throw FormError(message: "\(label), line \(index + 1): a name is one word of at most 256 bytes")
             }
             let value = String(line[line.index(after: equals)...])
+            // Code runs with the renderer's importer, which reads any file the server may
+            // read, and sees the server's external variables: a visitor's code may do neither.
+            // (Imports need the literal keyword, so the text test is sound; it may refuse
+            // a string that merely contains the word.)
+            if code, let word = ["import", "extVar"].first(where: { value.contains($0) }) {
+                throw FormError(message: "\(label), line \(index + 1): code bindings may not use \(word) (it would read the server's files or settings); bind a string with name=value instead")
+            }
             result[trimmed] = code ? .code(value) : .string(value)
             guard result.count <= maxBindings else {
                 throw FormError(message: "\(label): at most \(maxBindings) bindings")

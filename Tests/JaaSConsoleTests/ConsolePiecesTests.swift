@@ -91,11 +91,17 @@ struct ConsolePiecesTests {
     }
 
     @Test func formBindingsAreParsedStrictly() throws {
-        let bindings = try RendererPages.bindings("name=World\r\n# comment\n\ncount:=1 + 1\nempty=\n", "TLAs")
-        #expect(bindings == ["name": .string("World"), "count": .code("1 + 1"), "empty": .string("")])
+        let bindings = try RendererPages.bindings("name=World\r\n# comment\n\ncount:=1 + 1\nempty=\npath=import '/etc/passwd'\n", "TLAs")
+        #expect(bindings == ["name": .string("World"), "count": .code("1 + 1"), "empty": .string(""),
+                             "path": .string("import '/etc/passwd'")], "a string binding is only a string")
         for (text, message) in [("novalue", "line 1: expected name=value"), ("=x", "line 1: a name is one word"),
                                 ("a b=c", "line 1: a name is one word"),
-                                ((0...64).map { "v\($0)=1" }.joined(separator: "\n"), "at most 64 bindings")] {
+                                ((0...64).map { "v\($0)=1" }.joined(separator: "\n"), "at most 64 bindings"),
+                                // A visitor's code must not read the server's files or settings.
+                                ("x:=importstr '/var/run/secrets/kubernetes.io/serviceaccount/token'", "may not use import"),
+                                ("x:=import 'main.jsonnet'", "may not use import"),
+                                ("ok=1\nx:=  importbin \"/etc/passwd\"", "line 2: code bindings may not use import"),
+                                ("x:=std.extVar('apiKey')", "may not use extVar")] {
             #expect { try RendererPages.bindings(text, "TLAs") } throws: { ($0 as? RendererPages.FormError)?.message.contains(message) == true }
         }
     }

@@ -30,6 +30,7 @@ struct ConsoleServerTests {
         directory = try TemporaryDirectory(prefix: "jaas-console-")
         try directory.write("snippets/hello/main.jsonnet", "function(name='you') { greeting: 'Hello ' + name }\n")
         try directory.write("snippets/broken/main.jsonnet", "{\n  a: 1,\n  b: error 'no b for you',\n}\n")
+        try directory.write("snippets/env/main.jsonnet", "{ env: std.extVar('env') }\n")
         try directory.write("snippets/huge/main.jsonnet", "{ big: std.repeat('x', 3 * 1024 * 1024) }\n")
         try directory.write("snippets/nested/deeper/main.jsonnet", "{}\n")
         try directory.write("outside/main.jsonnet", "{ secret: true }\n")
@@ -84,7 +85,7 @@ struct ConsoleServerTests {
             let byHeader = try await client.execute(uri: "/ui/", method: .get, headers: [.authorization: "Bearer good-alice"])
             #expect(byHeader.status == .ok)
             let page = text(byHeader)
-            for name in ["hello", "broken", "huge", "nested/deeper"] { #expect(page.contains(">\(name)</a>"), "\(name)") }
+            for name in ["hello", "broken", "env", "huge", "nested/deeper"] { #expect(page.contains(">\(name)</a>"), "\(name)") }
             #expect(!page.contains("escape"), "a symlink out of the directory is no snippet")
             #expect(page.contains("alice") && !page.contains("Sign out"), "a header session has nothing to sign out of")
             let csp = byHeader.headers[HTTPField.Name("Content-Security-Policy")!] ?? ""
@@ -168,9 +169,20 @@ struct ConsoleServerTests {
             #expect(text(broken).contains("no b for you") && text(broken).contains("At line 3, column"))
             #expect(text(broken).contains("<mark>    3  "))
 
-            let code = try await client.execute(uri: "/ui/render?snippet=hello&render=1&tlas=name%3A%3D%27a%27%20%2B%20std.extVar(%27env%27)",
+            let code = try await client.execute(uri: "/ui/render?snippet=hello&render=1&tlas=name%3A%3D%27a%27%20%2B%20%27b%27",
                                                 method: .get, headers: auth)
-            #expect(text(code).contains("Hello atest"))
+            #expect(text(code).contains("Hello ab"))
+            // The server's external variables, and the form's winning over them.
+            let configured = try await client.execute(uri: "/ui/render?snippet=env&render=1", method: .get, headers: auth)
+            #expect(text(configured).contains("&quot;env&quot;: &quot;test&quot;"))
+            let overridden = try await client.execute(uri: "/ui/render?snippet=env&render=1&ext=env%3Dform", method: .get, headers: auth)
+            #expect(text(overridden).contains("&quot;env&quot;: &quot;form&quot;"))
+            // Code that would read the server's files is refused before anything is evaluated.
+            try directory.write("secret.txt", "top secret")
+            let stolen = try await client.execute(
+                uri: "/ui/render?snippet=hello&render=1&tlas=name%3A%3Dimportstr%20%27\(directory.at("secret.txt"))%27",
+                method: .get, headers: auth)
+            #expect(stolen.status == .badRequest && !text(stolen).contains("top secret"))
             let badForm = try await client.execute(uri: "/ui/render?snippet=hello&render=1&tlas=oops", method: .get, headers: auth)
             #expect(badForm.status == .badRequest && text(badForm).contains("line 1: expected name=value"))
 
