@@ -29,6 +29,7 @@ package struct ConsoleAccess: Sendable {
     /// Longest token accepted (service account tokens are about 1 KB).
     package static let maxTokenBytes = 16 << 10
 
+    /// Access checked by `authenticator`; nil lets every visitor in.
     package init(authenticator: (any MCPAuthenticator)?) {
         self.authenticator = authenticator
     }

@@ -11,13 +11,17 @@ import NIOCore
 /// Every page but the stylesheet and the sign-in form needs a visitor
 /// ``ConsoleAccess`` lets in; a request without one gets the sign-in page with 401.
 package struct ConsoleServer: Sendable {
+    /// Who gets in.
     package let access: ConsoleAccess
+    /// The cluster's pages (operator mode), or nil.
     package let operatorPages: OperatorPages?
+    /// The render form's pages, or nil.
     package let rendererPages: RendererPages?
 
     /// Largest form body accepted (the sign-in form).
     package static let maxFormBytes = 64 << 10
 
+    /// A console letting in whom `access` accepts, with these pages.
     package init(access: ConsoleAccess, operatorPages: OperatorPages?, rendererPages: RendererPages?) {
         self.access = access
         self.operatorPages = operatorPages

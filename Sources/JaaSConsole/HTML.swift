@@ -7,6 +7,7 @@ package struct HTML: Sendable {
     /// The markup so far.
     package private(set) var text = ""
 
+    /// Empty markup.
     package init() {}
 
     /// Markup written by the console itself (never tenant text).
@@ -121,7 +122,9 @@ package struct HTML: Sendable {
     /// Who a page is shown to: the user's name, and the token a sign-out form must
     /// carry (nil when signed in with a header, which a form cannot end).
     package struct SignedIn: Sendable {
+        /// The user's name.
         package var user: String
+        /// The sign-out form's token; nil without a cookie session.
         package var csrf: String?
     }
 }

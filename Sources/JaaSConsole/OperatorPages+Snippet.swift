@@ -6,6 +6,7 @@ import Kubernetes
 
 // `/ui/namespaces/<ns>/snippets/<name>`: condition, spec, history, output, events.
 extension OperatorPages {
+    /// One snippet's page: condition, spec, history, the output of `?revision=` (else the current one), events.
     package func snippet(_ visitor: ConsoleAccess.Visitor, namespace: String, name: String,
                          query: [(key: String, value: String)]) async -> Response {
         let tools: SnippetTools, snippet: KubeObject

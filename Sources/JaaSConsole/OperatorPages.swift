@@ -19,6 +19,7 @@ package struct OperatorPages: Sendable {
     /// Most bytes of output one snippet page shows inline (first pages of its files).
     package static let inlineBudget = 1 << 20
 
+    /// Pages over `tools` (the operator's), linking runbooks under `runbookBase`.
     package init(tools: SnippetTools, runbookBase: String) {
         self.tools = tools
         self.runbookBase = runbookBase

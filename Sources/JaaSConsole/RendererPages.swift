@@ -18,6 +18,7 @@ package struct RendererPages: Sendable {
     /// Most output bytes the page shows (the rest is a download).
     package static let shownBytes = 1 << 20
 
+    /// The pages over `sources`.
     package init(_ sources: ConsoleRendererSources) {
         self.sources = sources
     }
@@ -182,6 +183,7 @@ package struct RendererPages: Sendable {
 
     /// A form's field that cannot be used; the message names the field and line.
     package struct FormError: Error {
+        /// What is wrong, naming the field and line.
         package let message: String
     }
 
