@@ -81,8 +81,7 @@ public func consoleService(_ settings: ConsoleSettings, kubeconfig: String?, ope
     let operatorPages = operatorSources.flatMap { sources in
         client.map { client in
             OperatorPages(tools: SnippetTools(client: client, storage: sources.storage, namespaces: sources.namespaces,
-                                              allowMutations: false, runbookBase: sources.runbookBase),
-                          runbookBase: sources.runbookBase)
+                                              allowMutations: false, runbookBase: sources.runbookBase))
         }
     }
     let rendererPages = RendererPages(rendererSources)

@@ -65,7 +65,7 @@ extension OperatorPages {
         html.raw("</dd><dt>Message</dt><dd><pre class=\"message\">")
         html.text(ready.message ?? "—")
         html.raw("</pre></dd>")
-        if let reason = ready.reason, let url = SnippetTools.runbookURL(base: runbookBase, reason: reason) {
+        if let reason = ready.reason, let url = SnippetTools.runbookURL(base: tools.runbookBase, reason: reason) {
             html.raw("<dt>Runbook</dt><dd><a class=\"runbook\" rel=\"noopener noreferrer\" href=\"")
             html.text(url)
             html.raw("\">Runbook for ")
@@ -198,7 +198,7 @@ extension OperatorPages {
         html.raw("\">Download the artifact (.tar.gz)</a></p>")
         let selectedFile = query.last { $0.key == "file" }?.value
         let selectedPage = query.last { $0.key == "page" }.flatMap { Int($0.value) } ?? 1
-        var budget = Self.inlineBudget
+        var budget = OutputView.pageBudget
         for path in files.keys.sorted() {
             let bytes = files[path]!
             let pages = OutputView.pages(bytes)
@@ -219,7 +219,7 @@ extension OperatorPages {
                 let text = String(decoding: bytes[range], as: UTF8.self)
                 html.raw(OutputView.page(Substring(text), indent: OutputView.memberIndent(bytes)))
             } else {
-                html.raw("<p class=\"muted\">Not shown inline (the page already holds \(Self.inlineBudget >> 10) KiB of output): <a href=\"")
+                html.raw("<p class=\"muted\">Not shown inline (the page already holds \(OutputView.pageBudget >> 10) KiB of output): <a href=\"")
                 html.text(base + HTML.query([("revision", revision.text), ("file", path), ("page", "1")]) + "#output")
                 html.raw("\">show this file</a>.</p>")
             }

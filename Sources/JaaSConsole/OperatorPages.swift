@@ -12,17 +12,13 @@ import Kubernetes
 /// shows only what the visitor's RBAC allows; stored output is shown only after a
 /// SubjectAccessReview says the visitor may `get` the snippet.
 package struct OperatorPages: Sendable {
-    /// The snippet tools with the operator's credentials (each page acts as its visitor).
+    /// The snippet tools with the operator's credentials (each page acts as its visitor;
+    /// runbook links start with their `--runbook-base-url`).
     package let tools: SnippetTools
-    /// `--runbook-base-url`.
-    package let runbookBase: String
-    /// Most bytes of output one snippet page shows inline (first pages of its files).
-    package static let inlineBudget = 1 << 20
 
-    /// Pages over `tools` (the operator's), linking runbooks under `runbookBase`.
-    package init(tools: SnippetTools, runbookBase: String) {
+    /// Pages over `tools` (the operator's).
+    package init(tools: SnippetTools) {
         self.tools = tools
-        self.runbookBase = runbookBase
     }
 
     /// A page that answers instead of the one asked for (the visitor may not, or the API failed).

@@ -5,6 +5,8 @@
 package enum OutputView {
     /// Largest slice of a file one page shows.
     package static let pageBytes = 256 << 10
+    /// Most bytes of output one page shows inline in all (first pages of its files).
+    package static let pageBudget = 1 << 20
     /// Members longer than this many lines start folded.
     package static let openMemberLines = 40
 

@@ -23,7 +23,8 @@ public struct SnippetTools: Sendable {
     let namespaces: [String]
     let allowMutations: Bool
     let events: EventRecorder
-    let runbookBase: String
+    /// `--runbook-base-url`: the base of the runbook links.
+    package let runbookBase: String
 
     /// Tools reading (and, when `allowMutations`, changing) snippets through `client`
     /// and their artifacts in `storage`.
