@@ -280,6 +280,26 @@ def probe_paths(container):
     return [container[p]["httpGet"]["path"] for p in ("startupProbe", "livenessProbe", "readinessProbe")]
 
 
+def wait_ok(url, seconds):
+    """Asks until the answer is 200 or `seconds` have passed; returns the last status."""
+    deadline = time.time() + seconds
+    while True:
+        status, _ = wait_http(url, deadline_seconds=seconds)
+        if status == 200 or time.time() >= deadline:
+            return status
+        time.sleep(0.2)
+
+
+def wait_probes(container, port):
+    """Polls each probe path as the kubelet would: until 200, within the startup probe's allowance.
+
+    A process answers 503 on /start until its watches have synced, which on a loaded machine takes
+    a while after the port opens; the kubelet keeps asking, so the check does too."""
+    startup = container["startupProbe"]
+    allowance = startup.get("periodSeconds", 10) * startup.get("failureThreshold", 3)
+    return {path: wait_ok(f"http://127.0.0.1:{port}{path}", allowance) for path in probe_paths(container)}
+
+
 def renderer_test(helm, bin_dir, work):
     values = os.path.join(CHART, "ci", "renderer-image-volumes-values.yaml")
     _, dep = deployment(helm, values)
@@ -312,8 +332,7 @@ def renderer_test(helm, bin_dir, work):
     process = subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, env=environment, stderr=log,
                                stdout=log)
     try:
-        for path in probe_paths(container):
-            status, _ = wait_http(f"http://127.0.0.1:{management}{path}")
+        for path, status in wait_probes(container, management).items():
             check(status == 200, f"renderer probe {path}: {status}")
         status, body = wait_http(f"http://127.0.0.1:{http}/jsonnet/hello")
         check(status == 200 and json.loads(body).get("answer") == 42, f"renderer /jsonnet/hello: {status} {body}")
@@ -402,8 +421,7 @@ def operator_test(helm, tool, bin_dir, work):
 
         log_path = os.path.join(work, "operator-chart.log")
         operator, management = start_operator("chart")
-        for path in probe_paths(container):
-            status, _ = wait_http(f"http://127.0.0.1:{management}{path}")
+        for path, status in wait_probes(container, management).items():
             check(status == 200, f"operator probe {path}: {status}")
         kubectl(tool, admin_config, "apply", "-f", os.path.join(ROOT, "examples", "operator", "snippet-inline.yaml"))
         ready = kubectl(tool, admin_config, "wait", "--for=condition=Ready", "jsonnetsnippet/hello", "-n", "default",

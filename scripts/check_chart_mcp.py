@@ -110,7 +110,7 @@ def mcp_test(h, helm, tool, bin_dir, work):
             processes.append(subprocess.Popen([os.path.join(bin_dir, "jaas")] + args, stderr=log,
                                               stdout=log,
                                               env={"POD_NAME": "jaas-test", "POD_NAMESPACE": h.NAMESPACE}))
-        h.wait_http(f"http://127.0.0.1:{management}/ready")
+        h.check(h.wait_ok(f"http://127.0.0.1:{management}/ready", 60) == 200, "the operator never became ready")
         url = f"http://127.0.0.1:{mcp}/mcp"
         deadline, status = time.time() + 30, None
         while time.time() < deadline:
