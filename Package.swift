@@ -41,7 +41,8 @@ let package = Package(
         // The engine: no server dependencies, so it builds and tests fast.
         .target(
             name: "Jsonnet",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            // GoFormats: Go's quoting, for the messages that quote a YAML value as Go does.
+            dependencies: ["GoFormats", .product(name: "Yams", package: "Yams")],
             // The interpreter's hot paths touch class fields constantly; dynamic
             // exclusivity checks cost ~10% of its instructions in release builds.
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

@@ -51,15 +51,14 @@ public enum GoText {
     public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
+            if let escape = commonEscape(scalar.value) {
+                out += escape
+                continue
+            }
             switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
             case 0x07: out += "\\a"
             case 0x08: out += "\\b"
             case 0x0C: out += "\\f"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
             case 0x0B: out += "\\v"
             case 0..<0x20, 0x7F: out += "\\x" + hex(scalar.value, 2)
             default:
@@ -116,12 +115,11 @@ public enum GoText {
         var out = "\""
         out.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {
+            if let escape = commonEscape(scalar.value) {
+                out += escape
+                continue
+            }
             switch scalar.value {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
             case 0x08 where marshal: out += "\\b"
             case 0x0C where marshal: out += "\\f"
             case 0..<0x20: out += "\\u00" + hex(scalar.value, 2)
@@ -131,6 +129,18 @@ public enum GoText {
             }
         }
         return out + "\""
+    }
+
+    /// `"` `\` `\n` `\r` `\t`, escaped alike in every Go quoting; nil for other scalars.
+    private static func commonEscape(_ value: UInt32) -> String? {
+        switch value {
+        case 0x22: "\\\""
+        case 0x5C: "\\\\"
+        case 0x0A: "\\n"
+        case 0x0D: "\\r"
+        case 0x09: "\\t"
+        default: nil
+        }
     }
 
     private static func hex(_ value: UInt32, _ count: Int) -> String {

@@ -9,13 +9,6 @@ public struct StoredArtifact: Sendable, Equatable {
     public var lastModified: Date
     /// A quoted entity tag, e.g. `"5d41402abc4b2a76b9719d911017c592"`.
     public var etag: String
-
-    /// Creates one from the given values.
-    public init(size: Int, lastModified: Date, etag: String) {
-        self.size = size
-        self.lastModified = lastModified
-        self.etag = etag
-    }
 }
 
 /// Where the operator keeps artifacts, at keys `<namespace>/<name>/<hex>.tar.gz`

@@ -60,15 +60,11 @@ struct TokenRecord: Sendable {
     var credentialID: String = ""
 }
 
-/// What a request asks to do, for authorization and fault matching.
-struct RequestAttributes: Sendable {
-    var verb: String
-    var group: String
-    var resource: String
-    var subresource: String?
-    var namespace: String?
-    var name: String?
+/// What a request asks to do, for authorization and fault matching: the attributes a
+/// SubjectAccessReview carries.
+typealias RequestAttributes = ResourceAttributes
 
+extension ResourceAttributes {
     /// `resource` or `resource/subresource`.
     var combinedResource: String { subresource.map { "\(resource)/\($0)" } ?? resource }
 }

@@ -1,47 +1,30 @@
 /// A one-shot (or n-shot) failure the server returns instead of handling a matching
 /// request, so that client retry logic can be tested. `nil` criteria match anything.
 public struct InjectedFault: Sendable {
-    /// Kubernetes verb: `get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, ...
-    public var verb: String?
-    /// API group (`""` for core).
-    public var group: String?
-    /// Plural resource name.
-    public var resource: String?
-    /// Subresource such as `status` or `token`; `nil` matches any, `""` only the main resource.
-    public var subresource: String?
-    /// Namespace of the request.
-    public var namespace: String?
-    /// Object name of the request.
-    public var name: String?
     /// HTTP status to answer with: 409 (Conflict), 429 (TooManyRequests), 500, 503, ...
     public var code: Int
     /// `Retry-After` seconds (also `details.retryAfterSeconds`) for 429/5xx.
     public var retryAfterSeconds: Int?
     /// How many matching requests fail before the fault is used up.
     public var remaining: Int
+    /// Whether a request is one this fault fails.
+    let matches: @Sendable (RequestAttributes) -> Bool
 
-    /// Creates a fault; by default it fails the next matching request once.
+    /// Creates a fault for the requests whose verb, API group (`""`: core), plural resource,
+    /// subresource (`""`: only the main resource), namespace and name equal those given; by
+    /// default it fails the next matching request once.
     public init(verb: String? = nil, group: String? = nil, resource: String? = nil, subresource: String? = nil,
                 namespace: String? = nil, name: String? = nil, code: Int, retryAfterSeconds: Int? = nil, times: Int = 1) {
-        self.verb = verb
-        self.group = group
-        self.resource = resource
-        self.subresource = subresource
-        self.namespace = namespace
-        self.name = name
         self.code = code
         self.retryAfterSeconds = retryAfterSeconds
         self.remaining = times
-    }
-
-    func matches(_ request: RequestAttributes) -> Bool {
-        if let verb, verb != request.verb { return false }
-        if let group, group != request.group { return false }
-        if let resource, resource != request.resource { return false }
-        if let subresource, subresource != (request.subresource ?? "") { return false }
-        if let namespace, namespace != request.namespace { return false }
-        if let name, name != request.name { return false }
-        return true
+        matches = { request in
+            let wanted: [(String?, String?)] = [
+                (verb, request.verb), (group, request.group), (resource, request.resource),
+                (subresource, request.subresource ?? ""), (namespace, request.namespace), (name, request.name),
+            ]
+            return wanted.allSatisfy { criterion, actual in criterion == nil || criterion == actual }
+        }
     }
 
     func error(for request: RequestAttributes) -> APIError {

@@ -132,23 +132,19 @@ struct JaaS: AsyncParsableCommand {
 
     @OptionGroup var recovery: OperatorRecoveryFlags
 
-    @OptionGroup(title: "Tenant budgets")
-    var tenantLimits: TenantLimitFlags
+    @OptionGroup(title: "Tenant budgets") var tenantLimits: TenantLimitFlags
 
-    @OptionGroup(title: "Replication")
-    var ha: HAOptions
+    @OptionGroup(title: "Leader election") var leaderElection: LeaderElectionFlags
 
-    @OptionGroup(title: "MCP")
-    var mcp: MCPOptions
+    @OptionGroup(title: "S3 storage") var s3: S3Flags
 
-    @OptionGroup(title: "Web console")
-    var ui: UIOptions
+    @OptionGroup(title: "MCP") var mcp: MCPOptions
 
-    @OptionGroup(title: "Admission webhook")
-    var webhook: WebhookOptions
+    @OptionGroup(title: "Web console") var ui: UIOptions
 
-    @OptionGroup(title: "Tracing")
-    var tracing: TracingFlags
+    @OptionGroup(title: "Admission webhook") var webhook: WebhookOptions
+
+    @OptionGroup(title: "Tracing") var tracing: TracingFlags
 
     /// What the flags mean once checked.
     private struct Checked {
@@ -188,7 +184,7 @@ struct JaaS: AsyncParsableCommand {
             throw ValidationError("--storage-base-url: required with --enable-flux-integration (an http(s) URL)")
         }
         let (storage, local) = try artifactStorage(backend: storageBackend, path: storagePath) { () throws(FlagError) -> S3Storage in
-            try ha.s3Storage(environment: environment)
+            try s3.s3Storage(environment: environment)
         }
         let namespaces = (watchNamespaces ?? environment["JAAS_WATCH_NAMESPACES"] ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -205,7 +201,7 @@ struct JaaS: AsyncParsableCommand {
         let retry = try FlagValues.checkedDuration(retryText, "--failure-retry-interval")
         guard retry > .zero else { throw ValidationError("--failure-retry-interval \(retryText): must be positive") }
         return OperatorConfiguration(
-            kubeconfig: kubeconfig, storage: storage, localStorage: local, election: try ha.election(environment: environment),
+            kubeconfig: kubeconfig, storage: storage, localStorage: local, election: try leaderElection.election(environment: environment),
             storageBaseURL: base, storageListenAddress: storageListenAddress, storagePort: port,
             storageReadTimeout: try FlagValues.optionalDuration(compatibility.storageReadTimeout, "--storage-read-timeout"),
             storageWriteTimeout: try FlagValues.optionalDuration(compatibility.storageWriteTimeout, "--storage-write-timeout"),

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func theS3RegionIsEmptyAndSignedAsUSEast1() throws {
-        let options = try HAOptions.parse([])
+        let options = try S3Flags.parse([])
         #expect(options.s3Region == "")
         #expect(S3Client.Configuration.signingRegion("") == "us-east-1")
         #expect(S3Client.Configuration.signingRegion("eu-central-1") == "eu-central-1")

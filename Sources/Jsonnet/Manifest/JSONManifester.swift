@@ -21,10 +21,9 @@ struct JSONManifester {
     }
 
     let ev: Interpreter
-    let indent: String
-    let newline: String
-    let keyValueSeparator: String
-    let itemSeparator: String
+    /// The layout: one level of indentation, the line break, what goes between a key and
+    /// its value, and what goes between items.
+    let indent, newline, keyValueSeparator, itemSeparator: String
     let flavor: Flavor
     /// The text being written (after `chunks`).
     private(set) var bytes: [UInt8] = []
@@ -139,6 +138,47 @@ struct JSONManifester {
     }
 
     /// Appends an empty container in the current flavor.
+    /// Writes one array element or field value; an error learns where it happened.
+    @inline(__always)
+    private mutating func writeMember(
+        _ segment: ManifestPathSegment, _ current: inout String, _ value: () throws -> Value
+    ) throws {
+        do {
+            try write(try value(), &current)
+            try checkGrowth()
+        } catch var e as ManifestPathError {
+            e.path.append(segment)
+            throw e
+        } catch var e as JsonnetError {
+            let frame = switch segment {
+            case .index(let i): "Array element \(i)"
+            case .field(let name): "Field \"\(name)\""
+            }
+            e.trace.append(TraceFrame(range: .none, name: frame))
+            throw e
+        }
+    }
+
+    /// Writes a non-empty array's or object's opening `bracket` and indents `current` one
+    /// level; returns the indentation to restore and what goes before every element after
+    /// the first, in one piece.
+    private mutating func open(_ bracket: UInt8, _ current: inout String) -> (saved: String, lead: [UInt8]) {
+        bytes.append(bracket)
+        appendText(newline)
+        let saved = current
+        current += indent
+        appendText(current)
+        return (saved, Array((itemSeparator + newline + current).utf8))
+    }
+
+    /// Restores `current` to `saved` and writes the closing `bracket` on its own line.
+    private mutating func close(_ bracket: UInt8, _ saved: String, _ current: inout String) {
+        current = saved
+        appendText(newline)
+        appendText(current)
+        bytes.append(bracket)
+    }
+
     private mutating func writeEmpty(_ open: UInt8, _ close: UInt8, _ current: String) {
         if flavor == .output {
             bytes.append(open)
@@ -191,13 +231,7 @@ struct JSONManifester {
                 writeEmpty(UInt8(ascii: "["), UInt8(ascii: "]"), current)
                 return
             }
-            bytes.append(UInt8(ascii: "["))
-            appendText(newline)
-            let saved = current
-            current += indent
-            // What goes before every element after the first, in one piece.
-            let lead = Array((itemSeparator + newline + current).utf8)
-            appendText(current)
+            let (saved, lead) = open(UInt8(ascii: "["), &current)
             var i = 0
             while i < a.count {
                 // Stretch by stretch, so views cost one dispatch per stretch.
@@ -205,23 +239,11 @@ struct JSONManifester {
                 let end = Swift.max(i &+ 1, Swift.min(run.end, a.count))
                 while i < end {
                     if i > 0 { bytes.append(contentsOf: lead) }
-                    do {
-                        try write(try run[i].force(ev), &current)
-                        try checkGrowth()
-                    } catch var e as ManifestPathError {
-                        e.path.append(.index(i))
-                        throw e
-                    } catch var e as JsonnetError {
-                        e.trace.append(TraceFrame(range: .none, name: "Array element \(i)"))
-                        throw e
-                    }
+                    try writeMember(.index(i), &current) { [ev] in try run[i].force(ev) }
                     i &+= 1
                 }
             }
-            current = saved
-            appendText(newline)
-            appendText(current)
-            bytes.append(UInt8(ascii: "]"))
+            close(UInt8(ascii: "]"), saved, &current)
         case .object(let o):
             do {
                 try o.checkAsserts(ev)
@@ -234,31 +256,14 @@ struct JSONManifester {
                 writeEmpty(UInt8(ascii: "{"), UInt8(ascii: "}"), current)
                 return
             }
-            bytes.append(UInt8(ascii: "{"))
-            appendText(newline)
-            let saved = current
-            current += indent
-            let lead = Array((itemSeparator + newline + current).utf8)
-            appendText(current)
+            let (saved, lead) = open(UInt8(ascii: "{"), &current)
             for (i, name) in names.enumerated() {
                 if i > 0 { bytes.append(contentsOf: lead) }
                 if flavor == .output { appendQuoted(name, to: &bytes) } else { appendGoJSONQuoted(name, to: &bytes) }
                 appendText(keyValueSeparator)
-                do {
-                    try write(try o.get(name, ev)!, &current)
-                    try checkGrowth()
-                } catch var e as ManifestPathError {
-                    e.path.append(.field(name))
-                    throw e
-                } catch var e as JsonnetError {
-                    e.trace.append(TraceFrame(range: .none, name: "Field \"\(name)\""))
-                    throw e
-                }
+                try writeMember(.field(name), &current) { [ev] in try o.get(name, ev)! }
             }
-            current = saved
-            appendText(newline)
-            appendText(current)
-            bytes.append(UInt8(ascii: "}"))
+            close(UInt8(ascii: "}"), saved, &current)
         }
     }
 }

@@ -64,14 +64,19 @@ enum Digest {
         }
     }
 
-    private static let keccakRoundConstants: [UInt64] = [
-        0x0000_0000_0000_0001, 0x0000_0000_0000_8082, 0x8000_0000_0000_808A, 0x8000_0000_8000_8000,
-        0x0000_0000_0000_808B, 0x0000_0000_8000_0001, 0x8000_0000_8000_8081, 0x8000_0000_0000_8009,
-        0x0000_0000_0000_008A, 0x0000_0000_0000_0088, 0x0000_0000_8000_8009, 0x0000_0000_8000_000A,
-        0x0000_0000_8000_808B, 0x8000_0000_0000_008B, 0x8000_0000_0000_8089, 0x8000_0000_0000_8003,
-        0x8000_0000_0000_8002, 0x8000_0000_0000_0080, 0x0000_0000_0000_800A, 0x8000_0000_8000_000A,
-        0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
-    ]
+    /// The ι step's round constants (FIPS 202 §3.2.5): bit 2^j − 1 of round r's constant is
+    /// bit 7r + j of the output of the LFSR x^8 + x^6 + x^5 + x^4 + 1 started at 1.
+    private static let keccakRoundConstants: [UInt64] = {
+        var register: UInt8 = 1
+        return (0..<24).map { _ in
+            var constant: UInt64 = 0
+            for j in 0..<7 {
+                if register & 1 != 0 { constant |= 1 << ((1 << j) - 1) }
+                register = register & 0x80 != 0 ? (register << 1) ^ 0x71 : register << 1
+            }
+            return constant
+        }
+    }()
 
     /// Rotation offsets of the ρ step, for lane x + 5y.
     private static let keccakRotations: [UInt64] = [
@@ -113,39 +118,41 @@ enum Digest {
 }
 
 @inline(__always) private func rotl32(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &<< n) | (x &>> (32 &- n)) }
-@inline(__always) private func rotr32(_ x: UInt32, _ n: UInt32) -> UInt32 { (x &>> n) | (x &<< (32 &- n)) }
 @inline(__always) private func rotl64(_ x: UInt64, _ n: UInt64) -> UInt64 { (x &<< n) | (x &>> (64 &- n)) }
-@inline(__always) private func rotr64(_ x: UInt64, _ n: UInt64) -> UInt64 { (x &>> n) | (x &<< (64 &- n)) }
 
 /// The word of a SHA-2 function (FIPS 180-4): 32 bits for SHA-256, 64 for SHA-512,
 /// with the rotations and round count of each.
 private protocol SHA2Word: FixedWidthInteger, UnsignedInteger, BitwiseCopyable {
     /// Rounds per block (64 or 80).
     static var rounds: Int { get }
-    /// Σ0 of the round function.
-    static func bigSigma0(_ x: Self) -> Self
-    /// Σ1 of the round function.
-    static func bigSigma1(_ x: Self) -> Self
-    /// σ0 of the message schedule.
-    static func smallSigma0(_ x: Self) -> Self
-    /// σ1 of the message schedule.
-    static func smallSigma1(_ x: Self) -> Self
+    /// The rotations of Σ0 and Σ1, and the two rotations and the shift of σ0 and σ1 (§4.1.2, §4.1.3).
+    static var sigmas: SHA2Sigmas { get }
+}
+
+/// The amounts of a SHA-2 word's Σ and σ functions.
+struct SHA2Sigmas {
+    var big0: (Int, Int, Int)
+    var big1: (Int, Int, Int)
+    var small0: (Int, Int, Int)
+    var small1: (Int, Int, Int)
 }
 
 extension UInt32: SHA2Word {
     static var rounds: Int { 64 }
-    @inline(__always) static func bigSigma0(_ x: UInt32) -> UInt32 { rotr32(x, 2) ^ rotr32(x, 13) ^ rotr32(x, 22) }
-    @inline(__always) static func bigSigma1(_ x: UInt32) -> UInt32 { rotr32(x, 6) ^ rotr32(x, 11) ^ rotr32(x, 25) }
-    @inline(__always) static func smallSigma0(_ x: UInt32) -> UInt32 { rotr32(x, 7) ^ rotr32(x, 18) ^ (x >> 3) }
-    @inline(__always) static func smallSigma1(_ x: UInt32) -> UInt32 { rotr32(x, 17) ^ rotr32(x, 19) ^ (x >> 10) }
+    static var sigmas: SHA2Sigmas { SHA2Sigmas(big0: (2, 13, 22), big1: (6, 11, 25), small0: (7, 18, 3), small1: (17, 19, 10)) }
 }
 
 extension UInt64: SHA2Word {
     static var rounds: Int { 80 }
-    @inline(__always) static func bigSigma0(_ x: UInt64) -> UInt64 { rotr64(x, 28) ^ rotr64(x, 34) ^ rotr64(x, 39) }
-    @inline(__always) static func bigSigma1(_ x: UInt64) -> UInt64 { rotr64(x, 14) ^ rotr64(x, 18) ^ rotr64(x, 41) }
-    @inline(__always) static func smallSigma0(_ x: UInt64) -> UInt64 { rotr64(x, 1) ^ rotr64(x, 8) ^ (x >> 7) }
-    @inline(__always) static func smallSigma1(_ x: UInt64) -> UInt64 { rotr64(x, 19) ^ rotr64(x, 61) ^ (x >> 6) }
+    static var sigmas: SHA2Sigmas { SHA2Sigmas(big0: (28, 34, 39), big1: (14, 18, 41), small0: (1, 8, 7), small1: (19, 61, 6)) }
+}
+
+extension SHA2Word {
+    @inline(__always) private static func rotr(_ x: Self, _ n: Int) -> Self { (x &>> n) | (x &<< (bitWidth &- n)) }
+    /// Σ: three rotations.
+    @inline(__always) static func big(_ x: Self, _ r: (Int, Int, Int)) -> Self { rotr(x, r.0) ^ rotr(x, r.1) ^ rotr(x, r.2) }
+    /// σ: two rotations and a shift.
+    @inline(__always) static func small(_ x: Self, _ r: (Int, Int, Int)) -> Self { rotr(x, r.0) ^ rotr(x, r.1) ^ (x &>> r.2) }
 }
 
 /// One SHA-2 block at `p` folded into the state `h` with the round constants `k`.
@@ -155,12 +162,12 @@ private func sha2Compress<W: SHA2Word>(_ h: inout [W], _ k: [W], _ p: UnsafeRawP
     withUnsafeTemporaryAllocation(of: W.self, capacity: W.rounds) { w in
         for t in 0..<16 { w[t] = W(bigEndian: p.loadUnaligned(fromByteOffset: MemoryLayout<W>.size * t, as: W.self)) }
         for t in 16..<W.rounds {
-            w[t] = W.smallSigma1(w[t - 2]) &+ w[t - 7] &+ W.smallSigma0(w[t - 15]) &+ w[t - 16]
+            w[t] = W.small(w[t - 2], W.sigmas.small1) &+ w[t - 7] &+ W.small(w[t - 15], W.sigmas.small0) &+ w[t - 16]
         }
         k.withUnsafeBufferPointer { k in
             for t in 0..<W.rounds {
-                let t1 = hh &+ W.bigSigma1(e) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
-                let t2 = W.bigSigma0(a) &+ ((a & b) ^ (a & c) ^ (b & c))
+                let t1 = hh &+ W.big(e, W.sigmas.big1) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
+                let t2 = W.big(a, W.sigmas.big0) &+ ((a & b) ^ (a & c) ^ (b & c))
                 hh = g
                 g = f
                 f = e
@@ -241,16 +248,8 @@ private struct MD5: BlockHash {
     static var bigEndian: Bool { false }
     var h: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476)
 
-    static let k: [UInt32] = [
-        0xD76A_A478, 0xE8C7_B756, 0x2420_70DB, 0xC1BD_CEEE, 0xF57C_0FAF, 0x4787_C62A, 0xA830_4613, 0xFD46_9501,
-        0x6980_98D8, 0x8B44_F7AF, 0xFFFF_5BB1, 0x895C_D7BE, 0x6B90_1122, 0xFD98_7193, 0xA679_438E, 0x49B4_0821,
-        0xF61E_2562, 0xC040_B340, 0x265E_5A51, 0xE9B6_C7AA, 0xD62F_105D, 0x0244_1453, 0xD8A1_E681, 0xE7D3_FBC8,
-        0x21E1_CDE6, 0xC337_07D6, 0xF4D5_0D87, 0x455A_14ED, 0xA9E3_E905, 0xFCEF_A3F8, 0x676F_02D9, 0x8D2A_4C8A,
-        0xFFFA_3942, 0x8771_F681, 0x6D9D_6122, 0xFDE5_380C, 0xA4BE_EA44, 0x4BDE_CFA9, 0xF6BB_4B60, 0xBEBF_BC70,
-        0x289B_7EC6, 0xEAA1_27FA, 0xD4EF_3085, 0x0488_1D05, 0xD9D4_D039, 0xE6DB_99E5, 0x1FA2_7CF8, 0xC4AC_5665,
-        0xF429_2244, 0x432A_FF97, 0xAB94_23A7, 0xFC93_A039, 0x655B_59C3, 0x8F0C_CC92, 0xFFEF_F47D, 0x8584_5DD1,
-        0x6FA8_7E4F, 0xFE2C_E6E0, 0xA301_4314, 0x4E08_11A1, 0xF753_7E82, 0xBD3A_F235, 0x2AD7_D2BB, 0xEB86_D391,
-    ]
+    /// RFC 1321's table: `k[i] = floor(2^32 × |sin(i + 1)|)`, i in radians.
+    static let k: [UInt32] = (1...64).map { UInt32(abs(GoMath.sin(Double($0))) * 4_294_967_296) }
     static let shifts: [UInt32] = [
         7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
         5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
@@ -361,20 +360,12 @@ private struct SHA256: BlockHash {
     static var blockSize: Int { 64 }
     static var lengthSize: Int { 8 }
     static var bigEndian: Bool { true }
-    var h: [UInt32] = [
-        0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A, 0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19,
-    ]
+    /// The first 32 bits of SHA-512's initial words (fractional parts of square roots, FIPS 180-4 §5.3).
+    var h: [UInt32] = SHA512.initial.map { UInt32(truncatingIfNeeded: $0 >> 32) }
 
-    static let k: [UInt32] = [
-        0x428A_2F98, 0x7137_4491, 0xB5C0_FBCF, 0xE9B5_DBA5, 0x3956_C25B, 0x59F1_11F1, 0x923F_82A4, 0xAB1C_5ED5,
-        0xD807_AA98, 0x1283_5B01, 0x2431_85BE, 0x550C_7DC3, 0x72BE_5D74, 0x80DE_B1FE, 0x9BDC_06A7, 0xC19B_F174,
-        0xE49B_69C1, 0xEFBE_4786, 0x0FC1_9DC6, 0x240C_A1CC, 0x2DE9_2C6F, 0x4A74_84AA, 0x5CB0_A9DC, 0x76F9_88DA,
-        0x983E_5152, 0xA831_C66D, 0xB003_27C8, 0xBF59_7FC7, 0xC6E0_0BF3, 0xD5A7_9147, 0x06CA_6351, 0x1429_2967,
-        0x27B7_0A85, 0x2E1B_2138, 0x4D2C_6DFC, 0x5338_0D13, 0x650A_7354, 0x766A_0ABB, 0x81C2_C92E, 0x9272_2C85,
-        0xA2BF_E8A1, 0xA81A_664B, 0xC24B_8B70, 0xC76C_51A3, 0xD192_E819, 0xD699_0624, 0xF40E_3585, 0x106A_A070,
-        0x19A4_C116, 0x1E37_6C08, 0x2748_774C, 0x34B0_BCB5, 0x391C_0CB3, 0x4ED8_AA4A, 0x5B9C_CA4F, 0x682E_6FF3,
-        0x748F_82EE, 0x78A5_636F, 0x84C8_7814, 0x8CC7_0208, 0x90BE_FFFA, 0xA450_6CEB, 0xBEF9_A3F7, 0xC671_78F2,
-    ]
+    /// The first 32 bits of SHA-512's constants (both are the fractional parts of the cube
+    /// roots of the first primes, FIPS 180-4 §4.2).
+    static let k: [UInt32] = SHA512.k.prefix(64).map { UInt32(truncatingIfNeeded: $0 >> 32) }
 
     mutating func compress(_ p: UnsafeRawPointer) { sha2Compress(&h, SHA256.k, p) }
 
@@ -385,7 +376,9 @@ private struct SHA512: BlockHash {
     static var blockSize: Int { 128 }
     static var lengthSize: Int { 16 }
     static var bigEndian: Bool { true }
-    var h: [UInt64] = [
+    var h: [UInt64] = SHA512.initial
+
+    static let initial: [UInt64] = [
         0x6A09_E667_F3BC_C908, 0xBB67_AE85_84CA_A73B, 0x3C6E_F372_FE94_F82B, 0xA54F_F53A_5F1D_36F1,
         0x510E_527F_ADE6_82D1, 0x9B05_688C_2B3E_6C1F, 0x1F83_D9AB_FB41_BD6B, 0x5BE0_CD19_137E_2179,
     ]

@@ -351,13 +351,11 @@ struct JSONTextParser {
             guard i < n else { throw failHere("in string escape code") }
             let e = b[i]
             i += 1
+            if let byte = jsonEscapedByte(e) {
+                scratch.append(byte)
+                continue
+            }
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(e)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
             case UInt8(ascii: "u"):
                 var r = try hex4(at: i)
                 i += 4

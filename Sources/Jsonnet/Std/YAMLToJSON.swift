@@ -1,3 +1,5 @@
+import GoFormats
+
 /// Go-style printing of decoded values (for error messages) and the conversion
 /// to Jsonnet values the way sigs.k8s.io/yaml converts YAML to JSON.
 
@@ -9,7 +11,7 @@ func goSharpV(_ v: GoYAMLValue, nested: Bool = false) -> String {
     case .int(let i): return String(i)
     case .uint(let u): return "0x" + String(u, radix: 16)
     case .float(let d): return formatGoFloat(d)
-    case .string(let s): return goQuote(s)
+    case .string(let s): return GoText.quote(s)
     case .seq(let a): return "[]interface {}{" + a.map { goSharpV($0, nested: true) }.joined(separator: ", ") + "}"
     case .map(let m):
         var parts: [(String, String)] = []
@@ -19,32 +21,6 @@ func goSharpV(_ v: GoYAMLValue, nested: Bool = false) -> String {
         parts.sort { utf8Less($0.0, $1.0) }
         return "map[interface {}]interface {}{" + parts.map { $0.0 + ":" + $0.1 }.joined(separator: ", ") + "}"
     }
-}
-
-/// Go's `strconv.Quote` for printable text (control characters escaped).
-private func goQuote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\u{0B}": out += "\\v"
-        default:
-            if u.value < 0x20 || u.value == 0x7F {
-                let h = String(u.value, radix: 16)
-                out += "\\x" + (h.count < 2 ? "0" + h : h)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-    }
-    return out + "\""
 }
 
 // MARK: - JSON conversion (sigs.k8s.io/yaml)

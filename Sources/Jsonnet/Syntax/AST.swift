@@ -137,11 +137,6 @@ package struct Binding {
     package let name: String
     package let body: Node
     package let range: SourceRange
-    package init(name: String, body: Node, range: SourceRange) {
-        self.name = name
-        self.body = body
-        self.range = range
-    }
 }
 
 /// `local a = e1, b = e2; body`. The bindings form one frame and see each other.
@@ -160,11 +155,6 @@ package struct Parameter {
     package let name: String
     package let defaultValue: Node?
     package let range: SourceRange
-    package init(name: String, defaultValue: Node?, range: SourceRange) {
-        self.name = name
-        self.defaultValue = defaultValue
-        self.range = range
-    }
 }
 
 /// `function(params) body`. A call makes one frame holding the parameters.
@@ -184,10 +174,6 @@ package final class Function: Node {
 package struct NamedArgument {
     package let name: String
     package let value: Node
-    package init(name: String, value: Node) {
-        self.name = name
-        self.value = value
-    }
 }
 
 /// `target(positional..., named...)`, optionally `tailstrict`.
@@ -459,13 +445,6 @@ package struct ObjectField {
     package let plus: Bool
     package let body: Node
     package let range: SourceRange
-    package init(name: FieldName, visibility: Visibility, plus: Bool, body: Node, range: SourceRange) {
-        self.name = name
-        self.visibility = visibility
-        self.plus = plus
-        self.body = body
-        self.range = range
-    }
 }
 
 /// One `assert cond : message` inside an object.
@@ -473,11 +452,6 @@ package struct ObjectAssert {
     package let condition: Node
     package let message: Node?
     package let range: SourceRange
-    package init(condition: Node, message: Node?, range: SourceRange) {
-        self.condition = condition
-        self.message = message
-        self.range = range
-    }
 }
 
 /// `{ local ..., fields..., assert ... }`.

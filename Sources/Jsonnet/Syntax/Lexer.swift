@@ -319,16 +319,12 @@ struct Lexer {
                 guard pos < bytes.count else { throw error("Unterminated String", from: begin) }
                 let e = bytes[pos]
                 advance()
+                if let byte = jsonEscapedByte(e) {
+                    out.append(byte)
+                    continue
+                }
                 switch e {
-                case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
                 case UInt8(ascii: "'"): out.append(UInt8(ascii: "'"))
-                case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "/"): out.append(UInt8(ascii: "/"))
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try hex4(escapeBegin)
                     if code >= 0xD800 && code < 0xDC00 && peek() == UInt8(ascii: "\\") && peek(1) == UInt8(ascii: "u") {
@@ -518,4 +514,19 @@ func goQuotedRune(_ c: Unicode.Scalar) -> String {
         }
     }
     return "'" + body + "'"
+}
+
+/// The byte a one-letter JSON escape stands for (`\" \\ \/ \b \f \n \r \t`); nil for any
+/// other letter. Jsonnet string literals and `std.parseJson` share these.
+@inline(__always)
+func jsonEscapedByte(_ letter: UInt8) -> UInt8? {
+    switch letter {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): letter
+    case UInt8(ascii: "b"): 0x08
+    case UInt8(ascii: "f"): 0x0C
+    case UInt8(ascii: "n"): 0x0A
+    case UInt8(ascii: "r"): 0x0D
+    case UInt8(ascii: "t"): 0x09
+    default: nil
+    }
 }

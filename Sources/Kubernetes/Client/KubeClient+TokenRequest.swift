@@ -6,12 +6,6 @@ public struct ServiceAccountToken: Sendable, Hashable {
     public var token: String
     /// When the API server stops accepting it.
     public var expiration: Date
-
-    /// A token from its parts.
-    public init(token: String, expiration: Date) {
-        self.token = token
-        self.expiration = expiration
-    }
 }
 
 extension KubeClient {

@@ -9,13 +9,6 @@ public struct ElectionSettings: Sendable {
     public var name: String
     /// This replica's identity (its pod name), written as the Lease's holder.
     public var identity: String
-
-    /// Settings for the Lease `namespace/name`, campaigned for as `identity`.
-    public init(namespace: String, name: String, identity: String) {
-        self.namespace = namespace
-        self.name = name
-        self.identity = identity
-    }
 }
 
 /// Runs the reconciling side of the operator only while this replica holds the
