@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import JaaSRenderer
+import Kubernetes
 import Logging
 import NIOCore
 
@@ -17,15 +18,19 @@ package struct ConsoleServer: Sendable {
     package let operatorPages: OperatorPages?
     /// The render form's pages, or nil.
     package let rendererPages: RendererPages?
+    /// How many heavy pages run at once, per visitor and in all.
+    package let load: ConsoleLoad
 
     /// Largest form body accepted (the sign-in form).
     package static let maxFormBytes = 64 << 10
 
     /// A console letting in whom `access` accepts, with these pages.
-    package init(access: ConsoleAccess, operatorPages: OperatorPages?, rendererPages: RendererPages?) {
+    package init(access: ConsoleAccess, operatorPages: OperatorPages?, rendererPages: RendererPages?,
+                 load: ConsoleLoad = ConsoleLoad()) {
         self.access = access
         self.operatorPages = operatorPages
         self.rendererPages = rendererPages
+        self.load = load
     }
 
     /// The console's routes: one responder that reads the raw path itself.
@@ -104,40 +109,47 @@ package struct ConsoleServer: Sendable {
                 return await operatorPages.index(visitor, query: query, rendererLink: rendererPages?.hasSnippets ?? false)
             }
             return rendererPages?.list(visitor) ?? notFound(visitor)
-        case ["render"]:
-            return await rendererPages?.render(visitor, query: query, raw: false) ?? notFound(visitor)
-        case ["render", "raw"]:
-            return await rendererPages?.render(visitor, query: query, raw: true) ?? notFound(visitor)
+        case ["render"], ["render", "raw"]:
+            guard let rendererPages else { return notFound(visitor) }
+            return await heavy(visitor) { await rendererPages.render(visitor, query: query, raw: segments.count == 2) }
         default:
             break
         }
         // namespaces/<ns>/snippets/<name>[/diff|/artifact|/file]
         guard let operatorPages, segments.count >= 4, segments.count <= 5, segments[0] == "namespaces", segments[2] == "snippets",
-              Self.isName(segments[1]), Self.isName(segments[3]) else {
+              KubeObject.isName(segments[1]), KubeObject.isName(segments[3]) else {
             return notFound(visitor)
         }
         let (namespace, name) = (segments[1], segments[3])
-        switch segments.count == 5 ? segments[4] : "" {
-        case "": return await operatorPages.snippet(visitor, namespace: namespace, name: name, query: query)
-        case "diff": return await operatorPages.diff(visitor, namespace: namespace, name: name, query: query)
-        case "artifact": return await operatorPages.download(visitor, namespace: namespace, name: name, query: query, file: false)
-        case "file": return await operatorPages.download(visitor, namespace: namespace, name: name, query: query, file: true)
-        default: return notFound(visitor)
+        let page = segments.count == 5 ? segments[4] : ""
+        guard ["", "diff", "artifact", "file"].contains(page) else { return notFound(visitor) }
+        return await heavy(visitor) {
+            switch page {
+            case "": await operatorPages.snippet(visitor, namespace: namespace, name: name, query: query)
+            case "diff": await operatorPages.diff(visitor, namespace: namespace, name: name, query: query)
+            default: await operatorPages.download(visitor, namespace: namespace, name: name, query: query, file: page == "file")
+            }
         }
+    }
+
+    /// `page` within ``load``'s bounds; over them, refused at once with `Retry-After`.
+    private func heavy(_ visitor: ConsoleAccess.Visitor, _ page: () async -> Response) async -> Response {
+        let key = visitor.user?.username ?? ""
+        if let refusal = await load.enter(key) {
+            let message = refusal == .tooManyRequests
+                ? "You already have \(load.perVisitor) outputs, diffs, downloads or renders in progress; retry when one of them ends."
+                : "The console is showing \(load.total) outputs, diffs, downloads or renders at once; try again in a moment."
+            var response = ConsoleResponse.problem(refusal, title: "Busy", message: message, signedIn: visitor.signedIn)
+            response.headers[.retryAfter] = "1"
+            return response
+        }
+        let response = await page()
+        await load.leave(key)
+        return response
     }
 
     private func notFound(_ visitor: ConsoleAccess.Visitor) -> Response {
         ConsoleResponse.problem(.notFound, title: "Not found", message: "There is no such page.", signedIn: visitor.signedIn)
-    }
-
-    /// A Kubernetes object name (DNS-1123 subdomain: lowercase letters, digits, `-` and `.`).
-    static func isName(_ text: String) -> Bool {
-        let bytes = text.utf8
-        guard !bytes.isEmpty, bytes.count <= 253, let first = bytes.first, let last = bytes.last,
-              first != UInt8(ascii: "-"), first != UInt8(ascii: "."), last != UInt8(ascii: "-"), last != UInt8(ascii: ".") else {
-            return false
-        }
-        return bytes.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
     }
 
     // MARK: Signing in and out

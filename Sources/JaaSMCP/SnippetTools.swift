@@ -289,8 +289,7 @@ public struct SnippetTools: Sendable {
         guard let value = arguments[field], !value.isNull else { return nil }
         guard let text = value.stringValue else { throw ToolInputError("\(field): must be a string") }
         if text.isEmpty { return nil }
-        let allowedBytes = text.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E }
-        guard text.utf8.count <= 253, allowedBytes, text.first != "-", text.first != ".", text.last != "-", text.last != "." else {
+        guard KubeObject.isName(text) else {
             throw ToolInputError("\(field) \"\(text.prefix(80))\": not a Kubernetes name (lowercase letters, digits, '-' and '.')")
         }
         return text

@@ -37,14 +37,14 @@ struct ConsoleServerTests {
         try directory.symlink("snippets/escape", to: directory.at("outside"))
     }
 
-    func server(authenticated: Bool = true) throws -> ConsoleServer {
+    func server(authenticated: Bool = true, load: ConsoleLoad = ConsoleLoad()) throws -> ConsoleServer {
         let resolver = try SnippetResolver(snippetFiles: [], snippetDirectories: [directory.at("snippets")])
         let renderer = FileRenderer(gate: EvaluationGate(maxConcurrent: 4, timeout: .seconds(10)), cache: nil)
         let pages = RendererPages(ConsoleRendererSources(resolver: resolver, renderer: renderer, libraryPaths: [],
                                                          externalVariables: ["env": .string("test")], maxStack: 500,
                                                          memoryLimit: nil))
         return ConsoleServer(access: ConsoleAccess(authenticator: authenticated ? FakeAuthenticator() : nil),
-                             operatorPages: nil, rendererPages: pages)
+                             operatorPages: nil, rendererPages: pages, load: load)
     }
 
     func withClient(authenticated: Bool = true, _ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
@@ -192,6 +192,50 @@ struct ConsoleServerTests {
                 #expect(!text(response).contains("secret"))
             }
         }
+    }
+
+    @Test func heavyPagesAreBoundedPerVisitorAndInAll() async throws {
+        let load = ConsoleLoad(perVisitor: 2, total: 3)
+        let app = Application(router: try server(load: load).router(logger: Logger(label: "test")))
+        try await app.test(.router) { client in
+            func render(_ user: String) async throws -> TestResponse {
+                try await client.execute(uri: "/ui/render?snippet=hello&render=1", method: .get,
+                                         headers: [.authorization: "Bearer good-\(user)"])
+            }
+            // Alice has two pages in progress (held here): a third is refused at once, without rendering.
+            #expect(await load.enter("alice") == nil)
+            #expect(await load.enter("alice") == nil)
+            let refused = try await render("alice")
+            #expect(refused.status == .tooManyRequests && refused.headers[.retryAfter] == "1")
+            #expect(text(refused).contains("You already have 2") && !text(refused).contains("Hello"))
+            // Bob is not held up by Alice's bound, and his page counts out when it ends.
+            let bob = try await render("bob")
+            #expect(bob.status == .ok && text(bob).contains("Hello you"))
+            #expect(await load.inProgress("bob") == (all: 2, visitor: 0))
+            // With three in progress the console is full for everyone.
+            #expect(await load.enter("carol") == nil)
+            let full = try await render("bob")
+            #expect(full.status == .serviceUnavailable && full.headers[.retryAfter] == "1")
+            await load.leave("carol")
+            await load.leave("alice")
+            let again = try await render("alice")
+            #expect(again.status == .ok && text(again).contains("Hello you"))
+            #expect(await load.inProgress("alice") == (all: 1, visitor: 1))
+        }
+    }
+
+    @Test func theLoadNeverCountsBelowZeroOrBoundsBelowOne() async {
+        let load = ConsoleLoad(perVisitor: 0, total: -5)
+        #expect(load.perVisitor == 1 && load.total == 1)
+        await load.leave("nobody")
+        #expect(await load.inProgress("nobody") == (all: 0, visitor: 0))
+        #expect(await load.enter("a") == nil)
+        #expect(await load.enter("a") == .tooManyRequests)
+        #expect(await load.enter("b") == .serviceUnavailable)
+        await load.leave("a")
+        await load.leave("a")
+        #expect(await load.inProgress("a") == (all: 0, visitor: 0))
+        #expect(await load.enter("b") == nil)
     }
 
     @Test func aHugeOutputIsShownInPartWithADownload() async throws {

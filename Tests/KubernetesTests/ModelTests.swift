@@ -32,6 +32,15 @@ import Testing
         #expect(ObjectKey("cluster-wide").namespace == nil)
     }
 
+    @Test func objectNamesAreDNS1123Subdomains() {
+        for good in ["a", "hello", "my-app.v2", "0", "a.b.c", "a--b", String(repeating: "a", count: 253)] {
+            #expect(KubeObject.isName(good), "\(good.prefix(20))")
+        }
+        for bad in ["", "-a", "a-", ".a", "a.", "a..b", "a.-b", "a-.b", "A", "a_b", "a/b", "..", "é", "a b", "a\u{0}", String(repeating: "a", count: 254)] {
+            #expect(!KubeObject.isName(bad), "\(bad.prefix(20))")
+        }
+    }
+
     @Test func timestamps() {
         let date = Date(timeIntervalSince1970: 1_700_000_000.25)
         #expect(Timestamps.formatMicro(date) == "2023-11-14T22:13:20.250000Z")

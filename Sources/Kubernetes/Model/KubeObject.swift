@@ -151,3 +151,17 @@ public struct ObjectKey: Sendable, Hashable, CustomStringConvertible, Comparable
     /// Orders by the string form.
     public static func < (lhs: ObjectKey, rhs: ObjectKey) -> Bool { lhs.description < rhs.description }
 }
+
+extension KubeObject {
+    /// Whether `text` is a valid object name: a DNS-1123 subdomain, at most 253 characters
+    /// in labels separated by `.`, each of lowercase letters, digits and `-`, beginning and
+    /// ending with a letter or digit.
+    package static func isName(_ text: String) -> Bool {
+        func alphanumeric(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) }
+        guard text.utf8.count <= 253 else { return false }
+        return text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).allSatisfy { label in
+            guard let first = label.first, let last = label.last, alphanumeric(first), alphanumeric(last) else { return false }
+            return label.allSatisfy { alphanumeric($0) || $0 == UInt8(ascii: "-") }
+        }
+    }
+}
