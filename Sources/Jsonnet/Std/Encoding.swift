@@ -147,9 +147,23 @@ private struct CorruptBase64: Error {
 
 /// Go's standard (padded, non-strict) base64 decoding, quantum by quantum.
 private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8], CorruptBase64> {
-    var out = [UInt8]()
-    out.reserveCapacity(src.count / 4 * 3)
-    let table = base64DecodeTable
+    var failure: CorruptBase64?
+    // A quantum of k symbols (2...4) gives k - 1 bytes: at most 3 bytes for every 4 input
+    // bytes, so 3 * (n / 4) + 2 bounds the output.
+    let out = base64DecodeTable.withUnsafeBufferPointer { table in
+        [UInt8](unsafeUninitializedCapacity: src.count / 4 * 3 + 3) { dst, written in
+            written = 0
+            failure = decodeQuanta(src, table, dst, &written)
+        }
+    }
+    if let failure { return .failure(failure) }
+    return .success(out)
+}
+
+/// Decodes `src` into `dst` from index `o` on (advanced past what it writes); answers
+/// where the input is corrupt, or nil. `dst` holds at least 3 * (src.count / 4) + 2 bytes.
+private func decodeQuanta(_ src: UnsafeBufferPointer<UInt8>, _ table: UnsafeBufferPointer<UInt8>,
+                          _ dst: UnsafeMutableBufferPointer<UInt8>, _ o: inout Int) -> CorruptBase64? {
     let n = src.count
     var si = 0
     let eq = UInt8(ascii: "=")
@@ -163,9 +177,10 @@ private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8]
             // Symbols are below 64; 0xFF marks anything else.
             if (a | b | c | d) & 0xC0 != 0 { break }
             let val = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-            out.append(UInt8(truncatingIfNeeded: val >> 16))
-            out.append(UInt8(truncatingIfNeeded: val >> 8))
-            out.append(UInt8(truncatingIfNeeded: val))
+            dst[o] = UInt8(truncatingIfNeeded: val >> 16)
+            dst[o &+ 1] = UInt8(truncatingIfNeeded: val >> 8)
+            dst[o &+ 2] = UInt8(truncatingIfNeeded: val)
+            o &+= 3
             si &+= 4
         }
         if si >= n { break }
@@ -175,9 +190,9 @@ private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8]
         var trailingError: Int?
         while j < 4 {
             if si == n {
-                if j == 0 { return .success(out) }
+                if j == 0 { return nil }
                 // j == 1 is never valid, and padding is required for 2 or 3.
-                return .failure(CorruptBase64(offset: si - j))
+                return CorruptBase64(offset: si - j)
             }
             let c = src[si]
             si += 1
@@ -193,13 +208,13 @@ private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8]
                 continue
             }
             if c == lf || c == cr { continue }
-            if c != eq { return .failure(CorruptBase64(offset: si - 1)) }
+            if c != eq { return CorruptBase64(offset: si - 1) }
             // Padding: only after two or three symbols.
-            if j < 2 { return .failure(CorruptBase64(offset: si - 1)) }
+            if j < 2 { return CorruptBase64(offset: si - 1) }
             if j == 2 {
                 while si < n && (src[si] == lf || src[si] == cr) { si += 1 }
-                if si == n { return .failure(CorruptBase64(offset: n)) }
-                if src[si] != eq { return .failure(CorruptBase64(offset: si - 1)) }
+                if si == n { return CorruptBase64(offset: n) }
+                if src[si] != eq { return CorruptBase64(offset: si - 1) }
                 si += 1
             }
             while si < n && (src[si] == lf || src[si] == cr) { si += 1 }
@@ -208,12 +223,13 @@ private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8]
             break
         }
         let val = quantum.0 << 18 | quantum.1 << 12 | quantum.2 << 6 | quantum.3
-        out.append(UInt8(truncatingIfNeeded: val >> 16))
-        if dlen >= 3 { out.append(UInt8(truncatingIfNeeded: val >> 8)) }
-        if dlen == 4 { out.append(UInt8(truncatingIfNeeded: val)) }
-        if let t = trailingError { return .failure(CorruptBase64(offset: t)) }
+        dst[o] = UInt8(truncatingIfNeeded: val >> 16)
+        o += 1
+        if dlen >= 3 { dst[o] = UInt8(truncatingIfNeeded: val >> 8); o += 1 }
+        if dlen == 4 { dst[o] = UInt8(truncatingIfNeeded: val); o += 1 }
+        if let t = trailingError { return CorruptBase64(offset: t) }
     }
-    return .success(out)
+    return nil
 }
 
 /// Converts bytes to text as Go converts a byte string to runes: valid UTF-8
@@ -221,6 +237,12 @@ private func goBase64Decode(_ src: UnsafeBufferPointer<UInt8>) -> Result<[UInt8]
 func goStringFromBytes(_ b: UnsafeBufferPointer<UInt8>) -> JString {
     let n = b.count
     var i = 0
+    // Eight bytes at a time while they are all ASCII.
+    if let base = b.baseAddress {
+        while i &+ 8 <= n, UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+            i &+= 8
+        }
+    }
     while i < n && b[i] < 0x80 { i += 1 }
     if i == n {
         return JString(String(decoding: b, as: UTF8.self), count: n, isASCII: true)
