@@ -202,9 +202,7 @@ actor Cluster {
                          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"),
             ])
         }
-        let valid = name.count <= 253 && name.range(of: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
-                                                     options: .regularExpression) != nil
-        if !valid {
+        if !KubeObject.isName(name) {
             throw APIError.invalid(kind: type.kind, group: type.group, name: name, causes: [
                 .invalid("metadata.name", .string(name),
                          "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),

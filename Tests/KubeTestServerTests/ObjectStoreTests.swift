@@ -40,6 +40,20 @@ struct ObjectStoreTests {
         }
     }
 
+    @Test func objectNamesMustBeDNS1123Subdomains() async throws {
+        try await withServer { _, kube in
+            let configmaps = "/api/v1/namespaces/default/configmaps"
+            for bad in ["Upper", "a..b", "-a", "a.", "a_b", "a\n", String(repeating: "a", count: 254)] {
+                let reply = try await kube.post(configmaps, ["metadata": ["name": .string(bad)]])
+                #expect(reply.code == 422, "\(bad.prefix(20))")
+                #expect(reply["details", "causes"]?.arrayValue?.first?["field"] == "metadata.name")
+            }
+            for good in ["a", "my-app.v2", String(repeating: "a", count: 253)] {
+                #expect(try await kube.post(configmaps, ["metadata": ["name": .string(good)]]).code == 201, "\(good.prefix(20))")
+            }
+        }
+    }
+
     @Test func generationStatusSubresourceAndConflicts() async throws {
         try await withServer { _, kube in
             try await kube.createCRD("config/crd/jaas.metio.wtf_jsonnetsnippets.yaml")
