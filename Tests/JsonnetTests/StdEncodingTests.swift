@@ -47,6 +47,13 @@ import Testing
         #expect(compact(#"std.length(std.base64Decode('4oI='))"#) == #"2"#)
         #expect(compact(#"std.base64Decode(str='aGk=')"#) == #"hi"#)
         #expect(compact(#"std.base64Decode(std.base64('round trip ÿ'))"#) == #"round trip ÿ"#)
+        // Decoded text is scanned for ASCII 8 bytes at a time: non-ASCII past the first words,
+        // and an invalid byte between ASCII runs.
+        #expect(compact(#"std.base64Decode(std.base64('abcdefghijklmnopé'))"#) == #"abcdefghijklmnopé"#)
+        #expect(compact(#"std.base64Decode(std.base64([97, 97, 97, 97, 97, 97, 97, 97, 97, 255, 98]))"#) == "aaaaaaaaa\u{FFFD}b")
+        // The output buffer is sized 3 bytes per 4 symbols: a long input fills it exactly.
+        #expect(compact(#"std.length(std.base64Decode(std.join('', std.makeArray(1000, function(i) 'aGVs'))))"#) == #"3000"#)
+        #expect(compact(#"std.length(std.base64Decode(std.join('\r\n\r\n', std.makeArray(1000, function(i) 'aGVs')) + 'aA=='))"#) == #"3001"#)
     }
 
     @Test func base64DecodeBytes() {
